@@ -1,0 +1,284 @@
+/*
+ * fsutil.c - careful local file I/O (see fsutil.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsutil.h"
+
+int vlt_read_upto(int fd, void *buf, size_t len, size_t *got, const char *what)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vlt_error_set(VLT_E_IO, "read %s: %s", what,
+					     strerror(errno));
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	*got = done;
+	return 0;
+}
+
+int vlt_read_full(int fd, void *buf, size_t len, const char *what)
+{
+	size_t got;
+
+	VLT_TRY(vlt_read_upto(fd, buf, len, &got, what));
+	if (got != len)
+		return vlt_error_set(VLT_E_CORRUPT, "%s: unexpected end of file",
+				     what);
+	return 0;
+}
+
+int vlt_pread_full(int fd, void *buf, size_t len, off_t off, const char *what)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  off + (off_t)done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vlt_error_set(VLT_E_IO, "read %s: %s", what,
+					     strerror(errno));
+		}
+		if (n == 0)
+			return vlt_error_set(VLT_E_CORRUPT,
+					     "%s: unexpected end of file", what);
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int vlt_write_full(int fd, const void *buf, size_t len, const char *what)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vlt_error_set(VLT_E_IO, "write %s: %s", what,
+					     strerror(errno));
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int vlt_read_file(const char *path, struct vlt_buf *out)
+{
+	struct stat st;
+	size_t got;
+	int fd, err;
+
+	vlt_buf_reset(out);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vlt_error_set(errno == ENOENT ? VLT_E_NOTFOUND : VLT_E_IO,
+				     "open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		err = vlt_error_set(VLT_E_IO, "stat %s: %s", path, strerror(errno));
+		goto done;
+	}
+	/* Read until EOF even if the size changed under us. */
+	for (;;) {
+		size_t chunk = st.st_size > 0 && (size_t)st.st_size > out->len ?
+			       (size_t)st.st_size - out->len + 1 : 65536;
+
+		if ((err = vlt_buf_grow(out, chunk)) < 0)
+			goto done;
+		if ((err = vlt_read_upto(fd, out->data + out->len, chunk, &got,
+					 path)) < 0)
+			goto done;
+		vlt_buf_setlen(out, out->len + got);
+		if (got < chunk)
+			break;
+	}
+	err = 0;
+done:
+	close(fd);
+	return err;
+}
+
+int vlt_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return vlt_error_set(VLT_E_IO, "open %s: %s", dir, strerror(errno));
+	if (fsync(fd) < 0 && errno != EINVAL)
+		err = vlt_error_set(VLT_E_IO, "fsync %s: %s", dir, strerror(errno));
+	close(fd);
+	return err;
+}
+
+int vlt_random_bytes(void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = getrandom((char *)buf + done, len - done, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vlt_error_set(VLT_E_IO, "getrandom: %s",
+					     strerror(errno));
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int dir_of(const char *path, struct vlt_buf *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return vlt_buf_set(dir, ".", 1);
+	if (slash == path)
+		return vlt_buf_set(dir, "/", 1);
+	return vlt_buf_set(dir, path, (size_t)(slash - path));
+}
+
+int vlt_write_file_atomic(const char *path, const void *data, size_t len,
+			  int mode, int exclusive)
+{
+	struct vlt_buf tmp = VLT_BUF_INIT, dir = VLT_BUF_INIT;
+	unsigned char rnd[6];
+	int fd = -1, err;
+
+	if ((err = vlt_random_bytes(rnd, sizeof(rnd))) < 0 ||
+	    (err = vlt_buf_addf(&tmp, "%s.tmp-%d-%02x%02x%02x%02x%02x%02x", path,
+				(int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3],
+				rnd[4], rnd[5])) < 0 ||
+	    (err = dir_of(path, &dir)) < 0)
+		goto done;
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		err = vlt_error_set(VLT_E_IO, "create %s: %s", tmp.data,
+				    strerror(errno));
+		goto done;
+	}
+	if ((err = vlt_write_full(fd, data, len, tmp.data)) < 0)
+		goto fail;
+	if (fsync(fd) < 0) {
+		err = vlt_error_set(VLT_E_IO, "fsync %s: %s", tmp.data,
+				    strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		err = vlt_error_set(VLT_E_IO, "close %s: %s", tmp.data,
+				    strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (exclusive) {
+		/* link() fails with EEXIST atomically: create-if-absent */
+		if (link(tmp.data, path) < 0) {
+			err = errno == EEXIST ?
+			      vlt_error_set(VLT_E_EXISTS, "%s already exists", path) :
+			      vlt_error_set(VLT_E_IO, "link %s: %s", path,
+					    strerror(errno));
+			goto fail;
+		}
+		unlink(tmp.data);
+	} else if (rename(tmp.data, path) < 0) {
+		err = vlt_error_set(VLT_E_IO, "rename %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	err = vlt_fsync_dir(dir.data);
+	goto done;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.data);
+done:
+	vlt_buf_release(&tmp);
+	vlt_buf_release(&dir);
+	return err;
+}
+
+int vlt_mkdir_p(const char *path, int mode)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	int err = 0;
+
+	if ((err = vlt_buf_adds(&b, path)) < 0)
+		return err;
+	for (char *p = b.data + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char save = *p;
+
+			*p = '\0';
+			if (mkdir(b.data, mode) < 0 && errno != EEXIST) {
+				err = vlt_error_set(VLT_E_IO, "mkdir %s: %s",
+						    b.data, strerror(errno));
+				break;
+			}
+			*p = save;
+			if (!save)
+				break;
+		}
+	}
+	vlt_buf_release(&b);
+	return err;
+}
+
+int vlt_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 :
+		       vlt_error_set(VLT_E_IO, "lstat %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0)
+			return vlt_error_set(VLT_E_IO, "unlink %s: %s", path,
+					     strerror(errno));
+		return 0;
+	}
+	d = opendir(path);
+	if (!d)
+		return vlt_error_set(VLT_E_IO, "opendir %s: %s", path, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		struct vlt_buf sub = VLT_BUF_INIT;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((err = vlt_buf_addf(&sub, "%s/%s", path, de->d_name)) == 0)
+			err = vlt_remove_tree(sub.data);
+		vlt_buf_release(&sub);
+		if (err < 0)
+			break;
+	}
+	closedir(d);
+	if (!err && rmdir(path) < 0)
+		err = vlt_error_set(VLT_E_IO, "rmdir %s: %s", path, strerror(errno));
+	return err;
+}

@@ -1,0 +1,37 @@
+/*
+ * fsutil.h - careful local file I/O: full reads and writes that retry on
+ * EINTR and treat short writes as errors, durable replace (temp + fsync +
+ * rename + directory fsync), recursive mkdir.
+ */
+#ifndef VLT_FSUTIL_H
+#define VLT_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/* Read exactly len bytes (VLT_E_CORRUPT on early EOF, VLT_E_IO on error). */
+int vlt_read_full(int fd, void *buf, size_t len, const char *what);
+/* Read up to len bytes, stopping only at EOF; *got is what was read. */
+int vlt_read_upto(int fd, void *buf, size_t len, size_t *got, const char *what);
+int vlt_pread_full(int fd, void *buf, size_t len, off_t off, const char *what);
+int vlt_write_full(int fd, const void *buf, size_t len, const char *what);
+/* Read a whole file into out. */
+int vlt_read_file(const char *path, struct vlt_buf *out);
+/*
+ * Durably write data to path: path.tmp-PID-RAND created with mode, written,
+ * fsynced, renamed over path (or linked, if exclusive: VLT_E_EXISTS when
+ * path exists), then the directory is fsynced.
+ */
+int vlt_write_file_atomic(const char *path, const void *data, size_t len,
+			  int mode, int exclusive);
+int vlt_fsync_dir(const char *dir);
+/* mkdir -p, with mode for created directories. */
+int vlt_mkdir_p(const char *path, int mode);
+/* rm -rf (used by tests and tmp cleanup). */
+int vlt_remove_tree(const char *path);
+/* Random bytes from getrandom(). */
+int vlt_random_bytes(void *buf, size_t len);
+
+#endif

@@ -1,0 +1,450 @@
+/*
+ * lock.c - lock keys and repository-wide locks (see lock.h).
+ *
+ * The atomic step is the backend's put-if-absent of the lock key; the
+ * content only says who holds it, so that a conflict can name the holder
+ * and tell whether that holder is gone ("stale": same host, pid no longer
+ * running). Nothing here ever breaks a lock: a stale lock is reported and
+ * `vault unlock --remove-stale` removes it on request. The repository-wide
+ * protocol (create yours first, then look for conflicting ones) is in
+ * Documentation/format.md.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsutil.h"
+#include "lock.h"
+
+static void this_host(char *buf, size_t len)
+{
+	if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = '\0';
+}
+
+/* Copy s into a single line of at most max-1 bytes: control characters
+ * become spaces, so a purpose or host can never break the format. */
+static void one_line(char *dst, size_t max, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && s[i] && i + 1 < max; i++)
+		dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+	dst[i] = '\0';
+}
+
+static int format_lock(struct vlt_buf *out, const char *what)
+{
+	char host[256], purpose[128];
+
+	this_host(host, sizeof(host));
+	one_line(purpose, sizeof(purpose), what);
+	for (char *p = host; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			*p = '_';
+	return vlt_buf_addf(out, "pid %ld\nhost %s\ntime %lld\nwhat %s\n",
+			    (long)getpid(), host, (long long)time(NULL),
+			    purpose);
+}
+
+static int parse_lock(const char *key, const char *text, size_t len,
+		      struct vlt_lock_info *info)
+{
+	const char *p = text, *end = text + len;
+	int have_pid = 0, have_host = 0;
+
+	memset(info, 0, sizeof(*info));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *sp;
+		size_t n, vlen;
+		char num[32];
+		char *e;
+
+		if (!nl)
+			goto bad;
+		n = (size_t)(nl - p);
+		sp = memchr(p, ' ', n);
+		if (!sp)
+			goto bad;
+		vlen = (size_t)(nl - sp - 1);
+		if (memchr(p, '\0', n))
+			goto bad;
+		if (sp - p == 3 && !memcmp(p, "pid", 3)) {
+			if (!vlen || vlen >= sizeof(num))
+				goto bad;
+			memcpy(num, sp + 1, vlen);
+			num[vlen] = '\0';
+			errno = 0;
+			info->pid = strtol(num, &e, 10);
+			if (*e || errno || info->pid <= 0)
+				goto bad;
+			have_pid = 1;
+		} else if (sp - p == 4 && !memcmp(p, "host", 4)) {
+			if (!vlen || vlen >= sizeof(info->host))
+				goto bad;
+			memcpy(info->host, sp + 1, vlen);
+			info->host[vlen] = '\0';
+			have_host = 1;
+		} else if (sp - p == 4 && !memcmp(p, "time", 4)) {
+			if (!vlen || vlen >= sizeof(num))
+				goto bad;
+			memcpy(num, sp + 1, vlen);
+			num[vlen] = '\0';
+			errno = 0;
+			info->time = strtoll(num, &e, 10);
+			if (*e || errno)
+				goto bad;
+		} else if (sp - p == 4 && !memcmp(p, "what", 4)) {
+			if (vlen >= sizeof(info->what))
+				vlen = sizeof(info->what) - 1;
+			memcpy(info->what, sp + 1, vlen);
+			info->what[vlen] = '\0';
+		}
+		/* other fields: written by a newer version, ignored */
+		p = nl + 1;
+	}
+	if (have_pid && have_host)
+		return 0;
+bad:
+	return vlt_error_set(VLT_E_CORRUPT, "lock %s: malformed content", key);
+}
+
+int vlt_lock_read(struct vlt_repo *r, const char *key,
+		  struct vlt_lock_info *info)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_backend_get(r->be, key, &b)) == 0)
+		err = parse_lock(key, b.data, b.len, info);
+	vlt_buf_release(&b);
+	return err;
+}
+
+int vlt_lock_is_stale(const struct vlt_lock_info *info)
+{
+	char host[256];
+
+	this_host(host, sizeof(host));
+	if (info->pid <= 0 || strcmp(host, info->host))
+		return 0;
+	return kill((pid_t)info->pid, 0) < 0 && errno == ESRCH;
+}
+
+const char *vlt_lock_state(const struct vlt_lock_info *info)
+{
+	char host[256];
+
+	this_host(host, sizeof(host));
+	if (strcmp(host, info->host))
+		return "unknown";
+	return vlt_lock_is_stale(info) ? "stale" : "live";
+}
+
+int vlt_lock_describe(const struct vlt_lock_info *info, struct vlt_buf *out)
+{
+	long long age = (long long)time(NULL) - (long long)info->time;
+	const char *unit = "s";
+	int err;
+
+	if (age < 0)
+		age = 0;
+	if (age >= 2 * 86400) {
+		age /= 86400;
+		unit = "d";
+	} else if (age >= 2 * 3600) {
+		age /= 3600;
+		unit = "h";
+	} else if (age >= 2 * 60) {
+		age /= 60;
+		unit = "m";
+	}
+	if ((err = vlt_buf_addf(out, "pid %ld on host %s, %lld%s old", info->pid,
+				info->host, age, unit)) < 0)
+		return err;
+	if (info->what[0] && (err = vlt_buf_addf(out, " (%s)", info->what)) < 0)
+		return err;
+	if (vlt_lock_is_stale(info))
+		err = vlt_buf_addf(out, "; stale: pid %ld no longer runs on this "
+				   "host, remove it with 'vault unlock "
+				   "--remove-stale'", info->pid);
+	return err;
+}
+
+/* Set VLT_E_LOCKED with "<prefix> <key>: held by <holder>". */
+static int locked_error(struct vlt_repo *r, const char *prefix,
+			const char *key, int *stale)
+{
+	struct vlt_lock_info info;
+	struct vlt_buf msg = VLT_BUF_INIT;
+	int err;
+
+	*stale = 0;
+	err = vlt_lock_read(r, key, &info);
+	if (err == VLT_E_NOTFOUND)
+		return err;  /* released meanwhile: the caller may retry */
+	if (err < 0) {
+		vlt_error_set(VLT_E_LOCKED, "%s%s is locked (holder unknown: %s)",
+			      prefix, key, vlt_error_last());
+		return VLT_E_LOCKED;
+	}
+	*stale = vlt_lock_is_stale(&info);
+	if (vlt_lock_describe(&info, &msg) < 0) {
+		vlt_buf_release(&msg);
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	vlt_error_set(VLT_E_LOCKED, "%s%s is locked by %s", prefix, key,
+		      msg.data);
+	vlt_buf_release(&msg);
+	return VLT_E_LOCKED;
+}
+
+/* A little per-process jitter for retries, so waiters do not march in
+ * step. Not security relevant. */
+static unsigned next_jitter(void)
+{
+	static _Thread_local unsigned state;
+
+	if (!state)
+		state = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+	state ^= state << 13;
+	state ^= state >> 17;
+	state ^= state << 5;
+	return state;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
+		      long timeout_ms)
+{
+	struct vlt_buf content = VLT_BUF_INIT;
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	unsigned backoff = 1;
+	int err, stale, vanished = 0;
+
+	if ((err = format_lock(&content, what)) < 0)
+		goto done;
+	for (;;) {
+		err = vlt_backend_put_if_absent(r->be, key, content.data,
+						content.len);
+		if (err != VLT_E_EXISTS) {
+			if (err < 0)
+				vlt_error_wrap(err, "cannot create lock %s", key);
+			break;
+		}
+		err = locked_error(r, "", key, &stale);
+		if (err == VLT_E_NOTFOUND) {
+			/* released between our put and our read: try again
+			 * (bounded, in case someone creates and deletes it
+			 * in a tight loop and the deadline is already past) */
+			if (++vanished < 100 || now_ms() < deadline)
+				continue;
+			err = vlt_error_set(VLT_E_LOCKED, "%s is locked (busy)",
+					    key);
+		}
+		if (err != VLT_E_LOCKED || stale || now_ms() >= deadline)
+			break;
+		{
+			struct timespec ts;
+			unsigned ms = 1 + next_jitter() % backoff;
+
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)ms * 1000000;
+			nanosleep(&ts, NULL);
+			if (backoff < 64)
+				backoff *= 2;
+		}
+	}
+done:
+	vlt_buf_release(&content);
+	return err;
+}
+
+int vlt_lock_key(struct vlt_repo *r, const char *key, const char *what)
+{
+	return vlt_lock_key_wait(r, key, what, 0);
+}
+
+int vlt_unlock_key(struct vlt_repo *r, const char *key)
+{
+	int err = vlt_backend_del(r->be, key);
+
+	if (err == VLT_E_NOTFOUND)
+		return vlt_error_set(VLT_E_NOTFOUND, "lock %s vanished while "
+				     "held (removed by someone else?)", key);
+	if (err < 0)
+		return vlt_error_wrap(err, "cannot remove lock %s", key);
+	return 0;
+}
+
+struct key_list {
+	char **v;
+	size_t nr, alloc;
+};
+
+static void key_list_release(struct key_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int key_list_add(struct key_list *l, const char *key)
+{
+	char *dup;
+
+	if (VLT_ALLOC_GROW(l->v, l->nr + 1, l->alloc) < 0 ||
+	    !(dup = strdup(key)))
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	l->v[l->nr++] = dup;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect_all(const char *key, const struct vlt_stat *st, void *data)
+{
+	(void)st;
+	return key_list_add(data, key);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+static int collect_lock_keys(const char *key, const struct vlt_stat *st,
+			     void *data)
+{
+	(void)st;
+	return has_suffix(key, ".lock") ? key_list_add(data, key) : 0;
+}
+
+int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
+		  const char *what, struct vlt_repo_lock *out)
+{
+	const char *kname = kind == VLT_LOCK_EXCLUSIVE ? "exclusive" : "shared";
+	struct key_list keys = { 0 };
+	unsigned char rnd[16];
+	int err, stale;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = vlt_random_bytes(rnd, sizeof(rnd))) < 0)
+		return err;
+	n = (size_t)snprintf(out->key, sizeof(out->key), "locks/%s-", kname);
+	for (i = 0; i < sizeof(rnd); i++)
+		n += (size_t)snprintf(out->key + n, sizeof(out->key) - n,
+				      "%02x", rnd[i]);
+	if ((err = vlt_lock_key(r, out->key, what)) < 0)
+		return err;
+	/* Ours exists now; anyone who starts later sees it. Look for those
+	 * who started earlier. */
+	if ((err = vlt_backend_list(r->be, "locks/", collect_all, &keys)) < 0)
+		goto fail;
+	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	for (i = 0; i < keys.nr; i++) {
+		const char *k = keys.v[i];
+
+		if (!strcmp(k, out->key))
+			continue;
+		if (kind == VLT_LOCK_SHARED &&
+		    strncmp(k, "locks/exclusive-", 16))
+			continue;
+		err = locked_error(r, kind == VLT_LOCK_EXCLUSIVE ?
+				   "cannot lock the repository exclusively: " :
+				   "cannot lock the repository: ", k, &stale);
+		/* A lock gone by now was released or backed off: that
+		 * holder is no longer working, so it is no conflict. */
+		if (err == VLT_E_NOTFOUND) {
+			vlt_error_clear();
+			err = 0;
+			continue;
+		}
+		goto fail;
+	}
+	out->held = 1;
+	key_list_release(&keys);
+	return 0;
+fail:
+	/* keep the conflict's message; removing ours is best effort */
+	{
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", vlt_error_last());
+		vlt_backend_del(r->be, out->key);
+		vlt_error_set(err, "%s", msg);
+	}
+	key_list_release(&keys);
+	out->key[0] = '\0';
+	return err;
+}
+
+int vlt_repo_unlock(struct vlt_repo *r, struct vlt_repo_lock *l)
+{
+	int err;
+
+	if (!l->held)
+		return 0;
+	err = vlt_unlock_key(r, l->key);
+	l->held = 0;
+	return err;
+}
+
+int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
+{
+	struct key_list keys = { 0 };
+	struct vlt_stat st;
+	int err;
+
+	if ((err = vlt_backend_list(r->be, "locks/", collect_all, &keys)) < 0 ||
+	    (err = vlt_backend_list(r->be, "refs/", collect_lock_keys,
+				    &keys)) < 0)
+		goto done;
+	err = vlt_backend_stat(r->be, "HEAD.lock", &st);
+	if (err == 0)
+		err = key_list_add(&keys, "HEAD.lock");
+	else if (err == VLT_E_NOTFOUND)
+		err = 0;
+	if (err < 0)
+		goto done;
+	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	for (size_t i = 0; i < keys.nr; i++) {
+		struct vlt_lock_info info;
+
+		err = vlt_lock_read(r, keys.v[i], &info);
+		if (err == VLT_E_NOTFOUND) {
+			err = 0;
+			continue;  /* released while we looked */
+		}
+		if (err == VLT_E_CORRUPT)
+			err = fn(keys.v[i], NULL, data);
+		else if (err == 0)
+			err = fn(keys.v[i], &info, data);
+		if (err)
+			break;
+	}
+done:
+	key_list_release(&keys);
+	return err;
+}

@@ -1,0 +1,70 @@
+/*
+ * lock.h - lock keys shared by refs and repository-wide locks.
+ *
+ * A lock is a key created with put-if-absent whose content says who holds
+ * it: "pid <pid>\nhost <hostname>\ntime <unix>\nwhat <purpose>\n". Creating
+ * it is the atomic step; deleting it releases. A lock whose holder is on
+ * this host and no longer running is "stale": reported, never broken
+ * silently (vault unlock removes stale locks explicitly).
+ *
+ * Repository locks (locks/<kind>-<random>): shared locks are taken by
+ * backups and readers, exclusive ones by maintenance that cannot run beside
+ * them. Documentation/format.md describes the protocol.
+ */
+#ifndef VLT_LOCK_H
+#define VLT_LOCK_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "repo.h"
+
+struct vlt_lock_info {
+	long pid;
+	char host[256];
+	int64_t time;
+	char what[128];
+};
+
+/* Create key as a lock (VLT_E_LOCKED with a message naming the holder). */
+int vlt_lock_key(struct vlt_repo *r, const char *key, const char *what);
+/* The same, but while a live holder keeps it, retry for up to timeout_ms
+ * (with jittered backoff). A stale holder fails at once. */
+int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
+		      long timeout_ms);
+/* Delete the lock key (VLT_E_NOTFOUND if someone removed it meanwhile). */
+int vlt_unlock_key(struct vlt_repo *r, const char *key);
+/* Parse a lock key's content (VLT_E_CORRUPT if malformed). */
+int vlt_lock_read(struct vlt_repo *r, const char *key,
+		  struct vlt_lock_info *info);
+/* 1 if the holder is on this host and its pid no longer exists. */
+int vlt_lock_is_stale(const struct vlt_lock_info *info);
+/* "live", "stale", or "unknown" (held from another host: cannot tell). */
+const char *vlt_lock_state(const struct vlt_lock_info *info);
+/* Append "pid 42 on host h, 3m old (what)" and, for a stale lock, a hint
+ * on removing it. */
+int vlt_lock_describe(const struct vlt_lock_info *info, struct vlt_buf *out);
+
+enum vlt_repo_lock_kind {
+	VLT_LOCK_SHARED,
+	VLT_LOCK_EXCLUSIVE,
+};
+
+struct vlt_repo_lock {
+	char key[96];   /* locks/shared-<hex> or locks/exclusive-<hex> */
+	int held;
+};
+
+/* Take a repository-wide lock; VLT_E_LOCKED names the conflicting holder. */
+int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
+		  const char *what, struct vlt_repo_lock *out);
+int vlt_repo_unlock(struct vlt_repo *r, struct vlt_repo_lock *l);
+
+/* Lists lock keys (all under locks/, refs/...NAME.lock, HEAD.lock), sorted,
+ * with their info; info is NULL when the content is malformed. Non-zero
+ * from fn stops and is returned. Used by `vault unlock` and fsck. */
+typedef int (*vlt_lock_fn)(const char *key, const struct vlt_lock_info *info,
+			   void *data);
+int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data);
+
+#endif

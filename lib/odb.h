@@ -1,0 +1,71 @@
+/*
+ * odb.h - the object database: all packs of a repository plus the pack
+ * being written.
+ *
+ * Reads look an id up in every pack index (memory-mapped, fan-out + binary
+ * search) and in the objects written but not yet flushed; the content is
+ * unsealed, decompressed and (unless disabled) re-hashed, so a damaged
+ * object never comes back as good data. Writes are deduplicated against
+ * both, compressed per object, and appended to an in-memory pack that is
+ * stored when it reaches the pack target size or at vlt_odb_flush().
+ * All functions are thread-safe; compression runs outside the locks.
+ */
+#ifndef VLT_ODB_H
+#define VLT_ODB_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "object.h"
+#include "pack.h"
+#include "repo.h"
+
+int vlt_odb_open(struct vlt_repo *r);
+void vlt_odb_close(struct vlt_repo *r);
+/* Look for packs stored since open (by other processes). */
+int vlt_odb_reload(struct vlt_repo *r);
+
+/* How many pack indexes could not be loaded at open/reload (damaged,
+ * truncated); *first gets the first message. Their objects are unreachable
+ * until repaired; fsck reports them. */
+int vlt_odb_load_errors(struct vlt_repo *r, const char **first);
+
+/* 1 if present, 0 if not, negative on error. */
+int vlt_odb_has(struct vlt_repo *r, const struct vlt_oid *oid);
+/* Kind and size from the index alone; VLT_E_NOTFOUND if absent. */
+int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
+		 enum vlt_obj_kind *kind, uint64_t *size);
+/* Content into out (replaced); kind may be NULL. VLT_E_NOTFOUND,
+ * VLT_E_CORRUPT (with the pack named) on damage. */
+int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
+		 enum vlt_obj_kind *kind, struct vlt_buf *out);
+/* Like vlt_odb_read, but fails with VLT_E_INVALID unless kind matches. */
+int vlt_odb_read_kind(struct vlt_repo *r, const struct vlt_oid *oid,
+		      enum vlt_obj_kind kind, struct vlt_buf *out);
+
+/* Hash and store; oid gets the id. Storing an existing object is a no-op. */
+int vlt_odb_write(struct vlt_repo *r, enum vlt_obj_kind kind,
+		  const void *data, size_t len, struct vlt_oid *oid);
+/* Store with an id the caller already computed (must be right). Returns 1
+ * if stored, 0 if it was already there. */
+int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
+			 const void *data, size_t len,
+			 const struct vlt_oid *oid);
+/* Store the pack being written, if any. After it returns 0, every object
+ * written before is durable and visible to other processes. */
+int vlt_odb_flush(struct vlt_repo *r);
+
+/* Resolve a hex prefix (4..64 digits). VLT_E_NOTFOUND, VLT_E_AMBIGUOUS. */
+int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
+			   struct vlt_oid *out);
+
+/* The packs currently loaded (for fsck, verify-pack, stats). */
+size_t vlt_odb_pack_count(struct vlt_repo *r);
+struct vlt_pack *vlt_odb_pack_at(struct vlt_repo *r, size_t i);
+
+/* Test hook: VAULT_TEST_ABORT_AFTER=N kills the process (SIGKILL) after
+ * N objects were stored by this process, to test crash safety. */
+void vlt_odb_test_abort_check(void);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * refs.h - named pointers to snapshots, updated atomically with a reflog.
+ *
+ * A ref is a key under refs/ (refs/snapshots/NAME for branches,
+ * refs/tags/NAME, persona refs such as refs/milestones/NAME) holding one
+ * 64-hex id and a newline. HEAD is either symbolic ("ref: refs/snapshots/
+ * main") or detached (an id). Updates are compare-and-swap under a lock key
+ * (<ref>.lock, created with put-if-absent and holding pid, host and time):
+ * read, compare with the expected old value, put the new value, append to
+ * the reflog (logs/<ref>), drop the lock. Only the storage backend is used,
+ * so the same code runs on S3. A lock left by a killed process is reported
+ * (with its pid and host), never silently broken.
+ */
+#ifndef VLT_REFS_H
+#define VLT_REFS_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "repo.h"
+
+/* Valid full ref name: "HEAD" or "refs/..." with git-like rules (no "..",
+ * no control characters or space ~^:?*[\, no component starting with '.'
+ * or ending in ".lock", no trailing '/'). */
+int vlt_ref_name_valid(const char *name);
+
+/* Read a ref, following symbolic refs (at most 5 levels). VLT_E_NOTFOUND
+ * when it (or its target) does not exist. */
+int vlt_ref_read(struct vlt_repo *r, const char *name, struct vlt_oid *out);
+/* The full name a symbolic ref points to ("refs/snapshots/main"); for a
+ * non-symbolic ref, the name itself. */
+int vlt_ref_resolve_name(struct vlt_repo *r, const char *name,
+			 struct vlt_buf *out);
+/* Expand a short name: "main" -> refs/snapshots/main, "v1" -> refs/tags/v1
+ * (first that exists, in that order; also exact "refs/..." and "HEAD"). */
+int vlt_ref_dwim(struct vlt_repo *r, const char *shortname,
+		 struct vlt_buf *full, struct vlt_oid *oid);
+
+/*
+ * Compare-and-swap: set name (following a symbolic HEAD) to new_oid if it
+ * currently holds old_oid. old_oid NULL: no check; old_oid all-zero: the ref
+ * must not exist yet. VLT_E_CONFLICT if the value differs, VLT_E_LOCKED if
+ * another updater holds the lock (message names pid/host, and "stale" when
+ * that pid is dead on this host). msg goes into the reflog; through a
+ * symbolic ref, into the target's and the symbolic ref's logs.
+ * VLT_E_EXISTS if a new ref would clash with refs/a vs refs/a/b.
+ */
+int vlt_ref_update(struct vlt_repo *r, const char *name,
+		   const struct vlt_oid *new_oid, const struct vlt_oid *old_oid,
+		   const char *msg);
+/* Delete a ref (with the same CAS and locking) and its reflog. Through a
+ * symbolic HEAD, deletes the ref HEAD points to. */
+int vlt_ref_delete(struct vlt_repo *r, const char *name,
+		   const struct vlt_oid *old_oid, const char *msg);
+
+/* Flags for the _flags variants. */
+#define VLT_REF_NO_DEREF 1u  /* act on a symbolic ref itself, not its target
+				(old_oid is still compared with the value
+				it resolves to) */
+/*
+ * How long an update waits for a ref lock held by a live process:
+ * config core.refLockTimeout in milliseconds (git's
+ * core.filesRefLockTimeout), this default when unset.
+ */
+#define VLT_REF_LOCK_TIMEOUT_DEFAULT 1000
+int vlt_ref_update_flags(struct vlt_repo *r, const char *name,
+			 const struct vlt_oid *new_oid,
+			 const struct vlt_oid *old_oid, const char *msg,
+			 unsigned flags);
+int vlt_ref_delete_flags(struct vlt_repo *r, const char *name,
+			 const struct vlt_oid *old_oid, const char *msg,
+			 unsigned flags);
+
+/* Point a symbolic ref (HEAD) at target (a name under refs/; it need not
+ * exist yet). Takes the ref's lock; writes no reflog entry. */
+int vlt_ref_set_symbolic(struct vlt_repo *r, const char *name,
+			 const char *target);
+
+/* Calls fn for each ref under prefix ("refs/", "refs/tags/"), sorted by
+ * name, with symbolic refs resolved (dangling ones skipped). HEAD is not
+ * included. Non-zero from fn stops and is returned. */
+typedef int (*vlt_ref_fn)(const char *name, const struct vlt_oid *oid,
+			  void *data);
+int vlt_ref_for_each(struct vlt_repo *r, const char *prefix, vlt_ref_fn fn,
+		     void *data);
+
+/* One reflog line: "<old> <new> <unix-time> <user>@<host>\t<msg>\n". */
+struct vlt_reflog_entry {
+	struct vlt_oid old_oid, new_oid;
+	int64_t time;
+	char *who;   /* owned */
+	char *msg;   /* owned */
+};
+
+/* Entries oldest first (none if the ref has no log); free with
+ * vlt_reflog_free. VLT_E_CORRUPT names the log and line. */
+int vlt_reflog_read(struct vlt_repo *r, const char *name,
+		    struct vlt_reflog_entry **out, size_t *nr);
+void vlt_reflog_free(struct vlt_reflog_entry *e, size_t nr);
+
+#endif

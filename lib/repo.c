@@ -1,0 +1,349 @@
+/*
+ * repo.c - creating, opening and discovering repositories (see repo.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsutil.h"
+#include "odb.h"
+#include "repo.h"
+
+void vlt_init_opts_default(struct vlt_init_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	vlt_chunker_params_default(&o->chunking, VLT_CHUNKER_FASTCDC);
+	o->codec = VLT_CODEC_ZSTD;
+	o->level = 3;
+	o->pack_target = VLT_PACK_TARGET_DEFAULT;
+}
+
+static int abs_path(const char *path, struct vlt_buf *out)
+{
+	char *real = realpath(path, NULL);
+
+	if (!real)
+		return vlt_error_set(errno == ENOENT ? VLT_E_NOTFOUND : VLT_E_IO,
+				     "%s: %s", path, strerror(errno));
+	vlt_buf_reset(out);
+	int err = vlt_buf_adds(out, real);
+
+	free(real);
+	return err;
+}
+
+/* 1 if path has no entries (or does not exist). */
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return 1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+static int load_settings(struct vlt_repo *r)
+{
+	const char *v;
+	int64_t ver = 0, level = r->level;
+	uint64_t n;
+
+	if ((v = vlt_config_get(&r->config, "core.formatversion")) == NULL)
+		return vlt_error_set(VLT_E_CORRUPT, "%s/config: no core.formatVersion",
+				     r->path);
+	VLT_TRY(vlt_config_get_int(&r->config, "core.formatversion", &ver));
+	if (ver != VLT_FORMAT_VERSION)
+		return vlt_error_set(VLT_E_UNSUPPORTED, "repository format version "
+				     "%lld is not supported (this vault reads %d)",
+				     (long long)ver, VLT_FORMAT_VERSION);
+	v = vlt_config_get(&r->config, "core.objecthash");
+	VLT_TRY(vlt_idfn_parse(&r->idfn, v ? v : "sha256"));
+	v = vlt_config_get(&r->config, "core.seal");
+	VLT_TRY(vlt_sealer_parse(&r->sealer, v ? v : "none"));
+	v = vlt_config_get(&r->config, "core.id");
+	snprintf(r->id, sizeof(r->id), "%s", v ? v : "");
+
+	vlt_chunker_params_default(&r->chunking, VLT_CHUNKER_FASTCDC);
+	if ((v = vlt_config_get(&r->config, "chunker.algo")) != NULL) {
+		VLT_TRY(vlt_chunker_algo_parse(v, &r->chunking.algo));
+		vlt_chunker_params_default(&r->chunking, r->chunking.algo);
+	}
+	n = r->chunking.min;
+	VLT_TRY(vlt_config_get_size(&r->config, "chunker.min", &n));
+	r->chunking.min = (uint32_t)n;
+	n = r->chunking.avg;
+	VLT_TRY(vlt_config_get_size(&r->config, "chunker.avg", &n));
+	r->chunking.avg = (uint32_t)n;
+	n = r->chunking.max;
+	VLT_TRY(vlt_config_get_size(&r->config, "chunker.max", &n));
+	r->chunking.max = (uint32_t)n;
+	{
+		struct vlt_chunker c;
+
+		if (vlt_chunker_init(&c, &r->chunking) < 0)
+			return vlt_error_wrap(VLT_E_INVALID, "config chunker");
+	}
+	r->codec = VLT_CODEC_ZSTD;
+	if ((v = vlt_config_get(&r->config, "compression.algo")) != NULL)
+		VLT_TRY(vlt_codec_parse(v, &r->codec));
+	level = r->codec == VLT_CODEC_ZLIB ? 6 : 3;
+	VLT_TRY(vlt_config_get_int(&r->config, "compression.level", &level));
+	r->level = (int)level;
+	{
+		struct vlt_compressor cz;
+		int err = vlt_compressor_init(&cz, r->codec, r->level);
+
+		vlt_compressor_release(&cz);
+		if (err < 0)
+			return vlt_error_wrap(err, "config compression");
+	}
+	r->pack_target = VLT_PACK_TARGET_DEFAULT;
+	VLT_TRY(vlt_config_get_size(&r->config, "pack.size", &r->pack_target));
+	if (r->pack_target < 4096 || r->pack_target > 1ull << 30)
+		return vlt_error_set(VLT_E_INVALID, "config pack.size must be "
+				     "between 4k and 1g");
+	r->verify_reads = 1;
+	return 0;
+}
+
+static struct vlt_repo *repo_alloc(const char *path)
+{
+	struct vlt_repo *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		vlt_error_set(VLT_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	vlt_config_init(&r->config);
+	return r;
+}
+
+/* Set worktree when the repository directory is named ".vault". */
+static int set_worktree(struct vlt_repo *r)
+{
+	size_t n = strlen(r->path);
+
+	if (n >= 7 && !strcmp(r->path + n - 7, "/.vault")) {
+		r->worktree = strndup(r->path, n == 7 ? 1 : n - 7);
+		if (!r->worktree)
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int vlt_repo_open(const char *path, struct vlt_repo **out)
+{
+	struct vlt_buf abs = VLT_BUF_INIT, cfg = VLT_BUF_INIT;
+	struct vlt_repo *r = NULL;
+	int err;
+
+	if ((err = abs_path(path, &abs)) < 0)
+		goto fail;
+	if (!(r = repo_alloc(abs.data))) {
+		err = VLT_E_NOMEM;
+		goto fail;
+	}
+	if ((err = set_worktree(r)) < 0 ||
+	    (err = vlt_backend_local_open(r->path, &r->be)) < 0)
+		goto fail;
+	err = vlt_backend_get(r->be, "config", &cfg);
+	if (err == VLT_E_NOTFOUND) {
+		err = vlt_error_set(VLT_E_NOTFOUND, "%s is not a vault repository "
+				    "(no config)", r->path);
+		goto fail;
+	}
+	if (err < 0 ||
+	    (err = vlt_config_parse(&r->config, cfg.data, cfg.len, "config")) < 0 ||
+	    (err = load_settings(r)) < 0 ||
+	    (err = vlt_odb_open(r)) < 0)
+		goto fail;
+	*out = r;
+	goto done;
+fail:
+	if (err != VLT_E_NOMEM && r)
+		vlt_error_wrap(err, "cannot open repository %s", r->path);
+	vlt_repo_free(r);
+done:
+	vlt_buf_release(&abs);
+	vlt_buf_release(&cfg);
+	return err;
+}
+
+int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
+		  struct vlt_repo **out)
+{
+	struct vlt_buf dir = VLT_BUF_INIT, text = VLT_BUF_INIT;
+	struct vlt_config cfg;
+	struct vlt_backend *be = NULL;
+	unsigned char rnd[16];
+	char id[33], num[32];
+	int err;
+
+	vlt_config_init(&cfg);
+	if (o->bare) {
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !dir_is_empty(path)) {
+			char cfgpath[PATH_MAX];
+
+			snprintf(cfgpath, sizeof(cfgpath), "%s/config", path);
+			err = access(cfgpath, F_OK) == 0 ?
+			      vlt_error_set(VLT_E_EXISTS, "%s is already a vault "
+					    "repository", path) :
+			      vlt_error_set(VLT_E_EXISTS, "%s exists and is not "
+					    "empty", path);
+			goto done;
+		}
+		if ((err = vlt_mkdir_p(path, 0755)) < 0 ||
+		    (err = vlt_buf_adds(&dir, path)) < 0)
+			goto done;
+	} else if ((err = vlt_buf_addf(&dir, "%s/.vault", path)) < 0 ||
+		   (err = vlt_mkdir_p(dir.data, 0755)) < 0) {
+		goto done;
+	}
+	if ((err = vlt_backend_local_open(dir.data, &be)) < 0)
+		goto done;
+	{
+		struct vlt_stat st;
+
+		if (vlt_backend_stat(be, "config", &st) == 0) {
+			err = vlt_error_set(VLT_E_EXISTS, "%s is already a vault "
+					    "repository", dir.data);
+			goto done;
+		}
+	}
+	if ((err = vlt_random_bytes(rnd, sizeof(rnd))) < 0)
+		goto done;
+	for (int i = 0; i < 16; i++)
+		snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(num, sizeof(num), "%d", VLT_FORMAT_VERSION);
+	if ((err = vlt_config_set(&cfg, "core.formatVersion", num)) < 0 ||
+	    (err = vlt_config_set(&cfg, "core.id", id)) < 0 ||
+	    (err = vlt_config_set(&cfg, "core.objectHash", "sha256")) < 0 ||
+	    (err = vlt_config_set(&cfg, "core.seal", "none")) < 0 ||
+	    (err = vlt_config_set(&cfg, "chunker.algo",
+				  vlt_chunker_algo_name(o->chunking.algo))) < 0)
+		goto done;
+	snprintf(num, sizeof(num), "%u", o->chunking.min);
+	if ((err = vlt_config_set(&cfg, "chunker.min", num)) < 0)
+		goto done;
+	snprintf(num, sizeof(num), "%u", o->chunking.avg);
+	if ((err = vlt_config_set(&cfg, "chunker.avg", num)) < 0)
+		goto done;
+	snprintf(num, sizeof(num), "%u", o->chunking.max);
+	if ((err = vlt_config_set(&cfg, "chunker.max", num)) < 0 ||
+	    (err = vlt_config_set(&cfg, "compression.algo",
+				  vlt_codec_name(o->codec))) < 0)
+		goto done;
+	snprintf(num, sizeof(num), "%d", o->level);
+	if ((err = vlt_config_set(&cfg, "compression.level", num)) < 0)
+		goto done;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)o->pack_target);
+	if ((err = vlt_config_set(&cfg, "pack.size", num)) < 0 ||
+	    (err = vlt_config_format(&cfg, &text)) < 0)
+		goto done;
+	/* HEAD first: a repository is recognised by its config */
+	if ((err = vlt_backend_put(be, "HEAD", "ref: refs/snapshots/main\n",
+				   25)) < 0)
+		goto done;
+	err = vlt_backend_put_if_absent(be, "config", text.data, text.len);
+	if (err == VLT_E_EXISTS)
+		err = vlt_error_set(VLT_E_EXISTS, "%s is already a vault "
+				    "repository", dir.data);
+	if (err < 0)
+		goto done;
+	vlt_backend_free(be);
+	be = NULL;
+	if (out)
+		err = vlt_repo_open(dir.data, out);
+done:
+	vlt_backend_free(be);
+	vlt_config_release(&cfg);
+	vlt_buf_release(&dir);
+	vlt_buf_release(&text);
+	return err;
+}
+
+int vlt_repo_discover(const char *start, struct vlt_repo **out)
+{
+	const char *env = getenv("VAULT_DIR");
+	struct vlt_buf cur = VLT_BUF_INIT, probe = VLT_BUF_INIT;
+	int err;
+
+	if (env && *env)
+		return vlt_repo_open(env, out);
+	if ((err = abs_path(start ? start : ".", &cur)) < 0)
+		goto done;
+	for (;;) {
+		struct stat st;
+		char *slash;
+
+		vlt_buf_reset(&probe);
+		if ((err = vlt_buf_addf(&probe, "%s%s.vault/config",
+					cur.data, cur.len > 1 ? "/" : "")) < 0)
+			goto done;
+		if (stat(probe.data, &st) == 0) {
+			vlt_buf_setlen(&probe, probe.len - 7);
+			err = vlt_repo_open(probe.data, out);
+			goto done;
+		}
+		if (cur.len <= 1)
+			break;
+		slash = strrchr(cur.data, '/');
+		vlt_buf_setlen(&cur, slash == cur.data ? 1 : (size_t)(slash - cur.data));
+	}
+	err = vlt_error_set(VLT_E_NOTFOUND, "not a vault repository (or any "
+			    "parent up to /); run 'vault init' or use --repo");
+done:
+	vlt_buf_release(&cur);
+	vlt_buf_release(&probe);
+	return err;
+}
+
+void vlt_repo_free(struct vlt_repo *r)
+{
+	if (!r)
+		return;
+	if (r->odb) {
+		vlt_odb_flush(r);
+		vlt_odb_close(r);
+	}
+	vlt_backend_free(r->be);
+	vlt_config_release(&r->config);
+	free(r->path);
+	free(r->worktree);
+	free(r);
+}
+
+int vlt_repo_config_save(struct vlt_repo *r)
+{
+	struct vlt_buf text = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_config_format(&r->config, &text)) == 0)
+		err = vlt_backend_put(r->be, "config", text.data, text.len);
+	vlt_buf_release(&text);
+	return err;
+}
+
+int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out)
+{
+	vlt_buf_reset(out);
+	VLT_TRY(vlt_buf_addf(out, "%s/cache/%s", r->path, sub));
+	return vlt_mkdir_p(out->data, 0700);
+}

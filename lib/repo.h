@@ -1,0 +1,75 @@
+/*
+ * repo.h - opening, creating and finding repositories.
+ *
+ * A repository is a directory: ".vault/" inside a project folder (the
+ * project is then its work tree), or a bare directory anywhere (--repo,
+ * VAULT_DIR). Everything in it is read and written through the storage
+ * backend; only caches and temporary files are local. The layout and the
+ * config keys are in Documentation/format.md.
+ */
+#ifndef VLT_REPO_H
+#define VLT_REPO_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "chunker.h"
+#include "compress.h"
+#include "config.h"
+#include "hash.h"
+#include "seal.h"
+
+#define VLT_FORMAT_VERSION 1
+#define VLT_PACK_TARGET_DEFAULT (32ull * 1024 * 1024)
+
+struct vlt_odb;
+
+struct vlt_repo {
+	char *path;        /* the repository directory, absolute; owned */
+	char *worktree;    /* project folder for ".vault" repos, else NULL */
+	char id[33];       /* random repository id (hex) */
+	struct vlt_backend *be;
+	struct vlt_config config;
+	struct vlt_idfn idfn;
+	struct vlt_sealer sealer;
+	struct vlt_chunker_params chunking;
+	enum vlt_codec codec;
+	int level;
+	uint64_t pack_target;
+	int verify_reads;  /* re-hash every object read (default 1) */
+	struct vlt_odb *odb;
+};
+
+struct vlt_init_opts {
+	int bare;                      /* path is the repository itself */
+	struct vlt_chunker_params chunking;
+	enum vlt_codec codec;
+	int level;
+	uint64_t pack_target;
+};
+
+void vlt_init_opts_default(struct vlt_init_opts *o);
+
+/*
+ * Create a repository. Non-bare: path is the project folder, the repository
+ * goes into path/.vault. Bare: path itself (created if missing, must be
+ * empty). VLT_E_EXISTS if a repository is already there.
+ */
+int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
+		  struct vlt_repo **out);
+/* Open the repository directory at path (a ".vault" or bare directory). */
+int vlt_repo_open(const char *path, struct vlt_repo **out);
+/* $VAULT_DIR, else the nearest ".vault" from start (cwd if NULL) upwards.
+ * VLT_E_NOTFOUND when there is none. */
+int vlt_repo_discover(const char *start, struct vlt_repo **out);
+/* Flushes pending objects (errors are lost: call vlt_odb_flush first). */
+void vlt_repo_free(struct vlt_repo *r);
+
+/* Persist r->config through the backend (atomic replace). */
+int vlt_repo_config_save(struct vlt_repo *r);
+
+/* A local directory for caches and scratch files (created on demand):
+ * <repo>/cache/<sub>. Caller owns *out content. */
+int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * cli.c - the shared front end of every vault program (see cli.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "error.h"
+#include "fsutil.h"
+#include "odb.h"
+#include "repo.h"
+
+const char *cli_progname = "vault";
+
+void cli_init(const char *progname)
+{
+	const char *slash = strrchr(progname, '/');
+
+	cli_progname = slash ? slash + 1 : progname;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+static void vreport(const char *prefix, const char *fmt, va_list ap,
+		    int with_lib)
+{
+	fprintf(stderr, "%s", prefix);
+	vfprintf(stderr, fmt, ap);
+	if (with_lib && *vlt_error_last())
+		fprintf(stderr, ": %s", vlt_error_last());
+	fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap, 0);
+	va_end(ap);
+	exit(VLT_EXIT_FATAL);
+}
+
+void die_lib(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap, 1);
+	va_end(ap);
+	exit(VLT_EXIT_FATAL);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap, 0);
+	va_end(ap);
+	return -1;
+}
+
+int error_lib(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap, 1);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+void usage_help(const char *usage)
+{
+	fputs(usage, stdout);
+	if (usage[0] && usage[strlen(usage) - 1] != '\n')
+		fputc('\n', stdout);
+	exit(VLT_EXIT_OK);
+}
+
+void usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap, 0);
+	va_end(ap);
+	fputs(usage, stderr);
+	if (usage[0] && usage[strlen(usage) - 1] != '\n')
+		fputc('\n', stderr);
+	exit(VLT_EXIT_USAGE);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, const char *usage)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c == 'h')
+		usage_help(usage);  /* -h and --help mean help everywhere */
+	if (c == '?') {
+		if (optopt && optopt != 'h')
+			usage_error(usage, "unknown or incomplete option '-%c'",
+				    optopt);
+		if (optopt == 'h')
+			usage_help(usage);
+		/* a long option: optind was advanced past it */
+		const char *arg = argv[optind - 1];
+
+		if (!strcmp(arg, "--help"))
+			usage_help(usage);
+		usage_error(usage, "unknown or incomplete option '%s'", arg);
+	}
+	if (c == ':')
+		usage_error(usage, "option '-%c' needs a value", optopt);
+	return c;
+}
+
+unsigned long long cli_parse_size(const char *s, const char *usage,
+				  const char *what)
+{
+	uint64_t v;
+
+	if (vlt_parse_size(s, &v) < 0)
+		usage_error(usage, "%s: '%s' is not a size", what, s);
+	return v;
+}
+
+static void warn_load_errors(struct vlt_repo *r)
+{
+	const char *msg;
+	int n = vlt_odb_load_errors(r, &msg);
+
+	if (n)
+		warning("%d pack index%s could not be loaded (%s); run "
+			"'vault fsck'", n, n > 1 ? "es" : "", msg);
+}
+
+struct vlt_repo *cli_try_open_repo(void)
+{
+	struct vlt_repo *r = NULL;
+	int err = vlt_repo_discover(NULL, &r);
+
+	if (err == VLT_E_NOTFOUND && !getenv("VAULT_DIR"))
+		return NULL;
+	if (err < 0)
+		die("%s", vlt_error_last());
+	warn_load_errors(r);
+	return r;
+}
+
+struct vlt_repo *cli_open_repo(void)
+{
+	struct vlt_repo *r = NULL;
+
+	if (vlt_repo_discover(NULL, &r) < 0)
+		die("%s", vlt_error_last());
+	warn_load_errors(r);
+	return r;
+}
+
+void cli_write_stdout(const void *buf, size_t len)
+{
+	if (vlt_write_full(1, buf, len, "stdout") < 0)
+		die("%s", vlt_error_last());
+}

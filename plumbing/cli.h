@@ -1,0 +1,71 @@
+/*
+ * cli.h - what every vault program's front end shares: die()/error(),
+ * usage output and exit codes (git's usage.c conventions), option parsing
+ * over getopt_long, repository discovery.
+ *
+ * Exit codes: 0 success, 1 "different / not found", 128 fatal, 129 usage.
+ */
+#ifndef VLT_CLI_H
+#define VLT_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#define VLT_EXIT_OK 0
+#define VLT_EXIT_NO 1
+#define VLT_EXIT_FATAL 128
+#define VLT_EXIT_USAGE 129
+
+struct vlt_repo;
+
+/* Set by cli_init: the program name for messages ("vault-chunk"). */
+extern const char *cli_progname;
+
+/* Call first in main(): records the name, line-buffers stderr. */
+void cli_init(const char *progname);
+
+/* "fatal: <msg>" to stderr, exit 128. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "fatal: <msg>: <library's last error>" to stderr, exit 128. */
+void die_lib(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "error: <msg>" to stderr; returns -1. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "error: <msg>: <library's last error>" to stderr; returns -1. */
+int error_lib(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Usage text is one string: the first line(s) "usage: ...", a blank line,
+ * then option descriptions. usage_help() prints it to stdout, exits 0;
+ * usage_error() prints "error: msg" + usage to stderr, exits 129.
+ */
+void usage_help(const char *usage) __attribute__((noreturn));
+void usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * getopt_long wrapper that handles -h/--help (prints usage, exits 0) and
+ * unknown options (usage error, exits 129). Returns the option like
+ * getopt_long, -1 at the end. Uses "+" ordering (stops at first non-option)
+ * only if shortopts starts with '+'.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, const char *usage);
+
+/* Parse "123", "64k", "16M", "1G" (binary units). Dies with usage error. */
+unsigned long long cli_parse_size(const char *s, const char *usage,
+				  const char *what);
+
+/*
+ * Open the repository: $VAULT_DIR if set (the driver's --repo sets it),
+ * else the nearest ".vault" from the current directory upwards. Dies with
+ * "not a vault repository" when none is found.
+ */
+struct vlt_repo *cli_open_repo(void);
+/* Like cli_open_repo, but returns NULL when there is no repository. */
+struct vlt_repo *cli_try_open_repo(void);
+
+/* Write all of buf to fd 1, dying on error (EPIPE included). */
+void cli_write_stdout(const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * vault - the driver: `vault [--repo PATH] COMMAND ARGS` runs vault-COMMAND.
+ *
+ * Like git, it looks for vault-COMMAND in its exec path (--exec-path,
+ * $VAULT_EXEC_PATH, the directory of this binary, the install bindir) and
+ * then on $PATH, so users can add their own vault-foo scripts. --repo PATH
+ * is passed down as $VAULT_DIR. The child's exit status is passed through.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+"usage: vault [--version] [--help] [--repo PATH] [--exec-path[=DIR]]\n"
+"             COMMAND [ARGS]\n"
+"\n"
+"Start here:\n"
+"   init          create a repository (.vault here, or --repo PATH)\n"
+"\n"
+"Plumbing (one thing each, for scripts):\n"
+"   hash-object   compute (and with -w store) object ids\n"
+"   cat-object    show an object's kind, size or content\n"
+"   chunk         print the chunk boundaries of a file\n"
+"   write-tree    store a directory, print its tree id\n"
+"   ls-tree       list a tree\n"
+"   commit-tree   make a snapshot of a tree\n"
+"   update-ref    move a ref, compare-and-swap\n"
+"   rev-parse     turn revision names into ids\n"
+"   checkout-tree write a tree into a directory\n"
+"   verify-pack   check packs and their indexes\n"
+"   unlock        list and remove stale locks\n"
+"\n"
+"`vault help COMMAND` or `vault COMMAND --help` shows a command's help;\n"
+"`vault help -a` lists every vault-* command found.\n";
+
+static char exec_dir[PATH_MAX];
+
+static int is_exec(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+static void find_exec_dir(const char *override)
+{
+	const char *env = getenv("VAULT_EXEC_PATH");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (override) {
+		snprintf(exec_dir, sizeof(exec_dir), "%s", override);
+		return;
+	}
+	if (env && *env) {
+		snprintf(exec_dir, sizeof(exec_dir), "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(exec_dir, sizeof(exec_dir), "%s", self);
+			return;
+		}
+	}
+	snprintf(exec_dir, sizeof(exec_dir), "%s", VAULT_BINDIR);
+}
+
+static const char *alias(const char *cmd)
+{
+	if (!strcmp(cmd, "snapshot"))
+		return "backup";
+	return cmd;
+}
+
+static void list_commands(void)
+{
+	const char *dirs[2] = { exec_dir, VAULT_BINDIR };
+
+	for (int d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+
+		if (!dir)
+			continue;
+		printf("commands in %s:\n", dirs[d]);
+		while ((de = readdir(dir)) != NULL)
+			if (!strncmp(de->d_name, "vault-", 6))
+				printf("   %s\n", de->d_name + 6);
+		closedir(dir);
+		if (!strcmp(dirs[0], dirs[1]))
+			break;
+	}
+}
+
+static void run(const char *cmd, int argc, char **argv)
+{
+	char path[PATH_MAX], name[256];
+
+	snprintf(name, sizeof(name), "vault-%s", alias(cmd));
+	if (strchr(cmd, '/'))
+		die("'%s' is not a vault command", cmd);
+	argv[0] = name;
+	snprintf(path, sizeof(path), "%s/%s", exec_dir, name);
+	if (is_exec(path))
+		execv(path, argv);
+	snprintf(path, sizeof(path), "%s/%s", VAULT_BINDIR, name);
+	if (is_exec(path))
+		execv(path, argv);
+	execvp(name, argv);  /* a user's own vault-foo on $PATH */
+	if (errno == ENOENT)
+		usage_error(usage, "'%s' is not a vault command", cmd);
+	die("cannot run %s: %s", name, strerror(errno));
+	(void)argc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *override = NULL;
+	int i;
+
+	cli_init("vault");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage_help(usage);
+		} else if (!strcmp(a, "--version")) {
+			printf("vault %s\n", VAULT_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--repo") || !strcmp(a, "-C")) {
+			if (i + 1 >= argc)
+				usage_error(usage, "%s needs a PATH", a);
+			setenv("VAULT_DIR", argv[++i], 1);
+		} else if (!strncmp(a, "--repo=", 7)) {
+			setenv("VAULT_DIR", a + 7, 1);
+		} else if (!strcmp(a, "--exec-path")) {
+			find_exec_dir(NULL);
+			printf("%s\n", exec_dir);
+			return 0;
+		} else if (!strncmp(a, "--exec-path=", 12)) {
+			override = a + 12;
+		} else {
+			usage_error(usage, "unknown option '%s'", a);
+		}
+	}
+	find_exec_dir(override);
+	setenv("VAULT_EXEC_PATH", exec_dir, 1);
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return VLT_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		static char help_flag[] = "--help";
+		char *args[3];
+
+		if (i + 1 >= argc)
+			usage_help(usage);
+		if (!strcmp(argv[i + 1], "-a") || !strcmp(argv[i + 1], "--all")) {
+			list_commands();
+			return 0;
+		}
+		args[0] = argv[i + 1];
+		args[1] = help_flag;
+		args[2] = NULL;
+		run(argv[i + 1], 2, args);
+	}
+	run(argv[i], argc - i, argv + i);
+	return VLT_EXIT_FATAL;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what vault needs to build and test, from Debian 12 packages only.
+# Safe to run again: apt-get skips what is already there.
+set -euo pipefail
+
+pkgs=(
+	build-essential autoconf automake libtool pkg-config
+	libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libjansson-dev
+	libgit2-dev
+	bats bats-support bats-assert
+	xxhash zstd python3 openssl git ca-certificates
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# vault-rev-parse: ids, prefixes, refs, ~N, ^N, @{N}, SNAP:path.
+
+load helper
+
+local_setup() {
+	vault init -q
+	echo one > f
+	T1=$(vault-write-tree .)
+	S1=$(vault-commit-tree "$T1" -m one)
+	echo two > f
+	T2=$(vault-write-tree .)
+	S2=$(vault-commit-tree "$T2" -p "$S1" -m two)
+	echo three > f
+	mkdir -p d && echo inner > d/g
+	T3=$(vault-write-tree .)
+	S3=$(vault-commit-tree "$T3" -p "$S2" -m three)
+	vault-update-ref refs/snapshots/main "$S1"
+	vault-update-ref refs/snapshots/main "$S2"
+	vault-update-ref refs/snapshots/main "$S3"
+	vault-update-ref refs/tags/v1 "$S1"
+}
+
+@test "full ids and unique prefixes" {
+	run vault-rev-parse "$S2"
+	assert_output "$S2"
+	run vault-rev-parse "${S2:0:10}"
+	assert_output "$S2"
+}
+
+@test "HEAD, @, branch and tag names" {
+	run vault-rev-parse HEAD @ main refs/snapshots/main v1 tags/v1
+	assert_output "$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$S3" "$S3" "$S3" "$S3" "$S1" "$S1")"
+}
+
+@test "~N and ^N walk parents" {
+	run vault-rev-parse main~1 main~2 HEAD^ main^^ "$S3~2"
+	assert_output "$(printf '%s\n%s\n%s\n%s\n%s' "$S2" "$S1" "$S2" "$S1" "$S1")"
+	run vault-rev-parse main~3
+	assert_failure 128
+	assert_output --partial "no parent"
+}
+
+@test "REF@{N} reads the reflog" {
+	run vault-rev-parse 'main@{0}' 'main@{1}' 'main@{2}' '@{1}'
+	assert_output "$(printf '%s\n%s\n%s\n%s' "$S3" "$S2" "$S1" "$S2")"
+	run vault-rev-parse 'main@{9}'
+	assert_failure 128
+}
+
+@test "REF@{date} picks the value the ref had then" {
+	run vault-rev-parse 'main@{now}'
+	assert_output "$S3"
+	run vault-rev-parse 'main@{1999-01-01}'
+	assert_failure 128
+}
+
+@test "SNAP:path names objects inside the snapshot" {
+	run vault-rev-parse "main:d/g"
+	assert_success
+	fid=$output
+	run vault-cat-object -t "$fid"
+	assert_output file
+	run vault-rev-parse "main~1:f"
+	assert_output "$(vault-ls-tree "$T2" f | awk '{print $3}')"
+	run vault-rev-parse "main:"
+	assert_output "$T3"
+	run vault-rev-parse "main:nope"
+	assert_failure 128
+	assert_output --partial "does not exist"
+}
+
+@test "--short gives a unique prefix; --verify -q is quiet" {
+	run vault-rev-parse --short "$S3"
+	assert_output "${S3:0:8}"
+	run vault-rev-parse --verify -q nonexistent
+	assert_failure 1
+	assert_output ""
+	run vault-rev-parse --symbolic-full-name HEAD
+	assert_output refs/snapshots/main
+}
+
+@test "unknown revisions are fatal" {
+	run vault-rev-parse no-such-ref
+	assert_failure 128
+	assert_output --partial "unknown revision"
+}
