@@ -268,6 +268,20 @@ static int local_del(struct vlt_backend *be, const char *key)
 	slash = strrchr(path.data, '/');
 	*slash = '\0';
 	err = vlt_fsync_dir(path.data);
+	/*
+	 * Remove parent directories left empty (refs/a/b gone: refs/a may
+	 * become a ref itself, as on S3 where folders do not exist). rmdir
+	 * fails harmlessly on a non-empty directory, and stops at the root.
+	 */
+	{
+		size_t rootlen = strlen(L(be)->root);
+
+		while (!err && strlen(path.data) > rootlen && rmdir(path.data) == 0) {
+			slash = strrchr(path.data, '/');
+			*slash = '\0';
+			err = vlt_fsync_dir(path.data);
+		}
+	}
 done:
 	vlt_buf_release(&path);
 	return err;

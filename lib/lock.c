@@ -362,7 +362,8 @@ int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 	 * who started earlier. */
 	if ((err = vlt_backend_list(r->be, "locks/", collect_all, &keys)) < 0)
 		goto fail;
-	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	if (keys.nr > 1)
+		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
 	for (i = 0; i < keys.nr; i++) {
 		const char *k = keys.v[i];
 
@@ -428,7 +429,8 @@ int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 		err = 0;
 	if (err < 0)
 		goto done;
-	qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	if (keys.nr > 1)
+		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
 	for (size_t i = 0; i < keys.nr; i++) {
 		struct vlt_lock_info info;
 

@@ -442,10 +442,9 @@ static int ref_change(struct vlt_repo *r, const char *name,
 	const char *verb = new_oid ? "update" : "delete";
 	const char *ref = name;
 	enum ref_kind kind;
-	struct vlt_oid cur, zero;
+	struct vlt_oid cur;
 	int err, have, present, via_symref = 0;
 
-	vlt_oid_clear(&zero);
 	if (!vlt_ref_name_valid(name))
 		return invalid_name(name);
 	if (new_oid && vlt_oid_is_zero(new_oid))
@@ -655,7 +654,8 @@ int vlt_ref_for_each(struct vlt_repo *r, const char *prefix, vlt_ref_fn fn,
 	if (err < 0 ||
 	    (err = vlt_backend_list(r->be, dir.data, collect_ref, &l)) < 0)
 		goto done;
-	qsort(l.v, l.nr, sizeof(*l.v), cmp_str);
+	if (l.nr > 1)
+		qsort(l.v, l.nr, sizeof(*l.v), cmp_str);
 	for (size_t i = 0; i < l.nr; i++) {
 		struct vlt_oid oid;
 

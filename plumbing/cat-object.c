@@ -142,8 +142,10 @@ int main(int argc, char **argv)
 	r = cli_open_repo();
 	if (vlt_rev_parse(r, argv[optind], &oid) < 0 ||
 	    vlt_odb_info(r, &oid, &kind, &size) < 0) {
-		if (mode == 'e')
+		if (mode == 'e') {
+			vlt_repo_free(r);
 			return VLT_EXIT_NO;
+		}
 		die("%s", vlt_error_last());
 	}
 	switch (mode) {

@@ -17,6 +17,13 @@
 
 const char *cli_progname = "vault";
 
+/*
+ * The repository a program opened. Kept here so that memory still held
+ * when a program dies (exit from die()) is reachable, not a leak: die()
+ * deliberately does not flush or free anything.
+ */
+struct vlt_repo *cli_repo;
+
 void cli_init(const char *progname)
 {
 	const char *slash = strrchr(progname, '/');
@@ -162,6 +169,7 @@ struct vlt_repo *cli_try_open_repo(void)
 	if (err < 0)
 		die("%s", vlt_error_last());
 	warn_load_errors(r);
+	cli_repo = r;
 	return r;
 }
 
@@ -172,6 +180,7 @@ struct vlt_repo *cli_open_repo(void)
 	if (vlt_repo_discover(NULL, &r) < 0)
 		die("%s", vlt_error_last());
 	warn_load_errors(r);
+	cli_repo = r;
 	return r;
 }
 

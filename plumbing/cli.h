@@ -18,6 +18,10 @@
 
 struct vlt_repo;
 
+/* The repository cli_open_repo() opened last (still reachable if the
+ * program dies, so sanitizers do not call it a leak). */
+extern struct vlt_repo *cli_repo;
+
 /* Set by cli_init: the program name for messages ("vault-chunk"). */
 extern const char *cli_progname;
 
