@@ -101,6 +101,16 @@ static int parse_lock(const char *key, const char *text, size_t len,
 			info->time = strtoll(num, &e, 10);
 			if (*e || errno)
 				goto bad;
+		} else if (sp - p == 3 && !memcmp(p, "gen", 3)) {
+			if (!vlen || vlen >= sizeof(num))
+				goto bad;
+			memcpy(num, sp + 1, vlen);
+			num[vlen] = '\0';
+			errno = 0;
+			info->gen = strtoull(num, &e, 10);
+			if (*e || errno)
+				goto bad;
+			info->has_gen = 1;
 		} else if (sp - p == 4 && !memcmp(p, "what", 4)) {
 			if (vlen >= sizeof(info->what))
 				vlen = sizeof(info->what) - 1;
@@ -398,6 +408,22 @@ fail:
 	}
 	key_list_release(&keys);
 	out->key[0] = '\0';
+	return err;
+}
+
+int vlt_repo_lock_set_gen(struct vlt_repo *r, struct vlt_repo_lock *l,
+			  const char *what, uint64_t gen)
+{
+	struct vlt_buf text = VLT_BUF_INIT;
+	int err;
+
+	if (!l->held)
+		return vlt_error_set(VLT_E_INVALID, "lock not held");
+	if ((err = format_lock(&text, what)) == 0 &&
+	    (err = vlt_buf_addf(&text, "gen %llu\n",
+				(unsigned long long)gen)) == 0)
+		err = vlt_backend_put(r->be, l->key, text.data, text.len);
+	vlt_buf_release(&text);
 	return err;
 }
 

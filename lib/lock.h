@@ -24,6 +24,8 @@ struct vlt_lock_info {
 	char host[256];
 	int64_t time;
 	char what[128];
+	uint64_t gen;    /* writer locks: the gc generation seen (format.md) */
+	int has_gen;
 };
 
 /* Create key as a lock (VLT_E_LOCKED with a message naming the holder). */
@@ -59,6 +61,10 @@ struct vlt_repo_lock {
 int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 		  const char *what, struct vlt_repo_lock *out);
 int vlt_repo_unlock(struct vlt_repo *r, struct vlt_repo_lock *l);
+/* Rewrite a held lock's content with a "gen N" line: the newest gc plan
+ * its holder has taken into account (the gc protocol in format.md). */
+int vlt_repo_lock_set_gen(struct vlt_repo *r, struct vlt_repo_lock *l,
+			  const char *what, uint64_t gen);
 
 /* Lists lock keys (all under locks/, refs/...NAME.lock, HEAD.lock), sorted,
  * with their info; info is NULL when the content is malformed. Non-zero

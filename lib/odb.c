@@ -3,10 +3,17 @@
  *
  * Locking: `packs_lock` (rwlock) guards the array of loaded pack indexes,
  * which only grows while the repository is open; `wlock` guards the pack
- * being written and the hash table of its objects. Compression, sealing and
- * pack reads happen outside both. A lookup that misses the packs checks the
- * pending pack, then the packs again, because a flush may move an object
- * from one to the other in between.
+ * being filled (`cur`) and the full ones being stored (`sealing`).
+ * Compression, sealing, pack reads and pack stores happen outside both, so
+ * workers keep compressing while a full pack is written and fsynced. An
+ * object is always findable: it sits in `cur`, then in `sealing`, then in a
+ * loaded pack, and a pack is added to the loaded set before it leaves
+ * `sealing`. A lookup that misses the packs checks the pending packs, then
+ * the packs again, because a store may complete in between.
+ *
+ * Packs that gc has slated for deletion ("doomed") stay readable but are
+ * never used to deduplicate: a writer stores its own copy instead (see the
+ * gc protocol in Documentation/format.md).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -25,15 +32,31 @@ struct cz_pool {
 	pthread_mutex_t lock;
 };
 
+/* A pack being built in memory, with a hash table of its objects. */
+struct pending {
+	struct vlt_pack_writer w;
+	uint32_t *table;      /* open addressing: writer entry index + 1 */
+	size_t cap;           /* power of two */
+};
+
+/* At most this many full packs are being stored while writers go on. */
+#define MAX_SEALING 2
+
 struct vlt_odb {
 	pthread_rwlock_t packs_lock;
 	struct vlt_pack **packs;
 	size_t npacks, packs_alloc;
 
 	pthread_mutex_t wlock;
-	struct vlt_pack_writer writer;
-	uint32_t *table;      /* open addressing: writer entry index + 1 */
-	size_t table_cap;     /* power of two */
+	pthread_cond_t sealed;
+	struct pending *cur;                 /* where new objects go */
+	struct pending *sealing[MAX_SEALING];/* full, being stored */
+	int nsealing;
+	int seal_err;                        /* first error of a store */
+	char seal_msg[512];
+
+	char **doomed;        /* names of packs gc will delete */
+	size_t ndoomed, doomed_alloc;
 
 	struct cz_pool pool;
 
@@ -105,17 +128,34 @@ static int have_pack(struct vlt_odb *o, const char *name)
 	return 0;
 }
 
+static int is_doomed_name(struct vlt_odb *o, const char *name)
+{
+	for (size_t i = 0; i < o->ndoomed; i++)
+		if (!strcmp(o->doomed[i], name))
+			return 1;
+	return 0;
+}
+
 static int add_pack(struct vlt_repo *r, const char *name)
 {
 	struct vlt_odb *o = r->odb;
 	struct vlt_pack *p;
-	int err;
+	int err, have;
 
-	if (have_pack(o, name))
+	pthread_rwlock_rdlock(&o->packs_lock);
+	have = have_pack(o, name);
+	pthread_rwlock_unlock(&o->packs_lock);
+	if (have)
 		return 0;
 	if ((err = vlt_pack_open(r->be, name, &p)) < 0)
 		return err;
 	pthread_rwlock_wrlock(&o->packs_lock);
+	if (have_pack(o, name)) {
+		pthread_rwlock_unlock(&o->packs_lock);
+		vlt_pack_close(r->be, p);
+		return 0;
+	}
+	p->doomed = is_doomed_name(o, name);
 	err = VLT_ALLOC_GROW(o->packs, o->npacks + 1, o->packs_alloc);
 	if (!err)
 		o->packs[o->npacks++] = p;
@@ -165,28 +205,48 @@ int vlt_odb_reload(struct vlt_repo *r)
 	return err < 0 ? err : sc.err;
 }
 
+static struct pending *pending_new(void)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (p)
+		vlt_pack_writer_init(&p->w);
+	else
+		vlt_error_set(VLT_E_NOMEM, "out of memory");
+	return p;
+}
+
+static void pending_free(struct pending *p)
+{
+	if (!p)
+		return;
+	vlt_pack_writer_release(&p->w);
+	free(p->table);
+	free(p);
+}
+
 int vlt_odb_open(struct vlt_repo *r)
 {
 	struct vlt_odb *o = calloc(1, sizeof(*o));
+	struct scan_ctx sc = { r, 0 };
+	int err;
 
 	if (!o)
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	pthread_rwlock_init(&o->packs_lock, NULL);
 	pthread_mutex_init(&o->wlock, NULL);
+	pthread_cond_init(&o->sealed, NULL);
 	pthread_mutex_init(&o->pool.lock, NULL);
-	vlt_pack_writer_init(&o->writer);
 	r->odb = o;
+	if (!(o->cur = pending_new()))
+		return VLT_E_NOMEM;
 	/*
 	 * A damaged index must not make the whole repository unreadable:
 	 * remember the error (vlt_odb_load_errors) but keep the packs that
 	 * did load. Only a failure to list the packs at all is fatal.
 	 */
-	{
-		struct scan_ctx sc = { r, 0 };
-		int err = vlt_backend_list(r->be, "packs/", scan_one, &sc);
-
-		return err < 0 ? err : 0;
-	}
+	err = vlt_backend_list(r->be, "packs/", scan_one, &sc);
+	return err < 0 ? err : 0;
 }
 
 int vlt_odb_load_errors(struct vlt_repo *r, const char **first)
@@ -210,10 +270,13 @@ void vlt_odb_close(struct vlt_repo *r)
 		free(o->pool.items[i]);
 	}
 	free(o->pool.items);
-	vlt_pack_writer_release(&o->writer);
-	free(o->table);
+	pending_free(o->cur);
+	for (size_t i = 0; i < o->ndoomed; i++)
+		free(o->doomed[i]);
+	free(o->doomed);
 	pthread_rwlock_destroy(&o->packs_lock);
 	pthread_mutex_destroy(&o->wlock);
+	pthread_cond_destroy(&o->sealed);
 	pthread_mutex_destroy(&o->pool.lock);
 	free(o);
 	r->odb = NULL;
@@ -221,15 +284,51 @@ void vlt_odb_close(struct vlt_repo *r)
 
 size_t vlt_odb_pack_count(struct vlt_repo *r)
 {
-	return r->odb->npacks;
+	size_t n;
+
+	pthread_rwlock_rdlock(&r->odb->packs_lock);
+	n = r->odb->npacks;
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	return n;
 }
 
 struct vlt_pack *vlt_odb_pack_at(struct vlt_repo *r, size_t i)
 {
-	return i < r->odb->npacks ? r->odb->packs[i] : NULL;
+	struct vlt_pack *p;
+
+	pthread_rwlock_rdlock(&r->odb->packs_lock);
+	p = i < r->odb->npacks ? r->odb->packs[i] : NULL;
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	return p;
 }
 
-/* --- the pending (unflushed) pack ------------------------------------ */
+int vlt_odb_set_doomed(struct vlt_repo *r, const char *name)
+{
+	struct vlt_odb *o = r->odb;
+	char *copy;
+	int err = 0;
+
+	pthread_rwlock_wrlock(&o->packs_lock);
+	if (is_doomed_name(o, name))
+		goto done;
+	if (!(copy = strdup(name))) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((err = VLT_ALLOC_GROW(o->doomed, o->ndoomed + 1, o->doomed_alloc)) < 0) {
+		free(copy);
+		goto done;
+	}
+	o->doomed[o->ndoomed++] = copy;
+	for (size_t i = 0; i < o->npacks; i++)
+		if (!strcmp(o->packs[i]->name, name))
+			o->packs[i]->doomed = 1;
+done:
+	pthread_rwlock_unlock(&o->packs_lock);
+	return err;
+}
+
+/* --- pending packs --------------------------------------------------- */
 
 static size_t slot_of(const struct vlt_oid *oid, size_t cap)
 {
@@ -239,78 +338,128 @@ static size_t slot_of(const struct vlt_oid *oid, size_t cap)
 	return (size_t)h & (cap - 1);
 }
 
-/* Index into writer entries, or -1. Caller holds wlock. */
-static long pending_find(struct vlt_odb *o, const struct vlt_oid *oid)
+/* Index into p's writer entries, or -1. Caller holds wlock. */
+static long pending_find(const struct pending *p, const struct vlt_oid *oid)
 {
-	if (!o->table_cap)
+	if (!p || !p->cap)
 		return -1;
-	for (size_t i = slot_of(oid, o->table_cap); o->table[i];
-	     i = (i + 1) & (o->table_cap - 1)) {
-		uint32_t e = o->table[i] - 1;
+	for (size_t i = slot_of(oid, p->cap); p->table[i];
+	     i = (i + 1) & (p->cap - 1)) {
+		uint32_t e = p->table[i] - 1;
 
-		if (!vlt_oid_cmp(&o->writer.entries[e].oid, oid))
+		if (!vlt_oid_cmp(&p->w.entries[e].oid, oid))
 			return e;
 	}
 	return -1;
 }
 
-static int pending_insert(struct vlt_odb *o, const struct vlt_oid *oid,
+static int pending_insert(struct pending *p, const struct vlt_oid *oid,
 			  uint32_t idx)
 {
 	size_t i;
 
-	if ((o->writer.nr + 1) * 2 > o->table_cap) {
-		size_t cap = o->table_cap ? o->table_cap * 2 : 1024;
+	if ((p->w.nr + 1) * 2 > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
 		uint32_t *t = calloc(cap, sizeof(*t));
 
 		if (!t)
 			return vlt_error_set(VLT_E_NOMEM, "out of memory");
-		for (size_t j = 0; j < o->table_cap; j++) {
-			uint32_t e = o->table[j];
+		for (size_t j = 0; j < p->cap; j++) {
+			uint32_t e = p->table[j];
 
 			if (!e)
 				continue;
-			i = slot_of(&o->writer.entries[e - 1].oid, cap);
+			i = slot_of(&p->w.entries[e - 1].oid, cap);
 			while (t[i])
 				i = (i + 1) & (cap - 1);
 			t[i] = e;
 		}
-		free(o->table);
-		o->table = t;
-		o->table_cap = cap;
+		free(p->table);
+		p->table = t;
+		p->cap = cap;
 	}
-	i = slot_of(oid, o->table_cap);
-	while (o->table[i])
-		i = (i + 1) & (o->table_cap - 1);
-	o->table[i] = idx + 1;
+	i = slot_of(oid, p->cap);
+	while (p->table[i])
+		i = (i + 1) & (p->cap - 1);
+	p->table[i] = idx + 1;
 	return 0;
 }
 
-/* Caller holds wlock. Stores the pending pack and makes it visible. */
-static int flush_locked(struct vlt_repo *r)
+/* Which pending pack holds oid (cur or one being stored)? Caller holds
+ * wlock. */
+static struct pending *pending_holder(struct vlt_odb *o,
+				      const struct vlt_oid *oid, long *pos)
+{
+	if ((*pos = pending_find(o->cur, oid)) >= 0)
+		return o->cur;
+	for (int i = 0; i < o->nsealing; i++)
+		if ((*pos = pending_find(o->sealing[i], oid)) >= 0)
+			return o->sealing[i];
+	return NULL;
+}
+
+/*
+ * Move `cur` to the sealing list and store it, outside the lock. Caller
+ * holds wlock (and still holds it on return); cur is not empty.
+ */
+static int seal_cur_locked(struct vlt_repo *r)
 {
 	struct vlt_odb *o = r->odb;
+	struct pending *p, *fresh;
 	char name[VLT_OID_HEXSZ + 1];
 	int err;
 
-	if (!o->writer.nr)
-		return 0;
-	if ((err = vlt_pack_writer_finish(&o->writer, r->be, name)) < 0)
-		return err;
-	if (o->table_cap)
-		memset(o->table, 0, o->table_cap * sizeof(*o->table));
-	return add_pack(r, name);
+	while (o->nsealing >= MAX_SEALING)
+		pthread_cond_wait(&o->sealed, &o->wlock);
+	if (!o->cur->w.nr)
+		return 0;  /* someone sealed it while we waited */
+	if (!(fresh = pending_new()))
+		return VLT_E_NOMEM;
+	p = o->cur;
+	o->cur = fresh;
+	o->sealing[o->nsealing++] = p;
+	pthread_mutex_unlock(&o->wlock);
+
+	err = vlt_pack_writer_finish(&p->w, r->be, name);
+	if (err == 0)
+		err = add_pack(r, name);
+
+	pthread_mutex_lock(&o->wlock);
+	for (int i = 0; i < o->nsealing; i++)
+		if (o->sealing[i] == p) {
+			o->sealing[i] = o->sealing[--o->nsealing];
+			break;
+		}
+	if (err < 0 && !o->seal_err) {
+		o->seal_err = err;
+		snprintf(o->seal_msg, sizeof(o->seal_msg), "%s", vlt_error_last());
+	}
+	pthread_cond_broadcast(&o->sealed);
+	/*
+	 * On failure the objects are lost from this process's view; the error
+	 * is sticky so the next flush (and so the backup) fails instead of
+	 * publishing a snapshot that needs them.
+	 */
+	pending_free(p);
+	return err;
 }
 
 int vlt_odb_flush(struct vlt_repo *r)
 {
-	int err;
+	struct vlt_odb *o = r->odb;
+	int err = 0;
 
-	if (!r->odb)
+	if (!o || r->dry_run)
 		return 0;
-	pthread_mutex_lock(&r->odb->wlock);
-	err = flush_locked(r);
-	pthread_mutex_unlock(&r->odb->wlock);
+	pthread_mutex_lock(&o->wlock);
+	if (o->cur->w.nr)
+		err = seal_cur_locked(r);
+	while (o->nsealing)
+		pthread_cond_wait(&o->sealed, &o->wlock);
+	if (!err && o->seal_err)
+		err = vlt_error_set(o->seal_err, "storing a pack failed: %s",
+				    o->seal_msg);
+	pthread_mutex_unlock(&o->wlock);
 	return err;
 }
 
@@ -323,15 +472,18 @@ struct loc {
 };
 
 static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
-			 struct loc *l)
+			 struct loc *l, int live_only)
 {
 	int found = 0;
 
 	pthread_rwlock_rdlock(&o->packs_lock);
 	/* newest packs first: recent objects are looked up most */
 	for (size_t i = o->npacks; i-- > 0;) {
-		int64_t pos = vlt_pack_find(o->packs[i], oid);
+		int64_t pos;
 
+		if (live_only && o->packs[i]->doomed)
+			continue;
+		pos = vlt_pack_find(o->packs[i], oid);
 		if (pos >= 0) {
 			l->pack = o->packs[i];
 			l->pos = (uint32_t)pos;
@@ -346,47 +498,55 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 
 /*
  * Find oid. If it is pending and stored is not NULL, copy its stored bytes
- * there (under the lock, since a flush may reuse the buffer).
+ * there (under the lock, since a store frees the buffer). live_only skips
+ * doomed packs.
  */
 static int locate(struct vlt_repo *r, const struct vlt_oid *oid, struct loc *l,
-		  struct vlt_buf *stored)
+		  struct vlt_buf *stored, int live_only)
 {
 	struct vlt_odb *o = r->odb;
+	struct pending *p;
 	long e;
 	int err = 0;
 
-	if (find_in_packs(o, oid, l))
+	if (find_in_packs(o, oid, l, live_only))
 		return 1;
 	pthread_mutex_lock(&o->wlock);
-	e = pending_find(o, oid);
-	if (e >= 0) {
+	p = pending_holder(o, oid, &e);
+	if (p) {
 		l->pack = NULL;
-		l->e = o->writer.entries[e];
+		l->e = p->w.entries[e];
 		if (stored)
-			err = vlt_buf_set(stored, o->writer.data.data +
-					  l->e.offset + VLT_PACK_ENTRY_HDR,
-					  l->e.stored_len);
+			err = vlt_buf_set(stored, p->w.data.data + l->e.offset +
+					  VLT_PACK_ENTRY_HDR, l->e.stored_len);
 	}
 	pthread_mutex_unlock(&o->wlock);
 	if (err < 0)
 		return err;
-	if (e >= 0)
+	if (p)
 		return 1;
-	return find_in_packs(o, oid, l);
+	return find_in_packs(o, oid, l, live_only);
 }
 
 int vlt_odb_has(struct vlt_repo *r, const struct vlt_oid *oid)
 {
 	struct loc l;
 
-	return locate(r, oid, &l, NULL);
+	return locate(r, oid, &l, NULL, 0);
+}
+
+int vlt_odb_has_live(struct vlt_repo *r, const struct vlt_oid *oid)
+{
+	struct loc l;
+
+	return locate(r, oid, &l, NULL, 1);
 }
 
 int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
 		 enum vlt_obj_kind *kind, uint64_t *size)
 {
 	struct loc l;
-	int rc = locate(r, oid, &l, NULL);
+	int rc = locate(r, oid, &l, NULL, 0);
 
 	if (rc < 0)
 		return rc;
@@ -411,7 +571,7 @@ int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 	struct loc l;
 	int err;
 
-	err = locate(r, oid, &l, &stored);
+	err = locate(r, oid, &l, &stored, 0);
 	if (err == 0)
 		err = vlt_error_set(VLT_E_NOTFOUND, "object %s not found",
 				    vlt_oid_hex(oid));
@@ -484,14 +644,17 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 	enum vlt_codec codec;
 	const void *sealed;
 	size_t slen;
+	long pos;
 	int err;
 
 	if (len > UINT32_MAX)
 		return vlt_error_set(VLT_E_INVALID, "object too large (%zu bytes)",
 				     len);
-	err = vlt_odb_has(r, oid);
+	err = vlt_odb_has_live(r, oid);
 	if (err != 0)
 		return err < 0 ? err : 0;
+	if (r->dry_run && kind == VLT_OBJ_CHUNK)
+		return 1;  /* a dry run keeps only the small structural objects */
 	if (!(cz = cz_get(r)))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	err = vlt_compress(cz, data, len, &packed, &codec);
@@ -502,25 +665,30 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 		goto done;
 
 	pthread_mutex_lock(&o->wlock);
-	if (pending_find(o, oid) >= 0) {
+	if (pending_holder(o, oid, &pos)) {
 		err = 0;  /* another thread stored it meanwhile */
 		goto unlock;
 	}
-	if (o->writer.nr &&
-	    vlt_pack_writer_size(&o->writer) + VLT_PACK_ENTRY_HDR + slen >
+	if (!r->dry_run && o->cur->w.nr &&
+	    vlt_pack_writer_size(&o->cur->w) + VLT_PACK_ENTRY_HDR + slen >
 	    r->pack_target) {
-		if ((err = flush_locked(r)) < 0)
+		if ((err = seal_cur_locked(r)) < 0)
 			goto unlock;
+		if (pending_holder(o, oid, &pos)) {
+			err = 0;
+			goto unlock;
+		}
 	}
-	if ((err = vlt_pack_writer_add(&o->writer, oid, kind, codec,
+	if ((err = vlt_pack_writer_add(&o->cur->w, oid, kind, codec,
 				       (uint32_t)len, sealed, slen)) < 0)
 		goto unlock;
-	if ((err = pending_insert(o, oid, (uint32_t)(o->writer.nr - 1))) < 0)
+	if ((err = pending_insert(o->cur, oid,
+				  (uint32_t)(o->cur->w.nr - 1))) < 0)
 		goto unlock;
 	err = 1;
 unlock:
 	pthread_mutex_unlock(&o->wlock);
-	if (err == 1)
+	if (err == 1 && !r->dry_run)
 		vlt_odb_test_abort_check();
 done:
 	vlt_buf_release(&packed);
@@ -546,6 +714,22 @@ static int prefix_match(const unsigned char *id, const unsigned char *key,
 	if (memcmp(id, key, nbytes))
 		return 0;
 	return !odd || (id[nbytes] >> 4) == last;
+}
+
+static void prefix_scan_pending(const struct pending *p,
+				const unsigned char *key, size_t nbytes,
+				int odd, unsigned char last, int *found,
+				struct vlt_oid *cand)
+{
+	for (size_t i = 0; p && i < p->w.nr && *found < 2; i++) {
+		const unsigned char *id = p->w.entries[i].oid.id;
+
+		if (!prefix_match(id, key, nbytes, odd, last) ||
+		    (*found && !memcmp(cand->id, id, VLT_OID_RAWSZ)))
+			continue;
+		if (!(*found)++)
+			memcpy(cand->id, id, VLT_OID_RAWSZ);
+	}
 }
 
 int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
@@ -576,7 +760,7 @@ int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
 		key[nbytes] = (unsigned char)(last << 4);
 	}
 	pthread_rwlock_rdlock(&o->packs_lock);
-	for (size_t i = 0; i < o->npacks; i++) {
+	for (size_t i = 0; i < o->npacks && found < 2; i++) {
 		struct vlt_pack *p = o->packs[i];
 		uint32_t pos = vlt_pack_lower_bound(p, key, nbytes + odd);
 
@@ -595,15 +779,10 @@ int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
 	}
 	pthread_rwlock_unlock(&o->packs_lock);
 	pthread_mutex_lock(&o->wlock);
-	for (size_t i = 0; i < o->writer.nr && found < 2; i++) {
-		const unsigned char *id = o->writer.entries[i].oid.id;
-
-		if (!prefix_match(id, key, nbytes, odd, last) ||
-		    (found && !memcmp(cand.id, id, VLT_OID_RAWSZ)))
-			continue;
-		if (!found++)
-			memcpy(cand.id, id, VLT_OID_RAWSZ);
-	}
+	prefix_scan_pending(o->cur, key, nbytes, odd, last, &found, &cand);
+	for (int i = 0; i < o->nsealing; i++)
+		prefix_scan_pending(o->sealing[i], key, nbytes, odd, last, &found,
+				    &cand);
 	pthread_mutex_unlock(&o->wlock);
 	if (!found)
 		return vlt_error_set(VLT_E_NOTFOUND, "no object with id prefix %s",

@@ -33,6 +33,12 @@ int vlt_odb_load_errors(struct vlt_repo *r, const char **first);
 
 /* 1 if present, 0 if not, negative on error. */
 int vlt_odb_has(struct vlt_repo *r, const struct vlt_oid *oid);
+/* Like vlt_odb_has, ignoring packs slated for deletion by gc. */
+int vlt_odb_has_live(struct vlt_repo *r, const struct vlt_oid *oid);
+/* Mark a pack as slated for deletion (now or when it is loaded later):
+ * still readable, never used to deduplicate. */
+int vlt_odb_set_doomed(struct vlt_repo *r, const char *pack_name);
+
 /* Kind and size from the index alone; VLT_E_NOTFOUND if absent. */
 int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
 		 enum vlt_obj_kind *kind, uint64_t *size);

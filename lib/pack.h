@@ -85,6 +85,8 @@ struct vlt_pack {
 	const unsigned char *idx;  /* mapped index bytes */
 	size_t idx_len;
 	int mapped;                /* 1 mapped, 0 malloc'd, 2 borrowed */
+	int doomed;                /* slated for deletion by gc: readable,
+				    * but never used to deduplicate */
 	uint32_t count;
 	const unsigned char *fanout, *ids, *ents;
 };

@@ -37,6 +37,8 @@ struct vlt_repo {
 	int level;
 	uint64_t pack_target;
 	int verify_reads;  /* re-hash every object read (default 1) */
+	int dry_run;       /* store nothing: chunks are only hashed, other
+			    * objects stay in memory (vlt_backup_scan) */
 	struct vlt_odb *odb;
 };
 

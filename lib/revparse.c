@@ -327,10 +327,28 @@ int vlt_tree_lookup_path(struct vlt_repo *r, const struct vlt_oid *tree,
 	return err;
 }
 
+/* The ':' that starts a path: not one inside "@{...}" (dates have them). */
+static const char *path_colon(const char *rev)
+{
+	for (const char *p = rev; *p; p++) {
+		if (p[0] == '@' && p[1] == '{') {
+			const char *close = strchr(p, '}');
+
+			if (!close)
+				return NULL;
+			p = close;
+			continue;
+		}
+		if (*p == ':')
+			return p;
+	}
+	return NULL;
+}
+
 int vlt_rev_parse_entry(struct vlt_repo *r, const char *rev,
 			struct vlt_tree_entry *e)
 {
-	const char *colon = strchr(rev, ':');
+	const char *colon = path_colon(rev);
 	struct vlt_buf left = VLT_BUF_INIT;
 	struct vlt_oid oid, tree;
 	int err;
@@ -362,7 +380,7 @@ int vlt_rev_parse(struct vlt_repo *r, const char *rev, struct vlt_oid *out)
 {
 	struct vlt_tree_entry e;
 
-	if (!strchr(rev, ':'))
+	if (!path_colon(rev))
 		return parse_rev(r, rev, out);
 	VLT_TRY(vlt_rev_parse_entry(r, rev, &e));
 	*out = e.oid;

@@ -78,7 +78,7 @@ static int batch(struct vlt_repo *r, int with_content)
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
 		vlt_buf_reset(&hdr);
-		if (vlt_rev_parse(r, line, &oid) < 0 ||
+		if (!*line || vlt_rev_parse(r, line, &oid) < 0 ||
 		    vlt_odb_info(r, &oid, &kind, &size) < 0) {
 			vlt_buf_addf(&hdr, "%s missing\n", line);
 			cli_write_stdout(hdr.data, hdr.len);

@@ -38,6 +38,7 @@ static struct vlt_idfn idfn;
 static struct vlt_chunker_params chunking;
 static int write_obj, literally;
 static enum vlt_obj_kind kind = VLT_OBJ_NONE;
+static struct vlt_buf ids_out = VLT_BUF_INIT;
 
 static int check_literal(const struct vlt_buf *b)
 {
@@ -136,7 +137,12 @@ static void hash_fd(int fd, const char *name)
 	}
 	if (err < 0)
 		die("%s", vlt_error_last());
-	printf("%s\n", vlt_oid_hex(&oid));
+	/* with -w, ids are printed only once their objects are durable */
+	vlt_buf_addf(&ids_out, "%s\n", vlt_oid_hex(&oid));
+	if (!write_obj) {
+		cli_write_stdout(ids_out.data, ids_out.len);
+		vlt_buf_reset(&ids_out);
+	}
 }
 
 static void hash_path(const char *path)
@@ -188,7 +194,6 @@ int main(int argc, char **argv)
 		vlt_idfn_parse(&idfn, "sha256");
 		vlt_chunker_params_default(&chunking, VLT_CHUNKER_FASTCDC);
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (use_stdin)
 		hash_fd(0, "(stdin)");
 	for (int i = optind; i < argc; i++)
@@ -208,6 +213,8 @@ int main(int argc, char **argv)
 	}
 	if (repo && vlt_odb_flush(repo) < 0)
 		die("%s", vlt_error_last());
+	cli_write_stdout(ids_out.data, ids_out.len);
+	vlt_buf_release(&ids_out);
 	vlt_repo_free(repo);
 	return 0;
 }

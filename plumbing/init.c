@@ -28,6 +28,15 @@ static const char usage[] =
 "    --pack-size N        target pack size (default 32M)\n"
 "    -q, --quiet          print nothing\n";
 
+static uint32_t chunk_size(const char *arg, const char *what)
+{
+	unsigned long long v = cli_parse_size(arg, usage, what);
+
+	if (v > VLT_CHUNK_SIZE_MAX)
+		usage_error(usage, "%s: %s is larger than 1G", what, arg);
+	return (uint32_t)v;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,14 +69,22 @@ int main(int argc, char **argv)
 			if (vlt_chunker_algo_parse(optarg, &o.chunking.algo) < 0)
 				usage_error(usage, "%s", vlt_error_last());
 			break;
-		case '1': min = (uint32_t)cli_parse_size(optarg, usage, "--min"); break;
-		case '2': avg = (uint32_t)cli_parse_size(optarg, usage, "--avg"); break;
-		case '3': max = (uint32_t)cli_parse_size(optarg, usage, "--max"); break;
+		case '1': min = chunk_size(optarg, "--min"); break;
+		case '2': avg = chunk_size(optarg, "--avg"); break;
+		case '3': max = chunk_size(optarg, "--max"); break;
 		case 'z':
 			if (vlt_codec_parse(optarg, &o.codec) < 0)
 				usage_error(usage, "%s", vlt_error_last());
 			break;
-		case 'l': o.level = atoi(optarg); level_set = 1; break;
+		case 'l': {
+			char *end;
+
+			o.level = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end)
+				usage_error(usage, "--level needs a number");
+			level_set = 1;
+			break;
+		}
 		case 'p': o.pack_target = cli_parse_size(optarg, usage,
 							 "--pack-size"); break;
 		case 'q': quiet = 1; break;
@@ -110,6 +127,16 @@ int main(int argc, char **argv)
 	}
 	if (!level_set)
 		o.level = o.codec == VLT_CODEC_ZLIB ? 6 : 3;
+	{
+		struct vlt_compressor cz;
+		int bad = vlt_compressor_init(&cz, o.codec, o.level) < 0;
+
+		vlt_compressor_release(&cz);
+		if (bad)
+			usage_error(usage, "%s", vlt_error_last());
+	}
+	if (o.pack_target < 4096 || o.pack_target > (1ull << 30))
+		usage_error(usage, "--pack-size must be between 4k and 1G");
 	if (vlt_repo_init(dir, &o, &r) < 0)
 		die("%s", vlt_error_last());
 	if (!quiet)

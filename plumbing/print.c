@@ -2,7 +2,11 @@
  * print.c - see print.h.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include "error.h"
 #include "print.h"
@@ -61,4 +65,222 @@ int print_tree_line(struct vlt_buf *out, const struct vlt_tree_entry *e,
 	else
 		VLT_TRY(print_quote_name(out, path));
 	return vlt_buf_addch(out, nul ? '\0' : '\n');
+}
+
+const char *print_human_size(uint64_t bytes)
+{
+	static const char *const units[] = {
+		"KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+	};
+	static _Thread_local char bufs[4][32];
+	static _Thread_local int next;
+	char *b;
+	double v;
+	int u;
+
+	next = (next + 1) & 3;
+	b = bufs[next];
+	if (bytes < 1024) {
+		snprintf(b, sizeof(bufs[0]), "%" PRIu64 " B", bytes);
+		return b;
+	}
+	v = (double)bytes / 1024;
+	for (u = 0; u < 5 && v >= 1024; u++)
+		v /= 1024;
+	/* 1023.96 KiB would print as "1024.0 KiB": show 1.0 MiB instead */
+	if (v >= 1023.95 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(b, sizeof(bufs[0]), "%.1f %s", v, units[u]);
+	return b;
+}
+
+/* The broken-down time of `time` shifted by the offset (never the
+ * process's time zone, so output does not depend on $TZ). */
+static int shifted_tm(int64_t time, int tz_minutes, struct tm *tm)
+{
+	time_t t = (time_t)(time + (int64_t)tz_minutes * 60);
+
+	return gmtime_r(&t, tm) ? 0 : -1;
+}
+
+static char *date_buf(void)
+{
+	static _Thread_local char bufs[4][64];
+	static _Thread_local int next;
+
+	next = (next + 1) & 3;
+	return bufs[next];
+}
+
+const char *print_date(int64_t time, int tz_minutes)
+{
+	static const char *const days[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+	};
+	static const char *const months[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	};
+	int tz = tz_minutes < 0 ? -tz_minutes : tz_minutes;
+	char *b = date_buf();
+	struct tm tm;
+
+	if (shifted_tm(time, tz_minutes, &tm) < 0) {
+		snprintf(b, 64, "@%" PRId64, time);
+		return b;
+	}
+	/* English names whatever the locale, like git */
+	snprintf(b, 64, "%s %s %d %02d:%02d:%02d %lld %c%02d%02d",
+		 days[tm.tm_wday], months[tm.tm_mon], tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long long)tm.tm_year + 1900,
+		 tz_minutes < 0 ? '-' : '+', tz / 60, tz % 60);
+	return b;
+}
+
+const char *print_date_short(int64_t time, int tz_minutes)
+{
+	char *b = date_buf();
+	struct tm tm;
+
+	if (shifted_tm(time, tz_minutes, &tm) < 0)
+		snprintf(b, 64, "@%" PRId64, time);
+	else
+		snprintf(b, 64, "%04lld-%02d-%02d %02d:%02d",
+			 (long long)tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min);
+	return b;
+}
+
+const char *print_date_iso(int64_t time, int tz_minutes)
+{
+	int tz = tz_minutes < 0 ? -tz_minutes : tz_minutes;
+	char *b = date_buf();
+	struct tm tm;
+
+	if (shifted_tm(time, tz_minutes, &tm) < 0)
+		snprintf(b, 64, "@%" PRId64, time);
+	else
+		snprintf(b, 64, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+			 (long long)tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 tz_minutes < 0 ? '-' : '+', tz / 60, tz % 60);
+	return b;
+}
+
+char *print_mode_string(const struct vlt_tree_entry *e, char buf[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	uint32_t m = e->type == VLT_ENTRY_SYMLINK ? 0777 : e->mode;
+
+	buf[0] = e->type == VLT_ENTRY_DIR ? 'd' :
+		 e->type == VLT_ENTRY_SYMLINK ? 'l' : '-';
+	for (int i = 0; i < 9; i++)
+		buf[1 + i] = (m & (0400u >> i)) ? rwx[i] : '-';
+	if (m & 04000)
+		buf[3] = (m & 0100) ? 's' : 'S';
+	if (m & 02000)
+		buf[6] = (m & 0010) ? 's' : 'S';
+	if (m & 01000)
+		buf[9] = (m & 0001) ? 't' : 'T';
+	buf[10] = '\0';
+	return buf;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) ||   /* overlong */
+		    (p[0] == 0xed && p[1] >= 0xa0))    /* surrogates */
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+json_t *print_json_string(const char *s)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	if ((j = json_string(s)) != NULL)
+		return j;
+	/* not UTF-8 (the strings are NUL-free C strings, so the sequence
+	 * checks never read past the terminator: it fails them first) */
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (n) {
+			if (vlt_buf_add(&b, p, n) < 0)
+				goto oom;
+			p += n;
+		} else {
+			if (vlt_buf_adds(&b, "\xef\xbf\xbd") < 0)
+				goto oom;
+			p++;
+		}
+	}
+	j = json_stringn(b.data ? b.data : "", b.len);
+oom:
+	vlt_buf_release(&b);
+	return j;
+}
+
+int print_diff_summary(struct vlt_buf *out, const struct vlt_diff_summary *s)
+{
+	const struct { uint64_t n; const char *what; } parts[] = {
+		{ s->added, "added" }, { s->removed, "removed" },
+		{ s->modified, "modified" }, { s->renamed, "renamed" },
+	};
+	const char *sep = " (";
+
+	if (!s->changed)
+		return vlt_buf_adds(out, " no changes\n");
+	VLT_TRY(vlt_buf_addf(out, " %" PRIu64 " file%s changed", s->changed,
+			     s->changed == 1 ? "" : "s"));
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		if (!parts[i].n)
+			continue;
+		VLT_TRY(vlt_buf_addf(out, "%s%" PRIu64 " %s", sep, parts[i].n,
+				     parts[i].what));
+		sep = ", ";
+	}
+	return vlt_buf_addf(out, "), +%s, -%s\n",
+			    print_human_size(s->bytes_plus),
+			    print_human_size(s->bytes_minus));
+}
+
+json_t *print_diff_summary_json(const struct vlt_diff_summary *s)
+{
+	return json_pack("{s:I, s:{s:I, s:I}, s:{s:I, s:I}, "
+			 "s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:I, s:I}",
+			 "files_changed", (json_int_t)s->changed,
+			 "added", "files", (json_int_t)s->added,
+			 "bytes", (json_int_t)s->added_bytes,
+			 "removed", "files", (json_int_t)s->removed,
+			 "bytes", (json_int_t)s->removed_bytes,
+			 "modified", "files", (json_int_t)s->modified,
+			 "old_bytes", (json_int_t)s->modified_old_bytes,
+			 "new_bytes", (json_int_t)s->modified_new_bytes,
+			 "renamed", "files", (json_int_t)s->renamed,
+			 "bytes", (json_int_t)s->renamed_bytes,
+			 "bytes_added", (json_int_t)s->bytes_plus,
+			 "bytes_removed", (json_int_t)s->bytes_minus);
 }

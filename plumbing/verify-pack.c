@@ -15,7 +15,7 @@
 #include "seal.h"
 
 static const char usage[] =
-"usage: vault-verify-pack [-v] [-s] [--no-rehash] (--all | PACK...)\n"
+"usage: vault-verify-pack [-v] [--no-rehash] (--all | PACK...)\n"
 "\n"
 "PACK is a path to a .pack or .idx file, or a pack name (or unique prefix)\n"
 "of the current repository. Checks the pack's header, every entry, its\n"
@@ -26,10 +26,9 @@ static const char usage[] =
 "\n"
 "    --all          every pack of the repository\n"
 "    -v, --verbose  list the objects: ID KIND SIZE STORED OFFSET\n"
-"    -s, --stat     only print the summary line per pack\n"
 "    --no-rehash    skip decompressing and re-hashing the objects\n";
 
-static int verbose, stat_only, rehash = 1;
+static int verbose, rehash = 1;
 static struct vlt_idfn idfn;
 static struct vlt_sealer sealer;
 
@@ -63,7 +62,6 @@ static int verify_bytes(const char *label, const char *name,
 		printf("%s: ok (%u objects%s)\n", name, n,
 		       idx ? "" : ", no index checked");
 	}
-	(void)stat_only;
 	vlt_pack_close(NULL, p);
 	return err;
 }
@@ -167,7 +165,6 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "stat", no_argument, NULL, 's' },
 		{ "no-rehash", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -176,11 +173,10 @@ int main(int argc, char **argv)
 	int all = 0, bad = 0, c;
 
 	cli_init(argv[0]);
-	while ((c = cli_getopt(argc, argv, "vs", opts, usage)) != -1) {
+	while ((c = cli_getopt(argc, argv, "v", opts, usage)) != -1) {
 		switch (c) {
 		case 'A': all = 1; break;
 		case 'v': verbose = 1; break;
-		case 's': stat_only = 1; break;
 		case 'R': rehash = 0; break;
 		}
 	}

@@ -1,0 +1,753 @@
+/*
+ * backup.c - the backup engine (see backup.h).
+ *
+ * Three phases. (1) The walk, single-threaded, stats every entry, applies
+ * .vaultignore rules, and asks the file cache about each regular file:
+ * unchanged files get their file object id from the cache; the others
+ * become jobs. (2) The pipeline: this thread reads the jobs' files in
+ * order and cuts them into chunks (FastCDC is cheaper than a read); each
+ * chunk is copied into a task on a queue bounded in bytes; worker threads
+ * hash, deduplicate, compress and store the chunks, and whoever completes a
+ * file's last chunk writes its file object. (3) Trees are written
+ * bottom-up from the walk's records, and everything is flushed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "chunker.h"
+#include "error.h"
+#include "filecache.h"
+#include "fsutil.h"
+#include "gc.h"
+#include "ignore.h"
+#include "odb.h"
+#include "tree.h"
+
+void vlt_backup_opts_init(struct vlt_backup_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->use_cache = 1;
+	o->use_default_ignores = 1;
+}
+
+/* --- the walk's records ---------------------------------------------- */
+
+struct bent {
+	char *name;
+	enum vlt_entry_type type;
+	uint32_t mode;
+	uint64_t size;
+	int64_t msec;
+	uint32_t mnsec;
+	struct vlt_oid oid;
+	long dir;     /* child directory index, for directories */
+	long job;     /* job index for files to read, else -1 */
+	int skip;     /* could not be read: left out of the tree */
+};
+
+struct bdir {
+	struct bent *ents;
+	size_t nr, alloc;
+	long parent, parent_ent;   /* -1 for the root */
+};
+
+struct job {
+	char *path;          /* relative to the root */
+	struct stat st;
+	long dir, ent;
+	struct vlt_file f;   /* chunk list, filled as chunks complete */
+	uint64_t submitted, done;
+	int read_done, error, finished;
+	char *errmsg;
+};
+
+struct task {
+	struct task *next;
+	long job;
+	size_t index;        /* chunk number within the file */
+	size_t len;
+	unsigned char data[];
+};
+
+struct engine {
+	struct vlt_repo *r;
+	const struct vlt_backup_opts *o;
+	int rootfd;
+	struct vlt_ignore *ig;
+	struct vlt_filecache *cache;
+	int cache_valid;     /* cache written under the current gc generation */
+	struct vlt_filecache_writer cw;
+
+	struct bdir *dirs;
+	size_t ndirs, dirs_alloc;
+	struct job *jobs;
+	size_t njobs, jobs_alloc;
+	struct vlt_buf rel;
+
+	/* pipeline */
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	struct task *head, *tail;
+	size_t queued_bytes, queue_limit;
+	int closing;
+	int fatal;           /* a storage error: stop everything */
+	char fatal_msg[512];
+
+	/* progress */
+	struct vlt_backup_progress prog;
+	struct timespec t0;
+	int ticker_stop;
+	pthread_cond_t tick;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void warn(struct engine *e, const char *path, const char *msg)
+{
+	__atomic_add_fetch(&e->prog.errors, 1, __ATOMIC_RELAXED);
+	if (e->o->warn)
+		e->o->warn(path, msg, e->o->cb_data);
+}
+
+static int set_fatal(struct engine *e, int err)
+{
+	pthread_mutex_lock(&e->lock);
+	if (!e->fatal) {
+		e->fatal = err;
+		snprintf(e->fatal_msg, sizeof(e->fatal_msg), "%s", vlt_error_last());
+	}
+	pthread_cond_broadcast(&e->not_empty);
+	pthread_cond_broadcast(&e->not_full);
+	pthread_mutex_unlock(&e->lock);
+	return err;
+}
+
+static int add_dir(struct engine *e, long parent, long parent_ent, long *out)
+{
+	VLT_TRY(VLT_ALLOC_GROW(e->dirs, e->ndirs + 1, e->dirs_alloc));
+	memset(&e->dirs[e->ndirs], 0, sizeof(e->dirs[0]));
+	e->dirs[e->ndirs].parent = parent;
+	e->dirs[e->ndirs].parent_ent = parent_ent;
+	*out = (long)e->ndirs++;
+	return 0;
+}
+
+static struct bent *add_ent(struct engine *e, long d, const char *name,
+			    const struct stat *st, enum vlt_entry_type type)
+{
+	struct bdir *dir = &e->dirs[d];
+	struct bent *b;
+
+	if (VLT_ALLOC_GROW(dir->ents, dir->nr + 1, dir->alloc) < 0)
+		return NULL;
+	b = &dir->ents[dir->nr++];
+	memset(b, 0, sizeof(*b));
+	if (!(b->name = strdup(name))) {
+		dir->nr--;
+		vlt_error_set(VLT_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	b->type = type;
+	b->mode = st->st_mode & 07777;
+	b->msec = st->st_mtim.tv_sec;
+	b->mnsec = (uint32_t)st->st_mtim.tv_nsec;
+	b->dir = -1;
+	b->job = -1;
+	return b;
+}
+
+static void load_ignore_file(struct engine *e, int dirfd, const char *rel)
+{
+	struct vlt_buf text = VLT_BUF_INIT;
+	int fd = openat(dirfd, ".vaultignore", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t got;
+
+	if (fd < 0)
+		return;
+	do {
+		if (vlt_buf_grow(&text, 65536) < 0 ||
+		    vlt_read_upto(fd, text.data + text.len, 65536, &got,
+				  ".vaultignore") < 0) {
+			got = 0;
+			break;
+		}
+		vlt_buf_setlen(&text, text.len + got);
+	} while (got == 65536 && text.len < (16 << 20));
+	close(fd);
+	if (vlt_ignore_add_rules(e->ig, rel, text.data ? text.data : "",
+				 text.len, ".vaultignore") < 0)
+		warn(e, rel[0] ? rel : ".vaultignore", vlt_error_last());
+	vlt_buf_release(&text);
+}
+
+static int cache_hit_valid(struct engine *e, const struct vlt_fc_entry *c)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	struct vlt_file f;
+	int ok = 0;
+
+	if (e->cache_valid)
+		return 1;
+	/*
+	 * The cache predates a gc: the file object (and each of its chunks)
+	 * must still exist outside doomed packs. Paid once per generation.
+	 */
+	if (vlt_odb_has_live(e->r, &c->oid) != 1 ||
+	    vlt_odb_read_kind(e->r, &c->oid, VLT_OBJ_FILE, &buf) < 0 ||
+	    vlt_file_decode(buf.data, buf.len, &f) < 0)
+		goto done;
+	ok = 1;
+	for (size_t i = 0; i < f.nr && ok; i++)
+		ok = vlt_odb_has_live(e->r, &f.chunks[i].oid) == 1;
+	vlt_file_release(&f);
+done:
+	vlt_buf_release(&buf);
+	return ok;
+}
+
+static int walk(struct engine *e, int dirfd, long d)
+{
+	DIR *dp;
+	struct dirent *de;
+	size_t base = e->rel.len;
+	int err = 0;
+
+	if (e->ig)
+		load_ignore_file(e, dirfd, e->rel.data ? e->rel.data : "");
+	dp = fdopendir(dirfd);
+	if (!dp) {
+		close(dirfd);
+		warn(e, base ? e->rel.data : ".", strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL && !err) {
+		const char *name = de->d_name;
+		struct stat st;
+		struct bent *b;
+
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		if (d == 0 && !strcmp(name, ".vault"))
+			continue;
+		vlt_buf_setlen(&e->rel, base);
+		if ((err = vlt_buf_addf(&e->rel, "%s%s", base ? "/" : "",
+					name)) < 0)
+			break;
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				warn(e, e->rel.data, strerror(errno));
+			continue;
+		}
+		if (e->ig && vlt_ignore_match(e->ig, e->rel.data,
+					      S_ISDIR(st.st_mode)))
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			const struct vlt_fc_entry *c = e->cache ?
+				vlt_filecache_match(e->cache, e->rel.data, &st) : NULL;
+
+			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_FILE))) {
+				err = VLT_E_NOMEM;
+				break;
+			}
+			b->size = (uint64_t)st.st_size;
+			e->prog.files_total++;
+			e->prog.bytes_total += (uint64_t)st.st_size;
+			if (c && cache_hit_valid(e, c)) {
+				b->oid = c->oid;
+				e->prog.files_cached++;
+				e->prog.files_done++;
+				e->prog.bytes_done += (uint64_t)st.st_size;
+				if (!e->o->dry_run &&
+				    (err = vlt_filecache_writer_add(&e->cw, e->rel.data,
+								    &st, &b->oid)) < 0)
+					break;
+				continue;
+			}
+			if ((err = VLT_ALLOC_GROW(e->jobs, e->njobs + 1,
+						  e->jobs_alloc)) < 0)
+				break;
+			{
+				struct job *j = &e->jobs[e->njobs];
+
+				memset(j, 0, sizeof(*j));
+				if (!(j->path = strdup(e->rel.data))) {
+					err = vlt_error_set(VLT_E_NOMEM,
+							    "out of memory");
+					break;
+				}
+				j->st = st;
+				j->dir = d;
+				j->ent = (long)e->dirs[d].nr - 1;
+				vlt_file_init(&j->f);
+				b->job = (long)e->njobs++;
+			}
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(dirfd, name, target, sizeof(target));
+
+			if (n <= 0) {
+				warn(e, e->rel.data, strerror(errno));
+				continue;
+			}
+			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_SYMLINK))) {
+				err = VLT_E_NOMEM;
+				break;
+			}
+			b->mode = 0777;
+			b->size = (uint64_t)n;
+			if ((err = vlt_odb_write(e->r, VLT_OBJ_CHUNK, target,
+						 (size_t)n, &b->oid)) < 0)
+				break;
+			e->prog.symlinks++;
+		} else if (S_ISDIR(st.st_mode)) {
+			long child, ent;
+			int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+					O_NOFOLLOW | O_CLOEXEC);
+
+			if (fd < 0) {
+				warn(e, e->rel.data, strerror(errno));
+				continue;
+			}
+			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_DIR))) {
+				close(fd);
+				err = VLT_E_NOMEM;
+				break;
+			}
+			ent = (long)e->dirs[d].nr - 1;
+			if ((err = add_dir(e, d, ent, &child)) < 0) {
+				close(fd);
+				break;
+			}
+			e->dirs[d].ents[ent].dir = child;
+			e->prog.dirs++;
+			err = walk(e, fd, child);
+		}
+		/* sockets, fifos and devices are not stored */
+	}
+	closedir(dp);
+	vlt_buf_setlen(&e->rel, base);
+	return err;
+}
+
+/* --- the pipeline ------------------------------------------------------ */
+
+static int finish_job(struct engine *e, struct job *j)
+{
+	struct vlt_buf enc = VLT_BUF_INIT;
+	struct bent *b = &e->dirs[j->dir].ents[j->ent];
+	int err;
+
+	if ((err = vlt_file_encode(&j->f, &enc)) == 0)
+		err = vlt_odb_write(e->r, VLT_OBJ_FILE, enc.data, enc.len, &b->oid);
+	vlt_buf_release(&enc);
+	if (err < 0)
+		return set_fatal(e, err);
+	b->size = j->f.size;
+	__atomic_add_fetch(&e->prog.files_done, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct engine *e = arg;
+
+	for (;;) {
+		struct task *t;
+		struct vlt_oid oid;
+		struct job *j;
+		int err, last;
+
+		pthread_mutex_lock(&e->lock);
+		while (!e->head && !e->closing && !e->fatal)
+			pthread_cond_wait(&e->not_empty, &e->lock);
+		if (e->fatal || (!e->head && e->closing)) {
+			pthread_mutex_unlock(&e->lock);
+			break;
+		}
+		t = e->head;
+		e->head = t->next;
+		if (!e->head)
+			e->tail = NULL;
+		e->queued_bytes -= t->len;
+		pthread_cond_signal(&e->not_full);
+		pthread_mutex_unlock(&e->lock);
+
+		err = vlt_object_id(&e->r->idfn, VLT_OBJ_CHUNK, t->data, t->len,
+				    &oid);
+		if (err == 0)
+			err = vlt_odb_write_hashed(e->r, VLT_OBJ_CHUNK, t->data,
+						   t->len, &oid);
+		if (err < 0) {
+			set_fatal(e, err);
+			free(t);
+			break;
+		}
+		__atomic_add_fetch(&e->prog.chunks, 1, __ATOMIC_RELAXED);
+		if (err == 1) {
+			__atomic_add_fetch(&e->prog.chunks_new, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&e->prog.bytes_new, t->len,
+					   __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&e->prog.bytes_done, t->len, __ATOMIC_RELAXED);
+
+		pthread_mutex_lock(&e->lock);
+		j = &e->jobs[t->job];
+		j->f.chunks[t->index].oid = oid;
+		j->done++;
+		last = j->read_done && j->done == j->submitted && !j->error &&
+		       !j->finished;
+		if (last)
+			j->finished = 1;
+		pthread_mutex_unlock(&e->lock);
+		free(t);
+		if (last && finish_job(e, j) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int enqueue(struct engine *e, long jobi, const unsigned char *data,
+		   size_t len)
+{
+	struct task *t = malloc(sizeof(*t) + len);
+	struct job *j = &e->jobs[jobi];
+	int err = 0;
+
+	if (!t)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	t->next = NULL;
+	t->job = jobi;
+	t->len = len;
+	memcpy(t->data, data, len);
+	pthread_mutex_lock(&e->lock);
+	while (e->queued_bytes + len > e->queue_limit && e->head && !e->fatal)
+		pthread_cond_wait(&e->not_full, &e->lock);
+	if (e->fatal) {
+		pthread_mutex_unlock(&e->lock);
+		free(t);
+		return e->fatal;
+	}
+	/* the chunk's slot exists before any worker can fill it */
+	if ((err = vlt_file_add(&j->f, &(struct vlt_oid){ { 0 } },
+				(uint32_t)len)) < 0) {
+		pthread_mutex_unlock(&e->lock);
+		free(t);
+		return err;
+	}
+	t->index = j->f.nr - 1;
+	j->submitted++;
+	if (e->tail)
+		e->tail->next = t;
+	else
+		e->head = t;
+	e->tail = t;
+	e->queued_bytes += len;
+	pthread_cond_signal(&e->not_empty);
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+static int read_job(struct engine *e, const struct vlt_chunker *ch, long jobi)
+{
+	struct job *j = &e->jobs[jobi];
+	struct vlt_chunk_reader rd;
+	int fd, err = 0, last;
+
+	fd = openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = vlt_error_set(VLT_E_IO, "%s", strerror(errno));
+		goto failed;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((err = vlt_chunk_reader_init(&rd, ch, fd)) < 0) {
+		close(fd);
+		return set_fatal(e, err);
+	}
+	for (;;) {
+		const unsigned char *data;
+		size_t len;
+
+		if ((err = vlt_chunk_reader_next(&rd, &data, &len)) < 0)
+			break;
+		if (!len)
+			break;
+		if ((err = enqueue(e, jobi, data, len)) < 0) {
+			vlt_chunk_reader_release(&rd);
+			close(fd);
+			return set_fatal(e, err);
+		}
+	}
+	vlt_chunk_reader_release(&rd);
+	close(fd);
+	if (err < 0)
+		goto failed;
+	pthread_mutex_lock(&e->lock);
+	j->read_done = 1;
+	last = j->done == j->submitted && !j->finished;
+	if (last)
+		j->finished = 1;
+	pthread_mutex_unlock(&e->lock);
+	return last ? finish_job(e, j) : 0;
+failed:
+	/* an unreadable file is left out; the backup goes on */
+	pthread_mutex_lock(&e->lock);
+	j->error = 1;
+	j->read_done = 1;
+	pthread_mutex_unlock(&e->lock);
+	warn(e, j->path, vlt_error_last());
+	return 0;
+}
+
+static void *ticker(void *arg)
+{
+	struct engine *e = arg;
+
+	pthread_mutex_lock(&e->lock);
+	while (!e->ticker_stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&e->tick, &e->lock, &until);
+		if (e->ticker_stop)
+			break;
+		e->prog.elapsed = seconds_since(&e->t0);
+		{
+			struct vlt_backup_progress snap = e->prog;
+
+			pthread_mutex_unlock(&e->lock);
+			e->o->progress(&snap, 0, e->o->cb_data);
+			pthread_mutex_lock(&e->lock);
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+static int run_pipeline(struct engine *e)
+{
+	struct vlt_chunker ch;
+	pthread_t *threads, tick;
+	int nthreads = e->o->threads > 0 ? e->o->threads :
+		       (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int started = 0, ticking = 0, err = 0;
+
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 64)
+		nthreads = 64;
+	VLT_TRY(vlt_chunker_init(&ch, &e->r->chunking));
+	e->queue_limit = (size_t)nthreads * 4 * e->r->chunking.max;
+	if (e->queue_limit < (32u << 20))
+		e->queue_limit = 32u << 20;
+	threads = calloc((size_t)nthreads, sizeof(*threads));
+	if (!threads)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	for (; started < nthreads; started++)
+		if (pthread_create(&threads[started], NULL, worker, e) != 0)
+			break;
+	if (!started) {
+		free(threads);
+		return vlt_error_set(VLT_E_GENERIC, "cannot start threads");
+	}
+	if (e->o->progress && pthread_create(&tick, NULL, ticker, e) == 0)
+		ticking = 1;
+
+	for (size_t i = 0; i < e->njobs && !e->fatal; i++)
+		if (read_job(e, &ch, (long)i) < 0)
+			break;
+
+	pthread_mutex_lock(&e->lock);
+	e->closing = 1;
+	e->ticker_stop = 1;
+	pthread_cond_broadcast(&e->not_empty);
+	pthread_cond_broadcast(&e->tick);
+	pthread_mutex_unlock(&e->lock);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (ticking)
+		pthread_join(tick, NULL);
+	free(threads);
+	if (e->fatal) {
+		err = vlt_error_set(e->fatal, "%s", e->fatal_msg);
+		/* free tasks left behind by a failure */
+		while (e->head) {
+			struct task *t = e->head;
+
+			e->head = t->next;
+			free(t);
+		}
+	}
+	return err;
+}
+
+/* --- trees --------------------------------------------------------------- */
+
+static int write_trees(struct engine *e, struct vlt_oid *root)
+{
+	struct vlt_buf enc = VLT_BUF_INIT;
+	int err = 0;
+
+	/* children come after their parents in walk order */
+	for (size_t i = e->ndirs; i-- > 0 && !err;) {
+		struct bdir *d = &e->dirs[i];
+		struct vlt_tree t;
+		struct vlt_oid oid;
+
+		vlt_tree_init(&t);
+		for (size_t k = 0; k < d->nr && !err; k++) {
+			struct bent *b = &d->ents[k];
+
+			if (b->job >= 0 && e->jobs[b->job].error)
+				continue;
+			err = vlt_tree_add(&t, b->name, b->type, b->mode, b->size,
+					   b->msec, b->mnsec, &b->oid);
+		}
+		if (!err && (err = vlt_tree_encode(&t, &enc)) == 0)
+			err = vlt_odb_write(e->r, VLT_OBJ_TREE, enc.data, enc.len,
+					    &oid);
+		vlt_tree_release(&t);
+		if (err)
+			break;
+		if (d->parent >= 0)
+			e->dirs[d->parent].ents[d->parent_ent].oid = oid;
+		else
+			*root = oid;
+	}
+	vlt_buf_release(&enc);
+	return err;
+}
+
+static void engine_release(struct engine *e)
+{
+	for (size_t i = 0; i < e->ndirs; i++) {
+		for (size_t k = 0; k < e->dirs[i].nr; k++)
+			free(e->dirs[i].ents[k].name);
+		free(e->dirs[i].ents);
+	}
+	free(e->dirs);
+	for (size_t i = 0; i < e->njobs; i++) {
+		free(e->jobs[i].path);
+		vlt_file_release(&e->jobs[i].f);
+	}
+	free(e->jobs);
+	vlt_buf_release(&e->rel);
+	vlt_ignore_free(e->ig);
+	vlt_filecache_free(e->cache);
+	vlt_filecache_writer_release(&e->cw);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->not_empty);
+	pthread_cond_destroy(&e->not_full);
+	pthread_cond_destroy(&e->tick);
+	if (e->rootfd >= 0)
+		close(e->rootfd);
+}
+
+int vlt_backup_tree(struct vlt_repo *r, const char *root,
+		    const struct vlt_backup_opts *o, struct vlt_oid *tree,
+		    struct vlt_backup_progress *stats)
+{
+	struct engine e;
+	char *absroot = realpath(root, NULL);
+	uint64_t gen = 0;
+	long top;
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	e.r = r;
+	e.o = o;
+	e.rootfd = -1;
+	pthread_mutex_init(&e.lock, NULL);
+	pthread_cond_init(&e.not_empty, NULL);
+	pthread_cond_init(&e.not_full, NULL);
+	pthread_cond_init(&e.tick, NULL);
+	vlt_filecache_writer_init(&e.cw);
+	clock_gettime(CLOCK_MONOTONIC, &e.t0);
+	if (!absroot) {
+		err = vlt_error_set(VLT_E_NOTFOUND, "%s: %s", root, strerror(errno));
+		goto done;
+	}
+	e.rootfd = open(absroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (e.rootfd < 0) {
+		err = vlt_error_set(VLT_E_IO, "%s: %s", root, strerror(errno));
+		goto done;
+	}
+	if ((err = vlt_gc_load_plans(r, &gen)) < 0 ||
+	    (err = vlt_ignore_new(o->use_default_ignores, &e.ig)) < 0)
+		goto done;
+	for (const char *const *x = o->excludes; x && *x; x++)
+		if ((err = vlt_ignore_add_pattern(e.ig, *x)) < 0)
+			goto done;
+	if (o->use_cache) {
+		if ((err = vlt_filecache_load(r, absroot, &e.cache)) < 0)
+			goto done;
+		e.cache_valid = vlt_filecache_generation(e.cache) == gen;
+	}
+	if ((err = add_dir(&e, -1, -1, &top)) < 0)
+		goto done;
+	{
+		int fd = dup(e.rootfd);
+
+		if (fd < 0) {
+			err = vlt_error_set(VLT_E_IO, "dup: %s", strerror(errno));
+			goto done;
+		}
+		if ((err = walk(&e, fd, top)) < 0)
+			goto done;
+	}
+	if ((err = run_pipeline(&e)) < 0 || (err = write_trees(&e, tree)) < 0 ||
+	    (err = vlt_odb_flush(r)) < 0)
+		goto done;
+	if (o->use_cache && !o->dry_run) {
+		for (size_t i = 0; i < e.njobs; i++) {
+			struct job *j = &e.jobs[i];
+
+			if (!j->error &&
+			    (err = vlt_filecache_writer_add(&e.cw, j->path, &j->st,
+				&e.dirs[j->dir].ents[j->ent].oid)) < 0)
+				goto done;
+		}
+		/* a failure to save the cache only costs speed next time */
+		vlt_filecache_writer_save(&e.cw, r, absroot, gen);
+	}
+	e.prog.elapsed = seconds_since(&e.t0);
+	if (o->progress)
+		o->progress(&e.prog, 1, o->cb_data);
+	if (stats)
+		*stats = e.prog;
+done:
+	engine_release(&e);
+	free(absroot);
+	return err;
+}
+
+int vlt_backup_scan(struct vlt_repo *r, const char *root, struct vlt_oid *tree)
+{
+	struct vlt_backup_opts o;
+
+	vlt_backup_opts_init(&o);
+	o.dry_run = 1;
+	r->dry_run = 1;
+	return vlt_backup_tree(r, root, &o, tree, NULL);
+}

@@ -1,0 +1,749 @@
+/*
+ * gc.c - mark and sweep beside running backups (see gc.h and the
+ * "Garbage collection" section of Documentation/format.md).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "gc.h"
+#include "odb.h"
+#include "oidset.h"
+#include "pack.h"
+#include "refs.h"
+#include "tree.h"
+
+#define PLAN_PREFIX "gc/plan-"
+#define DONE_PREFIX "gc/done-"
+
+/* --- plans ------------------------------------------------------------- */
+
+struct plan {
+	uint64_t n;
+	int done;
+	char **packs;
+	size_t npacks, alloc;
+};
+
+struct plans {
+	struct plan *v;
+	size_t nr, alloc;
+};
+
+static void plans_release(struct plans *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++) {
+		for (size_t k = 0; k < ps->v[i].npacks; k++)
+			free(ps->v[i].packs[k]);
+		free(ps->v[i].packs);
+	}
+	free(ps->v);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static struct plan *plan_get(struct plans *ps, uint64_t n)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		if (ps->v[i].n == n)
+			return &ps->v[i];
+	if (VLT_ALLOC_GROW(ps->v, ps->nr + 1, ps->alloc) < 0)
+		return NULL;
+	memset(&ps->v[ps->nr], 0, sizeof(ps->v[0]));
+	ps->v[ps->nr].n = n;
+	return &ps->v[ps->nr++];
+}
+
+static int parse_num(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return !errno && end != s && !*end ? 0 : -1;
+}
+
+static int list_plan_key(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct plans *ps = data;
+	uint64_t n;
+	struct plan *p;
+
+	(void)st;
+	if (!strncmp(key, PLAN_PREFIX, strlen(PLAN_PREFIX))) {
+		if (parse_num(key + strlen(PLAN_PREFIX), &n) < 0)
+			return 0;
+		if (!(p = plan_get(ps, n)))
+			return VLT_E_NOMEM;
+	} else if (!strncmp(key, DONE_PREFIX, strlen(DONE_PREFIX))) {
+		if (parse_num(key + strlen(DONE_PREFIX), &n) < 0)
+			return 0;
+		if (!(p = plan_get(ps, n)))
+			return VLT_E_NOMEM;
+		p->done = 1;
+	}
+	return 0;
+}
+
+static int cmp_plan(const void *a, const void *b)
+{
+	uint64_t x = ((const struct plan *)a)->n, y = ((const struct plan *)b)->n;
+
+	return x < y ? -1 : x > y;
+}
+
+static int read_plan(struct vlt_repo *r, struct plan *p)
+{
+	struct vlt_buf key = VLT_BUF_INIT, text = VLT_BUF_INIT;
+	char *line, *save = NULL;
+	int err;
+
+	if ((err = vlt_buf_addf(&key, PLAN_PREFIX "%020" PRIu64, p->n)) < 0 ||
+	    (err = vlt_backend_get(r->be, key.data, &text)) < 0)
+		goto done;
+	if (strncmp(text.data, "vault gc plan 1\n", 16)) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s: not a gc plan", key.data);
+		goto done;
+	}
+	for (line = strtok_r(text.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *copy;
+
+		if (strncmp(line, "delete ", 7))
+			continue;
+		if (strlen(line + 7) != VLT_OID_HEXSZ) {
+			err = vlt_error_set(VLT_E_CORRUPT, "%s: bad line", key.data);
+			goto done;
+		}
+		if ((err = VLT_ALLOC_GROW(p->packs, p->npacks + 1, p->alloc)) < 0)
+			goto done;
+		if (!(copy = strdup(line + 7))) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			goto done;
+		}
+		p->packs[p->npacks++] = copy;
+	}
+done:
+	vlt_buf_release(&key);
+	vlt_buf_release(&text);
+	return err;
+}
+
+/* All plans, sorted; packs of unswept plans read. */
+static int load_plans(struct vlt_repo *r, struct plans *ps)
+{
+	int err = vlt_backend_list(r->be, "gc/", list_plan_key, ps);
+
+	if (err < 0)
+		return err;
+	if (ps->nr > 1)
+		qsort(ps->v, ps->nr, sizeof(*ps->v), cmp_plan);
+	for (size_t i = 0; i < ps->nr; i++)
+		if (!ps->v[i].done && (err = read_plan(r, &ps->v[i])) < 0)
+			return err;
+	return 0;
+}
+
+static uint64_t newest(const struct plans *ps)
+{
+	return ps->nr ? ps->v[ps->nr - 1].n : 0;
+}
+
+int vlt_gc_load_plans(struct vlt_repo *r, uint64_t *generation)
+{
+	struct plans ps = { 0 };
+	int err;
+
+	if ((err = load_plans(r, &ps)) < 0)
+		goto done;
+	for (size_t i = 0; i < ps.nr && !err; i++)
+		for (size_t k = 0; k < ps.v[i].npacks && !err; k++)
+			err = vlt_odb_set_doomed(r, ps.v[i].packs[k]);
+	*generation = newest(&ps);
+done:
+	plans_release(&ps);
+	return err;
+}
+
+/* --- writers ----------------------------------------------------------- */
+
+int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
+		     uint64_t *generation, const char *what)
+{
+	int err;
+
+	/*
+	 * Create the lock first (it says no generation yet, which holds off
+	 * any sweep), then read the plans, then record what we saw.
+	 */
+	VLT_TRY(vlt_repo_lock(r, VLT_LOCK_SHARED, what, lock));
+	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
+		goto fail;
+	if ((err = vlt_gc_load_plans(r, generation)) < 0 ||
+	    (err = vlt_repo_lock_set_gen(r, lock, what, *generation)) < 0)
+		goto fail;
+	return 0;
+fail:
+	vlt_repo_unlock(r, lock);
+	return err;
+}
+
+/* Copy every object reachable from oid that is not in a live pack. */
+static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
+		  enum vlt_obj_kind kind, struct vlt_oidset *seen,
+		  uint64_t *copied)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	int err, live, rc;
+
+	if ((rc = vlt_oidset_insert(seen, oid)) <= 0)
+		return rc;
+	live = vlt_odb_has_live(r, oid) == 1;
+	if (kind == VLT_OBJ_CHUNK && live)
+		return 0;
+	if ((err = vlt_odb_read_kind(r, oid, kind, &buf)) < 0)
+		goto done;
+	if (!live) {
+		if ((err = vlt_odb_write_hashed(r, kind, buf.data, buf.len,
+						oid)) < 0)
+			goto done;
+		(*copied)++;
+	}
+	if (kind == VLT_OBJ_SNAPSHOT) {
+		struct vlt_snapshot s;
+
+		if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0)
+			goto done;
+		/* parents are already published: only this tree is ours */
+		err = revive(r, &s.tree, VLT_OBJ_TREE, seen, copied);
+		vlt_snapshot_release(&s);
+	} else if (kind == VLT_OBJ_TREE) {
+		struct vlt_tree t;
+
+		if ((err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
+			goto done;
+		for (size_t i = 0; i < t.nr && !err; i++) {
+			const struct vlt_tree_entry *e = &t.entries[i];
+
+			err = revive(r, &e->oid, e->type == VLT_ENTRY_DIR ?
+				     VLT_OBJ_TREE : e->type == VLT_ENTRY_FILE ?
+				     VLT_OBJ_FILE : VLT_OBJ_CHUNK, seen, copied);
+		}
+		vlt_tree_release(&t);
+	} else if (kind == VLT_OBJ_FILE) {
+		struct vlt_file f;
+
+		if ((err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
+			goto done;
+		for (size_t i = 0; i < f.nr && !err; i++)
+			err = revive(r, &f.chunks[i].oid, VLT_OBJ_CHUNK, seen,
+				     copied);
+		vlt_file_release(&f);
+	}
+done:
+	vlt_buf_release(&buf);
+	return err < 0 ? err : 0;
+}
+
+int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
+		      uint64_t *generation, const struct vlt_oid *root)
+{
+	for (;;) {
+		struct vlt_oidset seen = VLT_OIDSET_INIT;
+		uint64_t gen, copied = 0;
+		enum vlt_obj_kind kind;
+		int err;
+
+		VLT_TRY(vlt_odb_reload(r) == VLT_E_NOMEM ? VLT_E_NOMEM : 0);
+		VLT_TRY(vlt_gc_load_plans(r, &gen));
+		if (gen == *generation)
+			return 0;
+		/* a gc published a plan while we worked: keep what we need */
+		if ((err = vlt_odb_info(r, root, &kind, NULL)) == 0)
+			err = revive(r, root, kind, &seen, &copied);
+		vlt_oidset_release(&seen);
+		if (err < 0 || (err = vlt_odb_flush(r)) < 0 ||
+		    (err = vlt_repo_lock_set_gen(r, lock, "backup", gen)) < 0)
+			return err;
+		*generation = gen;
+	}
+}
+
+int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock)
+{
+	return vlt_repo_unlock(r, lock);
+}
+
+/* --- marking ----------------------------------------------------------- */
+
+struct mark {
+	struct vlt_repo *r;
+	struct vlt_oidset live;
+	struct vlt_oidset forgotten;
+	struct vlt_oid *stack;
+	unsigned char *kinds;
+	size_t nr, alloc, kalloc;
+	char refs_digest[VLT_OID_HEXSZ + 1]; /* what the refs were */
+	struct vlt_idctx refs_ctx;
+};
+
+static int push(struct mark *m, const struct vlt_oid *oid,
+		enum vlt_obj_kind kind)
+{
+	int rc = vlt_oidset_insert(&m->live, oid);
+
+	if (rc <= 0)
+		return rc;
+	if (kind == VLT_OBJ_CHUNK)
+		return 0;  /* leaves: nothing to read */
+	VLT_TRY(VLT_ALLOC_GROW(m->stack, m->nr + 1, m->alloc));
+	VLT_TRY(VLT_ALLOC_GROW(m->kinds, m->nr + 1, m->kalloc));
+	m->stack[m->nr] = *oid;
+	m->kinds[m->nr++] = (unsigned char)kind;
+	return 0;
+}
+
+static int mark_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	struct mark *m = data;
+	enum vlt_obj_kind kind;
+	int err;
+
+	vlt_idctx_update(&m->refs_ctx, name, strlen(name) + 1);
+	vlt_idctx_update(&m->refs_ctx, oid->id, VLT_OID_RAWSZ);
+	if ((err = vlt_odb_info(m->r, oid, &kind, NULL)) < 0)
+		return vlt_error_wrap(err, "ref %s", name);
+	return push(m, oid, kind);
+}
+
+static int list_forgotten(const char *key, const struct vlt_stat *st,
+			  void *data)
+{
+	struct mark *m = data;
+	struct vlt_oid oid;
+	const char *hex = strrchr(key, '/');
+
+	(void)st;
+	if (hex && vlt_oid_from_hex(&oid, hex + 1) == 0)
+		return vlt_oidset_insert(&m->forgotten, &oid) < 0 ? VLT_E_NOMEM : 0;
+	return 0;
+}
+
+static int mark_all(struct mark *m)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
+	struct vlt_oid digest;
+	int err;
+
+	if ((err = vlt_backend_list(m->r->be, "forgotten/", list_forgotten,
+				    m)) < 0)
+		return err;
+	if ((err = vlt_idctx_init(&m->refs_ctx, &plain)) < 0)
+		return err;
+	err = vlt_ref_for_each(m->r, "refs/", mark_ref, m);
+	{
+		struct vlt_oid head;
+		struct vlt_buf target = VLT_BUF_INIT;
+
+		/* a detached HEAD is a root too */
+		if (!err && vlt_ref_resolve_name(m->r, "HEAD", &target) == 0 &&
+		    !strcmp(target.data, "HEAD") &&
+		    vlt_ref_read(m->r, "HEAD", &head) == 0)
+			err = mark_ref("HEAD", &head, m);
+		vlt_buf_release(&target);
+	}
+	vlt_idctx_final(&m->refs_ctx, &digest);
+	vlt_oid_to_hex(&digest, m->refs_digest);
+	if (err)
+		return err < 0 ? err : VLT_E_GENERIC;
+	while (m->nr && !err) {
+		struct vlt_oid oid = m->stack[--m->nr];
+		enum vlt_obj_kind kind = m->kinds[m->nr];
+
+		if ((err = vlt_odb_read_kind(m->r, &oid, kind, &buf)) < 0)
+			break;
+		if (kind == VLT_OBJ_SNAPSHOT) {
+			struct vlt_snapshot s;
+
+			if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0)
+				break;
+			/*
+			 * A forgotten snapshot keeps its (small) snapshot
+			 * object, so the history chain through it stays
+			 * whole, but not its tree: its data goes unless a
+			 * kept snapshot shares it.
+			 */
+			if (!vlt_oidset_contains(&m->forgotten, &oid))
+				err = push(m, &s.tree, VLT_OBJ_TREE);
+			for (size_t i = 0; i < s.nparents && !err; i++)
+				if (vlt_odb_has(m->r, &s.parents[i]) == 1)
+					err = push(m, &s.parents[i],
+						   VLT_OBJ_SNAPSHOT);
+			vlt_snapshot_release(&s);
+		} else if (kind == VLT_OBJ_TREE) {
+			struct vlt_tree t;
+
+			if ((err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
+				break;
+			for (size_t i = 0; i < t.nr && !err; i++) {
+				const struct vlt_tree_entry *e = &t.entries[i];
+
+				err = push(m, &e->oid, e->type == VLT_ENTRY_DIR ?
+					   VLT_OBJ_TREE : e->type == VLT_ENTRY_FILE ?
+					   VLT_OBJ_FILE : VLT_OBJ_CHUNK);
+			}
+			vlt_tree_release(&t);
+		} else if (kind == VLT_OBJ_FILE) {
+			struct vlt_file f;
+
+			if ((err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
+				break;
+			for (size_t i = 0; i < f.nr && !err; i++)
+				err = push(m, &f.chunks[i].oid, VLT_OBJ_CHUNK);
+			vlt_file_release(&f);
+		}
+	}
+	vlt_buf_release(&buf);
+	if (err < 0)
+		return vlt_error_wrap(err, "gc stopped: a reachable object "
+				      "cannot be read, nothing was deleted "
+				      "(run 'vault fsck')");
+	return 0;
+}
+
+static int digest_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	struct vlt_idctx *ctx = data;
+
+	vlt_idctx_update(ctx, name, strlen(name) + 1);
+	vlt_idctx_update(ctx, oid->id, VLT_OID_RAWSZ);
+	return 0;
+}
+
+/* A digest of every ref and its value: equal digests, same roots. */
+static int refs_digest(struct vlt_repo *r, char out[VLT_OID_HEXSZ + 1])
+{
+	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
+	struct vlt_idctx ctx = { 0 };
+	struct vlt_oid d, head;
+	struct vlt_buf target = VLT_BUF_INIT;
+	int err;
+
+	VLT_TRY(vlt_idctx_init(&ctx, &plain));
+	err = vlt_ref_for_each(r, "refs/", digest_ref, &ctx);
+	if (!err && vlt_ref_resolve_name(r, "HEAD", &target) == 0 &&
+	    !strcmp(target.data, "HEAD") && vlt_ref_read(r, "HEAD", &head) == 0)
+		digest_ref("HEAD", &head, &ctx);
+	vlt_buf_release(&target);
+	vlt_idctx_final(&ctx, &d);
+	vlt_oid_to_hex(&d, out);
+	return err < 0 ? err : 0;
+}
+
+static void mark_release(struct mark *m)
+{
+	vlt_oidset_release(&m->live);
+	vlt_oidset_release(&m->forgotten);
+	free(m->stack);
+	free(m->kinds);
+	vlt_idctx_release(&m->refs_ctx);
+}
+
+/* --- sweeping ---------------------------------------------------------- */
+
+struct lockscan {
+	struct vlt_repo *r;
+	uint64_t need;
+	int blocked, stale;
+	char who[512];
+};
+
+static int check_writer(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct lockscan *ls = data;
+	struct vlt_lock_info info;
+
+	(void)st;
+	if (strncmp(key, "locks/shared-", 13))
+		return 0;
+	if (vlt_lock_read(ls->r, key, &info) < 0) {
+		if (vlt_error_last_code() == VLT_E_NOTFOUND)
+			return 0;  /* released meanwhile */
+		ls->blocked++;
+		snprintf(ls->who, sizeof(ls->who), "%s (unreadable)", key);
+		return 0;
+	}
+	if (info.has_gen && info.gen >= ls->need)
+		return 0;
+	ls->blocked++;
+	if (vlt_lock_is_stale(&info))
+		ls->stale++;
+	snprintf(ls->who, sizeof(ls->who), "%s (pid %ld on %s%s)", key,
+		 info.pid, info.host, vlt_lock_is_stale(&info) ? ", stale" : "");
+	return 0;
+}
+
+/* Delete the plan's packs whose objects are all dead or live elsewhere. */
+static int sweep_plan(struct vlt_repo *r, struct plan *p,
+		      const struct vlt_oidset *live, struct vlt_gc_stats *st)
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+	int err = 0;
+
+	for (size_t k = 0; k < p->npacks && !err; k++) {
+		struct vlt_pack *pk = NULL;
+		int keep = 0;
+
+		for (size_t i = 0; i < vlt_odb_pack_count(r); i++)
+			if (!strcmp(vlt_odb_pack_at(r, i)->name, p->packs[k]))
+				pk = vlt_odb_pack_at(r, i);
+		for (uint32_t i = 0; pk && i < pk->count && !keep; i++) {
+			struct vlt_oid oid;
+
+			memcpy(oid.id, pk->ids + (size_t)i * VLT_OID_RAWSZ,
+			       VLT_OID_RAWSZ);
+			keep = vlt_oidset_contains(live, &oid) &&
+			       vlt_odb_has_live(r, &oid) != 1;
+		}
+		if (keep) {
+			st->packs_pending++;  /* needed again: not deleted */
+			continue;
+		}
+		/* index first: once it is gone, nobody finds the pack */
+		vlt_buf_reset(&key);
+		vlt_buf_addf(&key, "packs/%s.idx", p->packs[k]);
+		err = vlt_backend_del(r->be, key.data);
+		if (err == VLT_E_NOTFOUND)
+			err = 0;
+		vlt_buf_reset(&key);
+		vlt_buf_addf(&key, "packs/%s.pack", p->packs[k]);
+		if (!err) {
+			struct vlt_stat ps;
+
+			if (vlt_backend_stat(r->be, key.data, &ps) == 0)
+				st->bytes_freed += ps.size;
+			err = vlt_backend_del(r->be, key.data);
+			if (err == VLT_E_NOTFOUND)
+				err = 0;
+			else if (!err)
+				st->packs_deleted++;
+		}
+	}
+	if (!err) {
+		vlt_buf_reset(&key);
+		vlt_buf_addf(&key, DONE_PREFIX "%020" PRIu64, p->n);
+		err = vlt_backend_put(r->be, key.data, "swept\n", 6);
+	}
+	vlt_buf_release(&key);
+	return err;
+}
+
+/* --- the run ------------------------------------------------------------ */
+
+struct orphan_scan {
+	struct vlt_repo *r;
+	char **names;
+	size_t nr, alloc;
+};
+
+static int find_orphans(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct orphan_scan *os = data;
+	const char *b = strrchr(key, '/');
+	char name[VLT_OID_HEXSZ + 1];
+	int loaded = 0;
+
+	(void)st;
+	b = b ? b + 1 : key;
+	if (strlen(b) != VLT_OID_HEXSZ + 5 || strcmp(b + VLT_OID_HEXSZ, ".pack"))
+		return 0;
+	memcpy(name, b, VLT_OID_HEXSZ);
+	name[VLT_OID_HEXSZ] = '\0';
+	for (size_t i = 0; i < vlt_odb_pack_count(os->r) && !loaded; i++)
+		loaded = !strcmp(vlt_odb_pack_at(os->r, i)->name, name);
+	if (loaded)
+		return 0;
+	if (VLT_ALLOC_GROW(os->names, os->nr + 1, os->alloc) < 0)
+		return VLT_E_NOMEM;
+	if (!(os->names[os->nr] = strdup(name)))
+		return VLT_E_NOMEM;
+	os->nr++;
+	return 0;
+}
+
+int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
+	       struct vlt_gc_stats *st)
+{
+	struct mark m;
+	struct plans ps = { 0 };
+	struct orphan_scan os = { r, NULL, 0, 0 };
+	struct vlt_buf plan = VLT_BUF_INIT, key = VLT_BUF_INIT;
+	char digest[VLT_OID_HEXSZ + 1];
+	uint64_t gen = 0, ndoom = 0;
+	int err, threshold = o->repack_threshold > 0 ? o->repack_threshold : 50;
+
+	memset(st, 0, sizeof(*st));
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	if ((err = vlt_lock_key(r, "gc/lock", "gc")) < 0)
+		return err;
+	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
+		goto done;
+	if (vlt_odb_load_errors(r, NULL)) {
+		const char *msg;
+
+		vlt_odb_load_errors(r, &msg);
+		err = vlt_error_set(VLT_E_CORRUPT, "gc stopped: a pack index "
+				    "cannot be read (%s); run 'vault fsck'", msg);
+		goto done;
+	}
+	if ((err = vlt_gc_load_plans(r, &gen)) < 0 || (err = mark_all(&m)) < 0)
+		goto done;
+	memcpy(digest, m.refs_digest, sizeof(digest));
+	st->plan = gen;
+
+	/* decide pack by pack; a repacked pack's live objects get copies
+	 * first (doomed before copying, so the copies are real) */
+	if ((err = vlt_buf_adds(&plan, "vault gc plan 1\n")) < 0)
+		goto done;
+	st->packs_before = vlt_odb_pack_count(r);
+	for (size_t i = 0; i < vlt_odb_pack_count(r) && !err; i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+		uint64_t live_bytes = 0, total = 0, nlive = 0;
+
+		if (p->doomed)
+			continue;  /* an earlier plan has it */
+		for (uint32_t k = 0; k < p->count; k++) {
+			struct vlt_pack_entry e;
+
+			vlt_pack_entry_at(p, k, &e);
+			total += e.stored_len + VLT_PACK_ENTRY_HDR;
+			if (vlt_oidset_contains(&m.live, &e.oid)) {
+				live_bytes += e.stored_len + VLT_PACK_ENTRY_HDR;
+				nlive++;
+			}
+		}
+		st->bytes_before += total;
+		st->objects_live += nlive;
+		st->objects_dead += p->count - nlive;
+		if (nlive == p->count ||
+		    (nlive && live_bytes * 100 >= total * (uint64_t)threshold))
+			continue;
+		if (o->dry_run) {
+			ndoom++;
+			st->bytes_repacked += live_bytes;
+			continue;
+		}
+		if ((err = vlt_odb_set_doomed(r, p->name)) < 0)
+			break;
+		for (uint32_t k = 0; k < p->count && !err; k++) {
+			struct vlt_oid oid;
+			struct vlt_buf obj = VLT_BUF_INIT;
+			enum vlt_obj_kind kind;
+
+			memcpy(oid.id, p->ids + (size_t)k * VLT_OID_RAWSZ,
+			       VLT_OID_RAWSZ);
+			if (!vlt_oidset_contains(&m.live, &oid) ||
+			    vlt_odb_has_live(r, &oid) == 1)
+				continue;
+			if ((err = vlt_odb_read(r, &oid, &kind, &obj)) == 0 &&
+			    (err = vlt_odb_write_hashed(r, kind, obj.data, obj.len,
+							&oid)) >= 0) {
+				st->bytes_repacked += obj.len;
+				err = 0;
+			}
+			vlt_buf_release(&obj);
+		}
+		ndoom++;
+		err = err < 0 ? err : vlt_buf_addf(&plan, "delete %s\n", p->name);
+	}
+	if (err < 0)
+		goto done;
+	/* packs without an index: crashed writers (or one storing right
+	 * now, which the protocol protects) */
+	if ((err = vlt_backend_list(r->be, "packs/", find_orphans, &os)) < 0)
+		goto done;
+	for (size_t i = 0; i < os.nr && !err; i++) {
+		ndoom++;
+		err = vlt_buf_addf(&plan, "delete %s\n", os.names[i]);
+	}
+	if (err < 0 || o->dry_run) {
+		st->packs_deleted = ndoom;
+		goto done;
+	}
+	if (ndoom) {
+		/* the copies are durable before anything is doomed in public */
+		if ((err = vlt_odb_flush(r)) < 0)
+			goto done;
+		vlt_buf_addf(&key, PLAN_PREFIX "%020" PRIu64, gen + 1);
+		if ((err = vlt_backend_put_if_absent(r->be, key.data, plan.data,
+						     plan.len)) < 0)
+			goto done;
+		st->plan = gen + 1;
+	}
+
+	/* sweep every plan whose writers have all seen it */
+	if ((err = load_plans(r, &ps)) < 0)
+		goto done;
+	for (size_t i = 0; i < ps.nr && !err; i++) {
+		struct plan *p = &ps.v[i];
+		struct lockscan ls = { r, p->n, 0, 0, "" };
+
+		if (p->done)
+			continue;
+		for (;;) {
+			ls.blocked = ls.stale = 0;
+			if ((err = vlt_backend_list(r->be, "locks/", check_writer,
+						    &ls)) < 0)
+				goto done;
+			if (!ls.blocked || !o->wait || ls.stale)
+				break;
+			sleep(1);
+		}
+		if (ls.blocked) {
+			st->packs_pending += p->npacks;
+			if (ls.stale)
+				vlt_error_set(VLT_E_LOCKED, "plan %" PRIu64 " waits "
+					      "for a stale writer lock %s; remove it "
+					      "with 'vault unlock --remove-stale'",
+					      p->n, ls.who);
+			continue;
+		}
+		/* refs moved since the mark (a backup landed): mark again */
+		{
+			char now[VLT_OID_HEXSZ + 1];
+
+			if ((err = refs_digest(r, now)) < 0)
+				goto done;
+			if (strcmp(now, digest)) {
+				mark_release(&m);
+				memset(&m, 0, sizeof(m));
+				m.r = r;
+				if ((err = vlt_odb_reload(r)) < 0 &&
+				    err != VLT_E_CORRUPT)
+					goto done;
+				if ((err = mark_all(&m)) < 0)
+					goto done;
+				memcpy(digest, m.refs_digest, sizeof(digest));
+			}
+			err = sweep_plan(r, p, &m.live, st);
+		}
+	}
+	st->packs_after = vlt_odb_pack_count(r) - st->packs_deleted;
+done:
+	if (err == 0 && vlt_error_last_code() == VLT_E_LOCKED && st->packs_pending)
+		err = 0;  /* reported through stats; the message stays */
+	for (size_t i = 0; i < os.nr; i++)
+		free(os.names[i]);
+	free(os.names);
+	plans_release(&ps);
+	mark_release(&m);
+	vlt_buf_release(&plan);
+	vlt_buf_release(&key);
+	vlt_unlock_key(r, "gc/lock");
+	return err;
+}

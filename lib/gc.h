@@ -1,0 +1,64 @@
+/*
+ * gc.h - garbage collection that runs beside backups, without an exclusive
+ * lock and without trusting clocks.
+ *
+ * The protocol (Documentation/format.md, "Garbage collection"): gc marks
+ * what refs reach, copies the live objects out of mostly-dead packs, and
+ * publishes a numbered plan (gc/plan-N) naming the packs it will delete.
+ * Writers take a shared lock that records the newest plan they have seen;
+ * they never deduplicate against packs doomed by a plan they know, and
+ * before they publish a snapshot they re-check for newer plans and copy
+ * any object they rely on out of newly doomed packs. gc deletes a plan's
+ * packs only when every writer lock has seen the plan, after marking once
+ * more from the refs as they are then.
+ */
+#ifndef VLT_GC_H
+#define VLT_GC_H
+
+#include <stdint.h>
+
+#include "hash.h"
+#include "lock.h"
+#include "repo.h"
+
+/*
+ * Read the plans: *generation gets the newest plan number (0 when gc never
+ * ran); every pack doomed by a plan that is not yet swept is marked doomed
+ * in the object database.
+ */
+int vlt_gc_load_plans(struct vlt_repo *r, uint64_t *generation);
+
+/* Writers: a shared lock that records the generation seen. */
+int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
+		     uint64_t *generation, const char *what);
+/*
+ * Before publishing a snapshot whose objects are all written: if plans
+ * newer than *generation exist, make every object reachable from `root`
+ * (a snapshot or tree) live again by copying those that sit only in newly
+ * doomed packs, flush, and record the new generation in the lock. Loops
+ * until no newer plan appears. Returns 0 when it is safe to publish.
+ */
+int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
+		      uint64_t *generation, const struct vlt_oid *root);
+int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock);
+
+struct vlt_gc_opts {
+	int dry_run;
+	int repack_threshold;   /* repack packs with less than this % live */
+	int wait;               /* wait for writers instead of leaving the
+				 * sweep to a later gc */
+	int quiet;
+};
+
+struct vlt_gc_stats {
+	uint64_t packs_before, packs_after;
+	uint64_t objects_live, objects_dead;
+	uint64_t bytes_before, bytes_freed, bytes_repacked;
+	uint64_t packs_deleted, packs_pending;  /* left for a later sweep */
+	uint64_t plan;                          /* plan number published */
+};
+
+int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
+	       struct vlt_gc_stats *st);
+
+#endif

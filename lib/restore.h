@@ -1,0 +1,44 @@
+/*
+ * restore.h - writing a tree (or parts of it) into a directory, in
+ * parallel, exactly, and never outside that directory.
+ *
+ * Directories and symlinks are created by one thread walking the tree;
+ * files are written by worker threads, each to a temporary name then
+ * renamed; directory modes and mtimes are set last, deepest first. Every
+ * path is opened relative to the target with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS) (or, on kernels without it, one O_NOFOLLOW
+ * component at a time), so neither a hostile tree nor a symlink planted in
+ * the target can make a write land elsewhere. Names are validated by the
+ * tree decoder; a top-level ".vault" entry is refused. A file that cannot
+ * be written (damaged chunk, I/O error) is reported and the rest goes on.
+ */
+#ifndef VLT_RESTORE_H
+#define VLT_RESTORE_H
+
+#include <stdint.h>
+
+#include "hash.h"
+#include "repo.h"
+#include "worktree.h"
+
+struct vlt_restore_opts {
+	int overwrite;               /* replace existing files */
+	int verify;                  /* re-read each written file and check
+				      * that it hashes to its file object */
+	int threads;                 /* 0: one per core */
+	const char *const *paths;    /* only these paths of the tree (NULL:
+				      * all), placed at the same relative
+				      * path under the target */
+	vlt_checkout_error_fn on_error;
+	void *err_data;
+};
+
+/*
+ * Returns 0 when everything was written; otherwise the first error's code
+ * (each failure went to on_error) — stats->errors counts them.
+ */
+int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
+		const char *dir, const struct vlt_restore_opts *o,
+		struct vlt_checkout_stats *stats);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * vault-backup - snapshot a folder and move the current branch.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "cli.h"
+#include "error.h"
+#include "gc.h"
+#include "odb.h"
+#include "print.h"
+#include "refs.h"
+#include "tree.h"
+
+static const char usage[] =
+"usage: vault backup [PATH] [-m MSG] [--tag TAG]... [--branch B] [-q] [--json]\n"
+"                    [--threads N] [--exclude PATTERN]... [--no-default-ignores]\n"
+"                    [--no-cache] [--meta KEY=VALUE]...\n"
+"\n"
+"Snapshots PATH (default: the project folder of the repository, i.e. the\n"
+"folder holding .vault) and moves the current branch (HEAD, normally\n"
+"refs/snapshots/main) to the new snapshot. Unchanged files cost one stat()\n"
+"thanks to a local cache; changed files cost their new chunks only.\n"
+".vaultignore files (gitignore syntax) and built-in defaults for editor and\n"
+"engine caches leave paths out.\n"
+"\n"
+"    -m, --message MSG      the snapshot's message\n"
+"    --tag TAG              label the snapshot (repeatable; see forget --keep-tag)\n"
+"    --branch B             move refs/snapshots/B instead of HEAD's branch\n"
+"    -q, --quiet            print only the new snapshot id\n"
+"    --json                 print a JSON summary\n"
+"    --threads N            worker threads (default: one per core)\n"
+"    --exclude PATTERN      leave out paths matching PATTERN (repeatable)\n"
+"    --no-default-ignores   do not apply the built-in cache patterns\n"
+"    --no-cache             read every file (ignore the change cache)\n"
+"    --meta KEY=VALUE       add snapshot metadata (repeatable)\n"
+"\n"
+"Exit status: 0 when the snapshot was written; 3 when it was written but\n"
+"some files could not be read (listed on stderr); 128 on error.\n";
+
+static int quiet, json, tty;
+static int64_t last_len;
+
+static void progress(const struct vlt_backup_progress *p, int final, void *d)
+{
+	double rate = p->elapsed > 0 ? (double)(p->bytes_done) / p->elapsed : 0;
+	char line[256];
+	int n;
+
+	(void)d;
+	if (!tty || quiet || json)
+		return;
+	n = snprintf(line, sizeof(line), "\r%" PRIu64 "/%" PRIu64 " files  "
+		     "%s/%s  %s/s", p->files_done, p->files_total,
+		     print_human_size(p->bytes_done),
+		     print_human_size(p->bytes_total),
+		     print_human_size((uint64_t)rate));
+	if (!final && rate > 0 && p->bytes_total > p->bytes_done) {
+		double eta = (double)(p->bytes_total - p->bytes_done) / rate;
+
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+			      "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
+	}
+	fprintf(stderr, "%s%*s", line, last_len > n ? (int)(last_len - n) : 0, "");
+	last_len = n;
+	if (final)
+		fprintf(stderr, "\r%*s\r", (int)last_len, "");
+}
+
+static void warn_path(const char *path, const char *msg, void *d)
+{
+	(void)d;
+	if (tty && last_len)
+		fprintf(stderr, "\r%*s\r", (int)last_len, "");
+	error("%s: %s (left out of the snapshot)", path, msg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		{ "tag", required_argument, NULL, 'T' },
+		{ "branch", required_argument, NULL, 'B' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "no-default-ignores", no_argument, NULL, 'D' },
+		{ "no-cache", no_argument, NULL, 'C' },
+		{ "meta", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vlt_backup_opts bo;
+	struct vlt_backup_progress st;
+	struct vlt_repo_lock lock;
+	struct vlt_snapshot s;
+	struct vlt_buf enc = VLT_BUF_INIT, ref = VLT_BUF_INIT,
+		       reflog = VLT_BUF_INIT;
+	struct vlt_repo *r;
+	struct vlt_oid tree, snap, parent;
+	const char *msg = NULL, *path = NULL, *branch = NULL;
+	const char **excludes, **tags, **metas;
+	char *root = NULL;
+	int nex = 0, ntags = 0, nmetas = 0, c, err, have_parent;
+	uint64_t gen;
+
+	cli_init("vault-backup");
+	excludes = calloc((size_t)argc + 1, sizeof(*excludes));
+	tags = calloc((size_t)argc + 1, sizeof(*tags));
+	metas = calloc((size_t)argc + 1, sizeof(*metas));
+	if (!excludes || !tags || !metas)
+		die("out of memory");
+	vlt_backup_opts_init(&bo);
+	while ((c = cli_getopt(argc, argv, "m:q", opts, usage)) != -1) {
+		switch (c) {
+		case 'm': msg = optarg; break;
+		case 'T': tags[ntags++] = optarg; break;
+		case 'B': branch = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'J': json = 1; break;
+		case 't':
+			bo.threads = atoi(optarg);
+			if (bo.threads < 1)
+				usage_error(usage, "--threads needs a positive number");
+			break;
+		case 'x': excludes[nex++] = optarg; break;
+		case 'D': bo.use_default_ignores = 0; break;
+		case 'C': bo.use_cache = 0; break;
+		case 'M':
+			if (!strchr(optarg, '='))
+				usage_error(usage, "--meta needs KEY=VALUE");
+			metas[nmetas++] = optarg;
+			break;
+		}
+	}
+	if (argc - optind > 1)
+		usage_error(usage, "give one PATH (the folder to snapshot)");
+	if (optind < argc)
+		path = argv[optind];
+	bo.excludes = excludes;
+	bo.progress = progress;
+	bo.warn = warn_path;
+	tty = isatty(2);
+
+	r = cli_open_repo();
+	if (!path) {
+		if (!r->worktree)
+			die("this repository has no project folder (it is bare): "
+			    "give the PATH to back up");
+		path = r->worktree;
+	}
+	if (!(root = realpath(path, NULL)))
+		die("cannot back up '%s': no such folder", path);
+
+	/* which ref moves */
+	if (branch) {
+		vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
+		if (!vlt_ref_name_valid(ref.data))
+			die("'%s' is not a valid branch name", branch);
+	} else if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0) {
+		die_lib("cannot read HEAD");
+	}
+
+	if (vlt_writer_begin(r, &lock, &gen, "backup") < 0)
+		die_lib("cannot start the backup");
+	if (vlt_backup_tree(r, root, &bo, &tree, &st) < 0)
+		die_lib("backup of %s failed", root);
+
+	vlt_snapshot_init(&s);
+	s.tree = tree;
+	if (vlt_snapshot_set_defaults(&s) < 0)
+		die_lib("snapshot");
+	s.message = strdup(msg ? msg : "backup");
+	vlt_snapshot_add_meta(&s, "path", root);
+	for (int i = 0; i < ntags; i++)
+		if (vlt_snapshot_add_meta(&s, "tag", tags[i]) < 0)
+			die_lib("--tag");
+	for (int i = 0; i < nmetas; i++) {
+		char *eq = strchr(metas[i], '=');
+
+		*eq = '\0';
+		if (vlt_snapshot_add_meta(&s, metas[i], eq + 1) < 0)
+			die_lib("--meta");
+	}
+	/*
+	 * Publish: the snapshot's parent is the branch as it is now; if
+	 * another backup moved it meanwhile, re-parent onto theirs and try
+	 * again, so both land.
+	 */
+	for (int attempt = 0;; attempt++) {
+		have_parent = vlt_ref_read(r, ref.data, &parent) == 0;
+		s.nparents = 0;
+		if (have_parent)
+			vlt_snapshot_add_parent(&s, &parent);
+		if (vlt_snapshot_encode(&s, &enc) < 0 ||
+		    vlt_odb_write(r, VLT_OBJ_SNAPSHOT, enc.data, enc.len, &snap) < 0 ||
+		    vlt_odb_flush(r) < 0)
+			die_lib("cannot write the snapshot");
+		if (vlt_writer_settle(r, &lock, &gen, &snap) < 0)
+			die_lib("cannot settle with a running gc");
+		vlt_buf_reset(&reflog);
+		vlt_buf_addf(&reflog, "backup: %s", s.message);
+		{
+			struct vlt_oid zero;
+
+			vlt_oid_clear(&zero);
+			err = vlt_ref_update(r, ref.data, &snap,
+					     have_parent ? &parent : &zero,
+					     reflog.data);
+		}
+		if (err != VLT_E_CONFLICT || attempt > 100)
+			break;
+	}
+	if (err < 0)
+		die_lib("snapshot %s written but %s not moved", vlt_oid_hex(&snap),
+			ref.data);
+	vlt_writer_end(r, &lock);
+
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&snap)));
+		json_object_set_new(o, "tree", json_string(vlt_oid_hex(&tree)));
+		json_object_set_new(o, "parent", have_parent ?
+				    json_string(vlt_oid_hex(&parent)) : json_null());
+		json_object_set_new(o, "ref", json_string(ref.data));
+		json_object_set_new(o, "files", json_integer((json_int_t)st.files_total));
+		json_object_set_new(o, "files_unchanged",
+				    json_integer((json_int_t)st.files_cached));
+		json_object_set_new(o, "dirs", json_integer((json_int_t)st.dirs));
+		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)st.bytes_total));
+		json_object_set_new(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
+		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
+		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
+		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		json_object_set_new(o, "seconds", json_real(st.elapsed));
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else if (quiet) {
+		printf("%s\n", vlt_oid_hex(&snap));
+	} else {
+		printf("snapshot %.12s saved to %s\n", vlt_oid_hex(&snap), ref.data);
+		printf("  files: %" PRIu64 " (%" PRIu64 " unchanged, %" PRIu64
+		       " new or changed), %" PRIu64 " dirs, %" PRIu64 " symlinks\n",
+		       st.files_total, st.files_cached,
+		       st.files_total - st.files_cached - st.errors, st.dirs,
+		       st.symlinks);
+		printf("  data:  %s in files, %s new\n",
+		       print_human_size(st.bytes_total),
+		       print_human_size(st.bytes_new));
+		printf("  time:  %.2f s\n", st.elapsed);
+	}
+	vlt_snapshot_release(&s);
+	vlt_buf_release(&enc);
+	vlt_buf_release(&ref);
+	vlt_buf_release(&reflog);
+	free(root);
+	free(excludes);
+	free(tags);
+	free(metas);
+	vlt_repo_free(r);
+	return st.errors ? 3 : 0;
+}

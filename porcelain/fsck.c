@@ -1,0 +1,494 @@
+/*
+ * vault-fsck - check a repository: packs, indexes, refs, and every object
+ * reachable from them; name the damaged files of each snapshot.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "lock.h"
+#include "odb.h"
+#include "oidset.h"
+#include "pack.h"
+#include "print.h"
+#include "refs.h"
+#include "seal.h"
+#include "tree.h"
+
+static const char usage[] =
+"usage: vault fsck [--full] [-q] [--json]\n"
+"\n"
+"Checks every pack (header, entries, trailer checksum, agreement with its\n"
+"index), every index, every ref and reflog, and that every object reachable\n"
+"from the refs exists. With --full every object is also decompressed and\n"
+"re-hashed. Damage is reported by snapshot and file: which files of which\n"
+"snapshots cannot be restored. The undamaged rest can still be restored.\n"
+"\n"
+"    --full       re-hash every object (reads all data)\n"
+"    -q, --quiet  print only problems\n"
+"    --json       print a JSON report\n"
+"\n"
+"Exit status: 0 when the repository is sound, 1 when damage was found,\n"
+"128 when the check could not run.\n";
+
+static int quiet, json, full;
+static uint64_t problems, warnings;
+static json_t *jproblems, *jdamaged;
+static struct vlt_oidset bad;      /* objects known damaged or missing */
+
+static void problem(const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem(const char *kind, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	problems++;
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(kind));
+		json_object_set_new(o, "message", json_string(msg));
+		json_array_append_new(jproblems, o);
+	} else {
+		fprintf(stderr, "error: %s\n", msg);
+	}
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet || json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* --- packs --------------------------------------------------------------- */
+
+struct keys {
+	char **v;
+	size_t nr, alloc;
+};
+
+static int collect(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct keys *k = data;
+
+	(void)st;
+	if (VLT_ALLOC_GROW(k->v, k->nr + 1, k->alloc) < 0)
+		return VLT_E_NOMEM;
+	k->v[k->nr++] = strdup(key);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+
+	for (uint32_t i = 0; i < p->count; i++) {
+		struct vlt_pack_entry e;
+
+		vlt_pack_entry_at(p, i, &e);
+		if (vlt_odb_read(r, &e.oid, NULL, &b) < 0 &&
+		    vlt_oidset_insert(&bad, &e.oid) == 1)
+			problem("object", "%s", vlt_error_last());
+	}
+	vlt_buf_release(&b);
+}
+
+static void check_packs(struct vlt_repo *r)
+{
+	struct keys k = { 0 };
+	struct vlt_buf data = VLT_BUF_INIT, key = VLT_BUF_INIT;
+	uint64_t npacks = 0, nobjs = 0, bytes = 0;
+	const char *msg;
+
+	if (vlt_odb_load_errors(r, &msg))
+		problem("index", "%d pack index(es) cannot be loaded; first: %s",
+			vlt_odb_load_errors(r, NULL), msg);
+	if (vlt_backend_list(r->be, "packs/", collect, &k) < 0)
+		die_lib("cannot list packs");
+	if (k.nr > 1)
+		qsort(k.v, k.nr, sizeof(*k.v), cmp_str);
+	for (size_t i = 0; i < k.nr; i++) {
+		const char *b = strrchr(k.v[i], '/') + 1;
+		size_t n = strlen(b);
+		struct vlt_pack *p = NULL;
+		char name[VLT_OID_HEXSZ + 1];
+		uint32_t count;
+
+		if (n == VLT_OID_HEXSZ + 4 && !strcmp(b + VLT_OID_HEXSZ, ".idx")) {
+			vlt_buf_reset(&key);
+			vlt_buf_addf(&key, "packs/%.*s.pack", VLT_OID_HEXSZ, b);
+			if (!bsearch(&key.data, k.v, k.nr, sizeof(*k.v), cmp_str))
+				problem("pack", "index %s has no pack: its objects "
+					"are lost", b);
+			continue;
+		}
+		if (n != VLT_OID_HEXSZ + 5 || strcmp(b + VLT_OID_HEXSZ, ".pack")) {
+			warnings++;
+			note("warning: unexpected file %s\n", k.v[i]);
+			continue;
+		}
+		memcpy(name, b, VLT_OID_HEXSZ);
+		name[VLT_OID_HEXSZ] = '\0';
+		for (size_t j = 0; j < vlt_odb_pack_count(r); j++)
+			if (!strcmp(vlt_odb_pack_at(r, j)->name, name))
+				p = vlt_odb_pack_at(r, j);
+		if (!p) {
+			vlt_buf_reset(&key);
+			vlt_buf_addf(&key, "packs/%s.idx", name);
+			if (!bsearch(&key.data, k.v, k.nr, sizeof(*k.v), cmp_str)) {
+				warnings++;
+				note("warning: pack %s has no index (an interrupted "
+				     "write; gc removes it)\n", name);
+			}
+			continue;  /* a damaged index was reported above */
+		}
+		npacks++;
+		if (vlt_backend_get(r->be, k.v[i], &data) < 0) {
+			problem("pack", "pack %s: %s", name, vlt_error_last());
+			check_objects_of(r, p);
+			continue;
+		}
+		bytes += data.len;
+		if (vlt_pack_verify((const unsigned char *)data.data, data.len, p,
+				    &r->idfn, &r->sealer, 0, &count) < 0) {
+			problem("pack", "pack %s: %s", name, vlt_error_last());
+			check_objects_of(r, p);  /* which objects, exactly */
+			continue;
+		}
+		nobjs += count;
+		if (full)
+			check_objects_of(r, p);
+	}
+	note("packs: %" PRIu64 " (%s, %" PRIu64 " objects)%s\n", npacks,
+	     print_human_size(bytes), nobjs, full ? ", every object re-hashed" : "");
+	for (size_t i = 0; i < k.nr; i++)
+		free(k.v[i]);
+	free(k.v);
+	vlt_buf_release(&data);
+	vlt_buf_release(&key);
+}
+
+/* --- reachability ----------------------------------------------------- */
+
+struct walker {
+	struct vlt_repo *r;
+	struct vlt_oidset clean;      /* trees/files known intact */
+	struct vlt_oidset seen_snaps;
+	struct vlt_oidset forgotten;
+	const char *snapname;
+	struct vlt_oid snap;
+	uint64_t damaged_files, snapshots, objects;
+};
+
+static int object_ok(struct walker *w, const struct vlt_oid *oid,
+		     enum vlt_obj_kind want)
+{
+	enum vlt_obj_kind kind;
+
+	if (vlt_oidset_contains(&bad, oid))
+		return 0;
+	if (vlt_odb_info(w->r, oid, &kind, NULL) < 0) {
+		vlt_oidset_insert(&bad, oid);
+		return 0;
+	}
+	w->objects++;
+	return kind == want;
+}
+
+static void damaged(struct walker *w, const char *path, const char *why)
+{
+	w->damaged_files++;
+	problems++;
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&w->snap)));
+		json_object_set_new(o, "ref", json_string(w->snapname));
+		json_object_set_new(o, "path", json_string(path));
+		json_object_set_new(o, "reason", json_string(why));
+		json_array_append_new(jdamaged, o);
+	} else {
+		fprintf(stderr, "damaged: snapshot %.12s (%s): %s: %s\n",
+			vlt_oid_hex(&w->snap), w->snapname, path, why);
+	}
+}
+
+/* 1 if the file can be restored, else 0 (and why). */
+static int check_file(struct walker *w, const struct vlt_oid *oid,
+		      char *why, size_t whylen)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	struct vlt_file f;
+	int ok = 1;
+
+	if (vlt_oidset_contains(&w->clean, oid))
+		return 1;
+	if (!object_ok(w, oid, VLT_OBJ_FILE) ||
+	    vlt_odb_read(w->r, oid, NULL, &b) < 0 ||
+	    vlt_file_decode(b.data, b.len, &f) < 0) {
+		snprintf(why, whylen, "file object %.12s is missing or damaged",
+			 vlt_oid_hex(oid));
+		vlt_buf_release(&b);
+		return 0;
+	}
+	for (size_t i = 0; i < f.nr && ok; i++)
+		if (!object_ok(w, &f.chunks[i].oid, VLT_OBJ_CHUNK)) {
+			snprintf(why, whylen, "chunk %zu (%.12s) is missing or "
+				 "damaged", i, vlt_oid_hex(&f.chunks[i].oid));
+			ok = 0;
+		}
+	vlt_file_release(&f);
+	vlt_buf_release(&b);
+	if (ok)
+		vlt_oidset_insert(&w->clean, oid);
+	return ok;
+}
+
+/* Returns 1 if the whole tree is intact. */
+static int check_tree(struct walker *w, const struct vlt_oid *oid,
+		      const char *prefix)
+{
+	struct vlt_buf b = VLT_BUF_INIT, path = VLT_BUF_INIT;
+	struct vlt_tree t;
+	int ok = 1;
+	char why[256];
+
+	if (vlt_oidset_contains(&w->clean, oid))
+		return 1;
+	if (!object_ok(w, oid, VLT_OBJ_TREE) ||
+	    vlt_odb_read(w->r, oid, NULL, &b) < 0 ||
+	    vlt_tree_decode(b.data, b.len, &t) < 0) {
+		damaged(w, *prefix ? prefix : "/", "directory listing (tree) is "
+			"missing or damaged: everything below is lost");
+		vlt_buf_release(&b);
+		return 0;
+	}
+	for (size_t i = 0; i < t.nr; i++) {
+		const struct vlt_tree_entry *e = &t.entries[i];
+
+		vlt_buf_reset(&path);
+		vlt_buf_addf(&path, "%s%s%s", prefix, *prefix ? "/" : "", e->name);
+		if (e->type == VLT_ENTRY_DIR) {
+			ok &= check_tree(w, &e->oid, path.data);
+		} else if (e->type == VLT_ENTRY_FILE) {
+			if (!check_file(w, &e->oid, why, sizeof(why))) {
+				damaged(w, path.data, why);
+				ok = 0;
+			}
+		} else if (!object_ok(w, &e->oid, VLT_OBJ_CHUNK)) {
+			damaged(w, path.data, "symlink target is missing");
+			ok = 0;
+		}
+	}
+	vlt_tree_release(&t);
+	vlt_buf_release(&b);
+	vlt_buf_release(&path);
+	if (ok)
+		vlt_oidset_insert(&w->clean, oid);
+	return ok;
+}
+
+static int list_forgotten(const char *key, const struct vlt_stat *st,
+			  void *data)
+{
+	struct walker *w = data;
+	struct vlt_oid oid;
+	const char *hex = strrchr(key, '/');
+
+	(void)st;
+	if (hex && vlt_oid_from_hex(&oid, hex + 1) == 0)
+		vlt_oidset_insert(&w->forgotten, &oid);
+	return 0;
+}
+
+static void check_history(struct walker *w, const char *ref,
+			  const struct vlt_oid *start)
+{
+	struct vlt_oid cur = *start;
+	struct vlt_buf b = VLT_BUF_INIT;
+	char label[300];
+	int depth = 0;
+
+	for (;;) {
+		struct vlt_snapshot s;
+
+		if (vlt_oidset_insert(&w->seen_snaps, &cur) != 1)
+			break;  /* checked through another ref */
+		w->snapshots++;
+		snprintf(label, sizeof(label), depth ? "%s~%d" : "%s", ref, depth);
+		w->snapname = label;
+		w->snap = cur;
+		if (!object_ok(w, &cur, VLT_OBJ_SNAPSHOT) ||
+		    vlt_odb_read(w->r, &cur, NULL, &b) < 0 ||
+		    vlt_snapshot_decode(b.data, b.len, &s) < 0) {
+			problem("snapshot", "snapshot %s (%s) is missing or "
+				"damaged: its history is cut here",
+				vlt_oid_hex(&cur), label);
+			break;
+		}
+		/* a forgotten snapshot's data may be gone: by design */
+		if (!vlt_oidset_contains(&w->forgotten, &cur))
+			check_tree(w, &s.tree, "");
+		/* merges: follow the other parents as their own histories */
+		for (size_t i = 1; i < s.nparents; i++)
+			check_history(w, label, &s.parents[i]);
+		if (!s.nparents || vlt_odb_has(w->r, &s.parents[0]) != 1) {
+			if (s.nparents)
+				problem("snapshot", "snapshot %s (%s): parent %s is "
+					"missing", vlt_oid_hex(&cur), label,
+					vlt_oid_hex(&s.parents[0]));
+			vlt_snapshot_release(&s);
+			break;
+		}
+		cur = s.parents[0];
+		vlt_snapshot_release(&s);
+		depth++;
+	}
+	vlt_buf_release(&b);
+}
+
+struct refwalk {
+	struct walker *w;
+	uint64_t refs;
+};
+
+static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	struct refwalk *rw = data;
+	struct vlt_reflog_entry *ents = NULL;
+	enum vlt_obj_kind kind;
+	size_t n = 0;
+
+	rw->refs++;
+	if (vlt_reflog_read(rw->w->r, name, &ents, &n) < 0 &&
+	    vlt_error_last_code() != VLT_E_NOTFOUND)
+		problem("reflog", "reflog of %s: %s", name, vlt_error_last());
+	vlt_reflog_free(ents, n);
+	if (vlt_odb_info(rw->w->r, oid, &kind, NULL) < 0) {
+		problem("ref", "ref %s points to %s, which does not exist", name,
+			vlt_oid_hex(oid));
+		return 0;
+	}
+	if (kind == VLT_OBJ_SNAPSHOT)
+		check_history(rw->w, name, oid);
+	else if (kind == VLT_OBJ_TREE) {
+		rw->w->snapname = name;
+		rw->w->snap = *oid;
+		check_tree(rw->w, oid, "");
+	}
+	return 0;
+}
+
+static int report_lock(const char *key, const struct vlt_lock_info *info,
+		       void *data)
+{
+	(void)data;
+	if (info && vlt_lock_is_stale(info)) {
+		warnings++;
+		note("warning: stale lock %s (pid %ld on %s is gone); remove it "
+		     "with 'vault unlock --remove-stale'\n", key, info->pid,
+		     info->host);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "full", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct walker w;
+	struct refwalk rw;
+	struct vlt_repo *r;
+	int c;
+
+	cli_init("vault-fsck");
+	while ((c = cli_getopt(argc, argv, "q", opts, usage)) != -1) {
+		if (c == 'F')
+			full = 1;
+		else if (c == 'q')
+			quiet = 1;
+		else if (c == 'J')
+			json = 1;
+	}
+	if (optind != argc)
+		usage_error(usage, "no arguments expected");
+	if (json) {
+		jproblems = json_array();
+		jdamaged = json_array();
+	}
+	r = cli_open_repo();
+	check_packs(r);
+
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	vlt_backend_list(r->be, "forgotten/", list_forgotten, &w);
+	rw.w = &w;
+	rw.refs = 0;
+	if (vlt_ref_for_each(r, "refs/", check_ref, &rw) < 0)
+		problem("ref", "%s", vlt_error_last());
+	{
+		struct vlt_buf target = VLT_BUF_INIT;
+		struct vlt_oid head;
+
+		if (vlt_ref_resolve_name(r, "HEAD", &target) < 0)
+			problem("ref", "HEAD: %s", vlt_error_last());
+		else if (!strcmp(target.data, "HEAD") &&
+			 vlt_ref_read(r, "HEAD", &head) == 0)
+			check_ref("HEAD", &head, &rw);
+		vlt_buf_release(&target);
+	}
+	vlt_lock_for_each(r, report_lock, NULL);
+	note("refs: %" PRIu64 ", snapshots: %" PRIu64 ", objects reached: %"
+	     PRIu64 "\n", rw.refs, w.snapshots, w.objects);
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "ok", json_boolean(!problems));
+		json_object_set_new(o, "full", json_boolean(full));
+		json_object_set_new(o, "snapshots", json_integer((json_int_t)w.snapshots));
+		json_object_set_new(o, "objects", json_integer((json_int_t)w.objects));
+		json_object_set_new(o, "warnings", json_integer((json_int_t)warnings));
+		json_object_set_new(o, "problems", jproblems);
+		json_object_set_new(o, "damaged_files", jdamaged);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else if (problems) {
+		fprintf(stderr, "fsck found %" PRIu64 " problem(s); %" PRIu64
+			" damaged file(s)\n", problems, w.damaged_files);
+	} else {
+		note("no damage found\n");
+	}
+	vlt_oidset_release(&w.clean);
+	vlt_oidset_release(&w.seen_snaps);
+	vlt_oidset_release(&w.forgotten);
+	vlt_oidset_release(&bad);
+	vlt_repo_free(r);
+	return problems ? VLT_EXIT_NO : 0;
+}

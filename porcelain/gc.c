@@ -1,0 +1,100 @@
+/*
+ * vault-gc - delete what no ref reaches, beside running backups.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "error.h"
+#include "gc.h"
+#include "print.h"
+
+static const char usage[] =
+"usage: vault gc [-n | --dry-run] [--wait] [--repack-threshold PCT] [-q] [--json]\n"
+"\n"
+"Marks every object reachable from the refs (forgotten snapshots keep only\n"
+"their snapshot object), copies the live objects out of packs that are\n"
+"mostly garbage, and publishes a plan naming the packs to delete. Backups\n"
+"may run at the same time: a plan's packs are deleted only once every\n"
+"running backup has seen the plan (and kept what it needs), never by the\n"
+"clock. Plans left waiting are completed by a later gc, or now with --wait.\n"
+"See Documentation/format.md, \"Garbage collection\".\n"
+"\n"
+"    -n, --dry-run           report what would happen, change nothing\n"
+"    --wait                  wait for running backups to see the plan\n"
+"    --repack-threshold PCT  repack packs less than PCT%% live (default 50)\n"
+"    -q, --quiet             print nothing but errors\n"
+"    --json                  print the counts as JSON\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "wait", no_argument, NULL, 'W' },
+		{ "repack-threshold", required_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vlt_gc_opts o = { 0 };
+	struct vlt_gc_stats st;
+	struct vlt_repo *r;
+	int quiet = 0, json = 0, c;
+
+	cli_init("vault-gc");
+	while ((c = cli_getopt(argc, argv, "nq", opts, usage)) != -1) {
+		switch (c) {
+		case 'n': o.dry_run = 1; break;
+		case 'W': o.wait = 1; break;
+		case 'R':
+			o.repack_threshold = atoi(optarg);
+			if (o.repack_threshold < 1 || o.repack_threshold > 100)
+				usage_error(usage, "--repack-threshold is 1..100");
+			break;
+		case 'q': quiet = 1; break;
+		case 'J': json = 1; break;
+		}
+	}
+	if (optind != argc)
+		usage_error(usage, "no arguments expected");
+	r = cli_open_repo();
+	if (vlt_gc_run(r, &o, &st) < 0)
+		die("%s", vlt_error_last());
+	if (json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "dry_run", json_boolean(o.dry_run));
+		json_object_set_new(j, "plan", json_integer((json_int_t)st.plan));
+		json_object_set_new(j, "objects_live", json_integer((json_int_t)st.objects_live));
+		json_object_set_new(j, "objects_dead", json_integer((json_int_t)st.objects_dead));
+		json_object_set_new(j, "packs_before", json_integer((json_int_t)st.packs_before));
+		json_object_set_new(j, "packs_deleted", json_integer((json_int_t)st.packs_deleted));
+		json_object_set_new(j, "packs_pending", json_integer((json_int_t)st.packs_pending));
+		json_object_set_new(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
+		json_object_set_new(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
+		json_object_set_new(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (!quiet) {
+		printf("%s%" PRIu64 " live objects, %" PRIu64 " garbage\n",
+		       o.dry_run ? "(dry run) " : "", st.objects_live,
+		       st.objects_dead);
+		printf("packs: %" PRIu64 " before, %" PRIu64 " %s, %s of live data "
+		       "copied\n", st.packs_before, st.packs_deleted,
+		       o.dry_run ? "would be deleted" : "deleted",
+		       print_human_size(st.bytes_repacked));
+		if (!o.dry_run)
+			printf("freed %s\n", print_human_size(st.bytes_freed));
+		if (st.packs_pending)
+			printf("%" PRIu64 " pack(s) wait until running backups have "
+			       "seen plan %" PRIu64 " (run gc again, or gc --wait)%s%s\n",
+			       st.packs_pending, st.plan,
+			       *vlt_error_last() ? ": " : "", vlt_error_last());
+	}
+	vlt_repo_free(r);
+	return 0;
+}
