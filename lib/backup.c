@@ -98,6 +98,7 @@ struct engine {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
 	struct task *head, *tail;
+	struct task *free_tasks;   /* recycled buffers of chunking.max bytes */
 	size_t queued_bytes, queue_limit;
 	int closing;
 	int fatal;           /* a storage error: stop everything */
@@ -396,7 +397,10 @@ static void *worker(void *arg)
 						   t->len, &oid);
 		if (err < 0) {
 			set_fatal(e, err);
-			free(t);
+			pthread_mutex_lock(&e->lock);
+			t->next = e->free_tasks;
+			e->free_tasks = t;
+			pthread_mutex_unlock(&e->lock);
 			break;
 		}
 		__atomic_add_fetch(&e->prog.chunks, 1, __ATOMIC_RELAXED);
@@ -415,8 +419,9 @@ static void *worker(void *arg)
 		       !j->finished;
 		if (last)
 			j->finished = 1;
+		t->next = e->free_tasks;   /* recycled: no page faults next time */
+		e->free_tasks = t;
 		pthread_mutex_unlock(&e->lock);
-		free(t);
 		if (last && finish_job(e, j) < 0)
 			break;
 	}
@@ -426,19 +431,24 @@ static void *worker(void *arg)
 static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 		   size_t len)
 {
-	struct task *t = malloc(sizeof(*t) + len);
+	struct task *t;
 	struct job *j = &e->jobs[jobi];
 	int err = 0;
 
-	if (!t)
+	pthread_mutex_lock(&e->lock);
+	while (e->queued_bytes + len > e->queue_limit && e->head && !e->fatal)
+		pthread_cond_wait(&e->not_full, &e->lock);
+	t = e->free_tasks;
+	if (t)
+		e->free_tasks = t->next;
+	pthread_mutex_unlock(&e->lock);
+	if (!t && !(t = malloc(sizeof(*t) + e->r->chunking.max)))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	t->next = NULL;
 	t->job = jobi;
 	t->len = len;
 	memcpy(t->data, data, len);
 	pthread_mutex_lock(&e->lock);
-	while (e->queued_bytes + len > e->queue_limit && e->head && !e->fatal)
-		pthread_cond_wait(&e->not_full, &e->lock);
 	if (e->fatal) {
 		pthread_mutex_unlock(&e->lock);
 		free(t);
@@ -464,10 +474,9 @@ static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 	return 0;
 }
 
-static int read_job(struct engine *e, const struct vlt_chunker *ch, long jobi)
+static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 {
 	struct job *j = &e->jobs[jobi];
-	struct vlt_chunk_reader rd;
 	int fd, err = 0, last;
 
 	fd = openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -476,25 +485,20 @@ static int read_job(struct engine *e, const struct vlt_chunker *ch, long jobi)
 		goto failed;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((err = vlt_chunk_reader_init(&rd, ch, fd)) < 0) {
-		close(fd);
-		return set_fatal(e, err);
-	}
+	vlt_chunk_reader_rebind(rd, fd);
 	for (;;) {
 		const unsigned char *data;
 		size_t len;
 
-		if ((err = vlt_chunk_reader_next(&rd, &data, &len)) < 0)
+		if ((err = vlt_chunk_reader_next(rd, &data, &len)) < 0)
 			break;
 		if (!len)
 			break;
 		if ((err = enqueue(e, jobi, data, len)) < 0) {
-			vlt_chunk_reader_release(&rd);
 			close(fd);
 			return set_fatal(e, err);
 		}
 	}
-	vlt_chunk_reader_release(&rd);
 	close(fd);
 	if (err < 0)
 		goto failed;
@@ -548,6 +552,7 @@ static void *ticker(void *arg)
 static int run_pipeline(struct engine *e)
 {
 	struct vlt_chunker ch;
+	struct vlt_chunk_reader rd;
 	pthread_t *threads, tick;
 	int nthreads = e->o->threads > 0 ? e->o->threads :
 		       (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -574,9 +579,13 @@ static int run_pipeline(struct engine *e)
 	if (e->o->progress && pthread_create(&tick, NULL, ticker, e) == 0)
 		ticking = 1;
 
+	/* one reader buffer for all files */
+	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
+		set_fatal(e, err);
 	for (size_t i = 0; i < e->njobs && !e->fatal; i++)
-		if (read_job(e, &ch, (long)i) < 0)
+		if (read_job(e, &rd, (long)i) < 0)
 			break;
+	vlt_chunk_reader_release(&rd);
 
 	pthread_mutex_lock(&e->lock);
 	e->closing = 1;
@@ -589,15 +598,20 @@ static int run_pipeline(struct engine *e)
 	if (ticking)
 		pthread_join(tick, NULL);
 	free(threads);
-	if (e->fatal) {
+	if (e->fatal)
 		err = vlt_error_set(e->fatal, "%s", e->fatal_msg);
-		/* free tasks left behind by a failure */
-		while (e->head) {
-			struct task *t = e->head;
+	/* tasks left behind by a failure, and the recycled ones */
+	while (e->head) {
+		struct task *t = e->head;
 
-			e->head = t->next;
-			free(t);
-		}
+		e->head = t->next;
+		free(t);
+	}
+	while (e->free_tasks) {
+		struct task *t = e->free_tasks;
+
+		e->free_tasks = t->next;
+		free(t);
 	}
 	return err;
 }

@@ -506,7 +506,9 @@ const char *vlt_chunker_algo_name(enum vlt_chunker_algo algo)
  * the whole file would see. Refilling moves the unconsumed tail (< span
  * bytes) to the front, then reads until the buffer is full or EOF.
  */
-#define READER_MIN_READ (1024u * 1024)
+/* Read in 2 MiB steps: the leftover moved to the front before each read
+ * (at most one max-size chunk) is then a small fraction of the data. */
+#define READER_MIN_READ (2u * 1024 * 1024)
 
 static size_t reader_span(const struct vlt_chunker *c)
 {
@@ -578,6 +580,14 @@ int vlt_chunk_reader_next(struct vlt_chunk_reader *r,
 	r->start += n;
 	r->offset += n;
 	return 0;
+}
+
+void vlt_chunk_reader_rebind(struct vlt_chunk_reader *r, int fd)
+{
+	r->fd = fd;
+	r->start = r->end = 0;
+	r->eof = 0;
+	r->offset = 0;
 }
 
 void vlt_chunk_reader_release(struct vlt_chunk_reader *r)

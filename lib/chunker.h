@@ -114,6 +114,8 @@ int vlt_chunk_reader_init(struct vlt_chunk_reader *r,
 			  const struct vlt_chunker *c, int fd);
 int vlt_chunk_reader_next(struct vlt_chunk_reader *r,
 			  const unsigned char **chunk, size_t *len);
+/* Start over on another file, keeping the buffer (no new allocation). */
+void vlt_chunk_reader_rebind(struct vlt_chunk_reader *r, int fd);
 void vlt_chunk_reader_release(struct vlt_chunk_reader *r);
 
 #endif

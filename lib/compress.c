@@ -110,6 +110,19 @@ static int worth_it(size_t raw, size_t packed)
 int vlt_compress(struct vlt_compressor *c, const void *in, size_t len,
 		 struct vlt_buf *out, enum vlt_codec *used)
 {
+	const void *res;
+	size_t n;
+
+	VLT_TRY(vlt_compress_ref(c, in, len, out, &res, &n, used));
+	if (res != out->data)
+		return vlt_buf_set(out, in, len);
+	return 0;
+}
+
+int vlt_compress_ref(struct vlt_compressor *c, const void *in, size_t len,
+		     struct vlt_buf *out, const void **res, size_t *reslen,
+		     enum vlt_codec *used)
+{
 	if (c->codec != VLT_CODEC_NONE && len > 0) {
 		if (len >= SAMPLE_MIN) {
 			/* sample the middle: headers are often compressible */
@@ -122,12 +135,16 @@ int vlt_compress(struct vlt_compressor *c, const void *in, size_t len,
 		VLT_TRY(try_codec(c, in, len, out));
 		if (worth_it(len, out->len)) {
 			*used = c->codec;
+			*res = out->data;
+			*reslen = out->len;
 			return 0;
 		}
 	}
 raw:
 	*used = VLT_CODEC_NONE;
-	return vlt_buf_set(out, in, len);
+	*res = in;
+	*reslen = len;
+	return 0;
 }
 
 int vlt_decompress(struct vlt_compressor *c, enum vlt_codec codec,

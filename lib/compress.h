@@ -40,6 +40,11 @@ void vlt_compressor_release(struct vlt_compressor *c);
  */
 int vlt_compress(struct vlt_compressor *c, const void *in, size_t len,
 		 struct vlt_buf *out, enum vlt_codec *used);
+/* The same without the copy for raw data: *res points into scratch when
+ * compressed, at in itself when stored raw. */
+int vlt_compress_ref(struct vlt_compressor *c, const void *in, size_t len,
+		     struct vlt_buf *scratch, const void **res, size_t *reslen,
+		     enum vlt_codec *used);
 
 /* Decompress exactly rawlen bytes into dst; anything else is corrupt. */
 int vlt_decompress(struct vlt_compressor *c, enum vlt_codec codec,

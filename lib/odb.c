@@ -52,6 +52,8 @@ struct vlt_odb {
 	struct pending *cur;                 /* where new objects go */
 	struct pending *sealing[MAX_SEALING];/* full, being stored */
 	int nsealing;
+	struct pending *spare[MAX_SEALING + 1]; /* stored ones, for reuse */
+	int nspare;
 	int seal_err;                        /* first error of a store */
 	char seal_msg[512];
 
@@ -271,6 +273,8 @@ void vlt_odb_close(struct vlt_repo *r)
 	}
 	free(o->pool.items);
 	pending_free(o->cur);
+	for (int i = 0; i < o->nspare; i++)
+		pending_free(o->spare[i]);
 	for (size_t i = 0; i < o->ndoomed; i++)
 		free(o->doomed[i]);
 	free(o->doomed);
@@ -413,7 +417,9 @@ static int seal_cur_locked(struct vlt_repo *r)
 		pthread_cond_wait(&o->sealed, &o->wlock);
 	if (!o->cur->w.nr)
 		return 0;  /* someone sealed it while we waited */
-	if (!(fresh = pending_new()))
+	/* reuse a stored pack's buffers: no page faults, no regrowth */
+	fresh = o->nspare ? o->spare[--o->nspare] : pending_new();
+	if (!fresh)
 		return VLT_E_NOMEM;
 	p = o->cur;
 	o->cur = fresh;
@@ -440,7 +446,15 @@ static int seal_cur_locked(struct vlt_repo *r)
 	 * is sticky so the next flush (and so the backup) fails instead of
 	 * publishing a snapshot that needs them.
 	 */
-	pending_free(p);
+	if (o->nspare < MAX_SEALING + 1) {
+		p->w.nr = 0;
+		vlt_buf_reset(&p->w.data);
+		if (p->cap)
+			memset(p->table, 0, p->cap * sizeof(*p->table));
+		o->spare[o->nspare++] = p;
+	} else {
+		pending_free(p);
+	}
 	return err;
 }
 
@@ -657,12 +671,18 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 		return 1;  /* a dry run keeps only the small structural objects */
 	if (!(cz = cz_get(r)))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	err = vlt_compress(cz, data, len, &packed, &codec);
-	cz_put(r, cz);
-	if (err < 0 ||
-	    (err = vlt_seal(&r->sealer, oid, packed.data, packed.len, &sealed,
-			    &slen, &scratch)) < 0)
-		goto done;
+	{
+		const void *payload;
+		size_t plen;
+
+		err = vlt_compress_ref(cz, data, len, &packed, &payload, &plen,
+				       &codec);
+		cz_put(r, cz);
+		if (err < 0 ||
+		    (err = vlt_seal(&r->sealer, oid, payload, plen, &sealed,
+				    &slen, &scratch)) < 0)
+			goto done;
+	}
 
 	pthread_mutex_lock(&o->wlock);
 	if (pending_holder(o, oid, &pos)) {
@@ -679,6 +699,10 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 			goto unlock;
 		}
 	}
+	if (!o->cur->w.data.cap && !r->dry_run &&
+	    (err = vlt_buf_grow(&o->cur->w.data, r->pack_target +
+				VLT_PACK_TRAILER)) < 0)
+		goto unlock;
 	if ((err = vlt_pack_writer_add(&o->cur->w, oid, kind, codec,
 				       (uint32_t)len, sealed, slen)) < 0)
 		goto unlock;

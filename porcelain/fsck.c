@@ -464,7 +464,7 @@ int main(int argc, char **argv)
 		vlt_buf_release(&target);
 	}
 	vlt_lock_for_each(r, report_lock, NULL);
-	note("refs: %" PRIu64 ", snapshots: %" PRIu64 ", objects reached: %"
+	note("refs: %" PRIu64 ", snapshots: %" PRIu64 ", object references checked: %"
 	     PRIu64 "\n", rw.refs, w.snapshots, w.objects);
 	if (json) {
 		json_t *o = json_object();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: install what vault needs (Debian packages),
-# build it, and run the main job on a generated sample project, checking
-# every step. Everything happens under sample/ (deleted and made anew).
+# build it, and run the main job on a generated sample project: a first
+# backup, a change, an incremental backup, the difference, the history, a
+# restore compared with the source, and a full check. Everything happens
+# under sample/ (deleted and made anew).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,41 +15,40 @@ rm -rf sample && mkdir -p sample
 cd sample
 step() { printf '\n== %s\n' "$*"; }
 
-step "a sample project: textures, audio, a model, a build, scripts"
-./../scripts/make-sample-project.sh project >/dev/null
+step "a sample project: textures, audio, models, a build, scripts"
+../scripts/make-sample-project.sh project >/dev/null
 du -sh project | sed 's/^/   /'
+cp -a project project-v1          # the state of the first backup, to compare
 
 step "vault init (inside the project: project/.vault)"
 cd project
 vault init
 
-step "first snapshot: store the folder as a tree, commit it, move main"
-tree1=$(vault write-tree -v .)
-snap1=$(vault commit-tree "$tree1" -m "first version")
-vault update-ref -m "snapshot: first version" refs/snapshots/main "$snap1"
-echo "   snapshot $snap1"
+step "vault backup: the first snapshot"
+vault backup -m "first version"
 
-step "change 1% of the project and snapshot again (only new chunks stored)"
-printf 'edited\n' >> scripts/build.sh
+step "change a few files, then an incremental backup (only new chunks are stored)"
+printf 'echo tested\n' >> scripts/build.sh
 dd if=/dev/urandom of=textures/tex_003.raw bs=4096 count=8 seek=20 conv=notrunc 2>/dev/null
-rm -f audio/take_02.wav
-tree2=$(vault write-tree -v .)
-snap2=$(vault commit-tree "$tree2" -p "$snap1" -m "second version")
-vault update-ref -m "snapshot: second version" refs/snapshots/main "$snap2" "$snap1"
-echo "   snapshot $snap2"
+mv audio/take_02.wav audio/take_02-final.wav
+rm -f audio/take_03.wav
+cp models/model_1.obj models/model_1-copy.obj
+vault backup -m "second version"
 du -sh .vault | sed 's/^/   repository: /'
 
-step "what changed: entries whose ids differ between the two snapshots"
-diff <(vault ls-tree -r main~1) <(vault ls-tree -r main) | sed -n 's/^[<>] [0-9]* [a-z]* [0-9a-f]*\t/   &/p' | sed 's/ [0-9a-f]\{64\}\t/ /' || true
+step "vault diff main~1 main: what changed"
+vault diff --stat main~1 main || true
 
-step "restore both snapshots elsewhere and compare with the originals"
-vault checkout-tree -q main ../restored-2
-vault checkout-tree -q main~1 ../restored-1
+step "vault log"
+vault log --oneline
+
+step "vault restore: both snapshots, compared with the folders they came from"
+vault restore main --target ../restored-2 --verify
 diff -r --exclude=.vault . ../restored-2 && echo "   main equals the project folder"
-vault ls-tree -r main~1 scripts/build.sh | grep -q . && echo "   main~1 has the old build.sh"
-[ -f ../restored-1/audio/take_02.wav ] && echo "   main~1 still has the deleted take_02.wav"
+vault restore main~1 --target ../restored-1 -q
+diff -r ../project-v1 ../restored-1 && echo "   main~1 equals the folder as it was at the first backup"
 
-step "verify every pack"
-vault verify-pack --all | sed 's/^/   /'
+step "vault fsck: every pack, index, ref and reachable object checked"
+vault fsck
 echo
-echo "done: see sample/project and sample/restored-*"
+echo "done: see sample/project, sample/restored-1 and sample/restored-2"

@@ -1,0 +1,375 @@
+/*
+ * vault diff - what changed between two snapshots, or between a snapshot
+ * and the working folder.
+ *
+ * The comparison itself is lib/diff.c (identical subtrees are skipped
+ * unread, renames paired by file id). The working folder side is hashed
+ * without storing anything (vlt_backup_scan), so `vault diff` is a
+ * read-only question, answered by the exit status as with `git diff
+ * --exit-code`: 0 no differences, 1 differences.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "backup.h"
+#include "cli.h"
+#include "diff.h"
+#include "error.h"
+#include "odb.h"
+#include "print.h"
+#include "revparse.h"
+#include "tree.h"
+
+static const char usage[] =
+"usage: vault diff [--stat | --name-status | --json] [-z] [-q] [--no-renames]\n"
+"                  [A [B]] [-- PATH...]\n"
+"\n"
+"Compares snapshot (or tree, or SNAP:dir) A with B. With only A, compares\n"
+"A with the working folder; with neither, HEAD with the working folder.\n"
+"One line per changed path: A added, D removed, M modified (content, mode\n"
+"or type), R renamed (same content), with sizes. Exit status: 0 no\n"
+"differences, 1 differences, 128 error.\n"
+"\n"
+"    --stat         per-file size change and a summary line\n"
+"    --name-status  git's format: 'M<TAB>path', 'R100<TAB>old<TAB>new'\n"
+"    --json         a JSON object: the changes and a summary\n"
+"    -z             NUL-terminated records, names not quoted\n"
+"    -q, --quiet    print nothing; only the exit status\n"
+"    --no-renames   report a rename as a removal and an addition\n"
+"    -- PATH...     only these paths (and what is below them)\n";
+
+enum format { FMT_DEFAULT, FMT_STAT, FMT_NAME_STATUS, FMT_JSON, FMT_QUIET };
+
+static enum format fmt = FMT_DEFAULT;
+static int nul;
+static struct vlt_buf out = VLT_BUF_INIT;
+
+static void flush_out(int force)
+{
+	if (out.len && (force || out.len > 65536)) {
+		cli_write_stdout(out.data, out.len);
+		vlt_buf_reset(&out);
+	}
+}
+
+static void add_name(struct vlt_buf *b, const char *name)
+{
+	if (nul)
+		vlt_buf_adds(b, name);
+	else
+		print_quote_name(b, name);
+}
+
+/* What besides content changed in an M entry, as " (mode 100644 ->
+ * 100755)" or " (file -> symlink)"; nothing for a content change. */
+static void add_kind_change(struct vlt_buf *b, const struct vlt_diff_item *it)
+{
+	if (it->old_e.type != it->new_e.type)
+		vlt_buf_addf(b, " (%s -> %s)", vlt_entry_type_name(it->old_e.type),
+			     vlt_entry_type_name(it->new_e.type));
+	else if ((it->old_e.mode & 07777) != (it->new_e.mode & 07777))
+		vlt_buf_addf(b, " (mode %04o -> %04o)", it->old_e.mode & 07777,
+			     it->new_e.mode & 07777);
+}
+
+static void print_default(const struct vlt_diff_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct vlt_diff_item *it = &l->items[i];
+
+		vlt_buf_addf(&out, "%c  ", (char)it->status);
+		switch (it->status) {
+		case VLT_DIFF_ADDED:
+			add_name(&out, it->path);
+			vlt_buf_addf(&out, "  %s", print_human_size(it->new_e.size));
+			break;
+		case VLT_DIFF_DELETED:
+			add_name(&out, it->path);
+			vlt_buf_addf(&out, "  %s", print_human_size(it->old_e.size));
+			break;
+		case VLT_DIFF_MODIFIED:
+			add_name(&out, it->path);
+			vlt_buf_addf(&out, "  %s -> %s",
+				     print_human_size(it->old_e.size),
+				     print_human_size(it->new_e.size));
+			add_kind_change(&out, it);
+			break;
+		case VLT_DIFF_RENAMED:
+			add_name(&out, it->old_path);
+			vlt_buf_adds(&out, " -> ");
+			add_name(&out, it->path);
+			vlt_buf_addf(&out, "  %s", print_human_size(it->new_e.size));
+			break;
+		}
+		vlt_buf_addch(&out, '\n');
+		flush_out(0);
+	}
+}
+
+static void print_name_status(const struct vlt_diff_list *l)
+{
+	char sep = nul ? '\0' : '\t', end = nul ? '\0' : '\n';
+
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct vlt_diff_item *it = &l->items[i];
+
+		if (it->status == VLT_DIFF_RENAMED) {
+			vlt_buf_adds(&out, "R100");
+			vlt_buf_addch(&out, sep);
+			add_name(&out, it->old_path);
+		} else {
+			vlt_buf_addch(&out, (char)it->status);
+		}
+		vlt_buf_addch(&out, sep);
+		add_name(&out, it->path);
+		vlt_buf_addch(&out, end);
+		flush_out(0);
+	}
+}
+
+/* "+1.2 MiB" / "-12 B" / "0 B" */
+static const char *signed_size(uint64_t from, uint64_t to)
+{
+	static char bufs[2][40];
+	static int next;
+	char *b = bufs[next ^= 1];
+
+	if (to == from)
+		return "+0 B";
+	snprintf(b, 40, "%c%s", to > from ? '+' : '-',
+		 print_human_size(to > from ? to - from : from - to));
+	return b;
+}
+
+static void print_stat(const struct vlt_diff_list *l)
+{
+	struct vlt_diff_summary sum;
+	struct vlt_buf name = VLT_BUF_INIT;
+	size_t width = 0;
+
+	/* names first, to align the bars */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < l->nr; i++) {
+			const struct vlt_diff_item *it = &l->items[i];
+			size_t w;
+
+			vlt_buf_reset(&name);
+			if (it->old_path) {
+				add_name(&name, it->old_path);
+				vlt_buf_adds(&name, " => ");
+			}
+			add_name(&name, it->path);
+			/* display width: count UTF-8 lead bytes only */
+			w = 0;
+			for (size_t k = 0; k < name.len; k++)
+				w += ((unsigned char)name.data[k] & 0xc0) != 0x80;
+			if (pass == 0) {
+				if (w > width)
+					width = w;
+				continue;
+			}
+			vlt_buf_addf(&out, " %s%*s | ", name.data,
+				     (int)(width - w), "");
+			switch (it->status) {
+			case VLT_DIFF_ADDED:
+				vlt_buf_addf(&out, "%s (new)",
+					     signed_size(0, it->new_e.size));
+				break;
+			case VLT_DIFF_DELETED:
+				vlt_buf_addf(&out, "%s (gone)",
+					     signed_size(it->old_e.size, 0));
+				break;
+			case VLT_DIFF_MODIFIED:
+				vlt_buf_addf(&out, "%s -> %s (%s)",
+					     print_human_size(it->old_e.size),
+					     print_human_size(it->new_e.size),
+					     signed_size(it->old_e.size,
+							 it->new_e.size));
+				add_kind_change(&out, it);
+				break;
+			case VLT_DIFF_RENAMED:
+				vlt_buf_addf(&out, "%s (renamed)",
+					     print_human_size(it->new_e.size));
+				break;
+			}
+			vlt_buf_addch(&out, nul ? '\0' : '\n');
+			flush_out(0);
+		}
+	}
+	if (!l->nr)
+		goto done;
+	vlt_diff_summarize(l, &sum);
+	print_diff_summary(&out, &sum);
+	if (nul && out.len && out.data[out.len - 1] == '\n')
+		out.data[out.len - 1] = '\0';
+done:
+	vlt_buf_release(&name);
+}
+
+static json_t *entry_json(const struct vlt_tree_entry *e)
+{
+	char mode[8];
+
+	snprintf(mode, sizeof(mode), "%04o", e->mode & 07777);
+	return json_pack("{s:s, s:s, s:I, s:s}",
+			 "type", vlt_entry_type_name(e->type), "mode", mode,
+			 "size", (json_int_t)e->size, "id", vlt_oid_hex(&e->oid));
+}
+
+static void json_set(json_t *o, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(o, key, v) < 0)
+		die("out of memory");
+}
+
+/* a and b are 64-hex tree ids, "worktree", or NULL for the empty tree */
+static void print_json(const struct vlt_diff_list *l, const char *a_name,
+		       const char *b_name)
+{
+	json_t *o = json_object(), *changes = json_array();
+	struct vlt_diff_summary sum;
+
+	if (!o || !changes)
+		die("out of memory");
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct vlt_diff_item *it = &l->items[i];
+		json_t *c = json_object();
+		char st[2] = { (char)it->status, 0 };
+
+		if (!c)
+			die("out of memory");
+		json_set(c, "status", json_string(st));
+		json_set(c, "path", print_json_string(it->path));
+		if (it->old_path)
+			json_set(c, "old_path", print_json_string(it->old_path));
+		json_set(c, "old", it->has_old ? entry_json(&it->old_e) :
+			 json_null());
+		json_set(c, "new", it->has_new ? entry_json(&it->new_e) :
+			 json_null());
+		if (json_array_append_new(changes, c) < 0)
+			die("out of memory");
+	}
+	vlt_diff_summarize(l, &sum);
+	json_set(o, "a", a_name ? json_string(a_name) : json_null());
+	json_set(o, "b", b_name ? json_string(b_name) : json_null());
+	json_set(o, "changes", changes);
+	json_set(o, "summary", print_diff_summary_json(&sum));
+	if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+		die("write error on stdout");
+	json_decref(o);
+}
+
+/* The tree a revision names; an unborn HEAD is the empty tree when
+ * allowed (so a fresh repository diffs as "everything added"). */
+static void resolve_tree(struct vlt_repo *r, const char *rev,
+			 struct vlt_oid *tree, int unborn_ok)
+{
+	struct vlt_oid oid;
+
+	if (vlt_rev_parse(r, rev, &oid) < 0) {
+		if (unborn_ok && vlt_error_last_code() == VLT_E_NOTFOUND) {
+			vlt_oid_clear(tree);
+			return;
+		}
+		die("%s (paths go after '--')", vlt_error_last());
+	}
+	if (vlt_rev_peel_tree(r, &oid, tree) < 0)
+		die("%s", vlt_error_last());
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stat", no_argument, NULL, 'S' },
+		{ "name-status", no_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-renames", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vlt_diff_list l = VLT_DIFF_LIST_INIT;
+	const char *const *paths = NULL;
+	char a_name[VLT_OID_HEXSZ + 1], b_name[VLT_OID_HEXSZ + 1];
+	struct vlt_oid a, b;
+	struct vlt_repo *r;
+	int c, dashdash = argc, renames = 1, nrevs, rc;
+
+	cli_init("vault-diff");
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	while ((c = cli_getopt(dashdash, argv, "zq", opts, usage)) != -1) {
+		enum format f = FMT_DEFAULT;
+
+		switch (c) {
+		case 'S': f = FMT_STAT; break;
+		case 'N': f = FMT_NAME_STATUS; break;
+		case 'J': f = FMT_JSON; break;
+		case 'q': f = FMT_QUIET; break;
+		case 'z': nul = 1; break;
+		case 'R': renames = 0; break;
+		}
+		if (f != FMT_DEFAULT) {
+			if (fmt != FMT_DEFAULT && fmt != f)
+				usage_error(usage, "--stat, --name-status, --json "
+					    "and --quiet exclude each other");
+			fmt = f;
+		}
+	}
+	nrevs = dashdash - optind;
+	if (nrevs > 2)
+		usage_error(usage, "at most two revisions (paths go after '--')");
+	if (dashdash + 1 < argc)
+		paths = (const char *const *)argv + dashdash + 1;
+
+	r = cli_open_repo();
+	if (nrevs == 0)
+		resolve_tree(r, "HEAD", &a, 1);
+	else
+		resolve_tree(r, argv[optind], &a, 0);
+	vlt_oid_to_hex(&a, a_name);
+	if (nrevs == 2) {
+		resolve_tree(r, argv[optind + 1], &b, 0);
+		vlt_oid_to_hex(&b, b_name);
+	} else {
+		if (!r->worktree)
+			die("this repository has no working folder (it is bare): "
+			    "give two revisions to compare");
+		if (vlt_backup_scan(r, r->worktree, &b) < 0)
+			die("cannot read the working folder: %s",
+			    vlt_error_last());
+		snprintf(b_name, sizeof(b_name), "worktree");
+	}
+	if (vlt_diff_trees_list(r, &a, &b, paths, renames, &l) < 0)
+		die("%s", vlt_error_last());
+	rc = l.nr ? VLT_EXIT_NO : VLT_EXIT_OK;
+	switch (fmt) {
+	case FMT_DEFAULT:
+		/* names with "  " or " -> " in them cannot be split from the
+		 * human format: -z gives the --name-status records instead */
+		if (nul)
+			print_name_status(&l);
+		else
+			print_default(&l);
+		break;
+	case FMT_NAME_STATUS: print_name_status(&l); break;
+	case FMT_STAT: print_stat(&l); break;
+	case FMT_JSON:
+		print_json(&l, vlt_oid_is_zero(&a) ? NULL : a_name, b_name);
+		break;
+	case FMT_QUIET: break;
+	}
+	flush_out(1);
+	vlt_buf_release(&out);
+	vlt_diff_list_release(&l);
+	vlt_repo_free(r);
+	return rc;
+}

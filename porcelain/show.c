@@ -1,0 +1,197 @@
+/*
+ * vault show - one snapshot: its header and what changed in it.
+ *
+ * The change summary compares the snapshot's tree with its first parent's
+ * (an empty tree for the first snapshot) through lib/diff.c, renames
+ * paired, the same code and numbers as `vault diff --stat`.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "error.h"
+#include "odb.h"
+#include "print.h"
+#include "revparse.h"
+#include "tree.h"
+
+static const char usage[] =
+"usage: vault show [--json] [SNAP]\n"
+"\n"
+"Shows a snapshot (default HEAD): id, tree, parents, author, host, date,\n"
+"metadata and message, then a summary of what changed against its first\n"
+"parent: files added, removed, modified and renamed, with their sizes.\n"
+"\n"
+"    --json    one JSON object instead\n";
+
+static void json_set(json_t *o, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(o, key, v) < 0)
+		die("out of memory");
+}
+
+static void print_summary(struct vlt_buf *out, const struct vlt_diff_summary *s)
+{
+	print_diff_summary(out, s);
+	if (s->added)
+		vlt_buf_addf(out, "   added     %6" PRIu64 "  %s\n", s->added,
+			     print_human_size(s->added_bytes));
+	if (s->removed)
+		vlt_buf_addf(out, "   removed   %6" PRIu64 "  %s\n", s->removed,
+			     print_human_size(s->removed_bytes));
+	if (s->modified)
+		vlt_buf_addf(out, "   modified  %6" PRIu64 "  %s -> %s\n",
+			     s->modified, print_human_size(s->modified_old_bytes),
+			     print_human_size(s->modified_new_bytes));
+	if (s->renamed)
+		vlt_buf_addf(out, "   renamed   %6" PRIu64 "  %s\n", s->renamed,
+			     print_human_size(s->renamed_bytes));
+}
+
+static json_t *summary_json(const struct vlt_oid *base,
+			    const struct vlt_diff_summary *s)
+{
+	json_t *o = print_diff_summary_json(s);
+
+	if (!o)
+		die("out of memory");
+	json_set(o, "against", base ? json_string(vlt_oid_hex(base)) :
+		 json_null());
+	return o;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vlt_buf buf = VLT_BUF_INIT, out = VLT_BUF_INIT;
+	struct vlt_diff_list changes = VLT_DIFF_LIST_INIT;
+	struct vlt_diff_summary sum;
+	const struct vlt_oid *base = NULL;
+	const char *rev = "HEAD";
+	struct vlt_oid oid, ptree;
+	struct vlt_snapshot s;
+	struct vlt_repo *r;
+	int c, json_out = 0, missing_parent = 0;
+
+	cli_init("vault-show");
+	while ((c = cli_getopt(argc, argv, "", opts, usage)) != -1)
+		if (c == 'J')
+			json_out = 1;
+	if (optind < argc)
+		rev = argv[optind++];
+	if (optind < argc)
+		usage_error(usage, "too many arguments");
+	r = cli_open_repo();
+	if (vlt_rev_parse(r, rev, &oid) < 0)
+		die("%s", vlt_error_last());
+	vlt_snapshot_init(&s);
+	if (vlt_odb_read_kind(r, &oid, VLT_OBJ_SNAPSHOT, &buf) < 0 ||
+	    vlt_snapshot_decode(buf.data, buf.len, &s) < 0)
+		die("%s: %s", rev, vlt_error_last());
+	vlt_buf_release(&buf);
+
+	if (s.nparents) {
+		int has = vlt_odb_has(r, &s.parents[0]);
+
+		if (has < 0)
+			die("%s", vlt_error_last());
+		if (!has) {
+			missing_parent = 1;
+		} else {
+			if (vlt_rev_peel_tree(r, &s.parents[0], &ptree) < 0)
+				die("parent: %s", vlt_error_last());
+			base = &s.parents[0];
+		}
+	}
+	if (!missing_parent &&
+	    vlt_diff_trees_list(r, base ? &ptree : NULL, &s.tree, NULL, 1,
+				&changes) < 0)
+		die("%s", vlt_error_last());
+	vlt_diff_summarize(&changes, &sum);
+	vlt_diff_list_release(&changes);
+
+	if (json_out) {
+		json_t *o = json_object(), *parents = json_array();
+		json_t *meta = json_object();
+		int m = s.tz_minutes < 0 ? -s.tz_minutes : s.tz_minutes;
+		char tz[8];
+
+		if (!o || !parents || !meta)
+			die("out of memory");
+		snprintf(tz, sizeof(tz), "%c%02d%02d", s.tz_minutes < 0 ? '-' : '+',
+			 m / 60, m % 60);
+		for (size_t i = 0; i < s.nparents; i++)
+			if (json_array_append_new(parents,
+					json_string(vlt_oid_hex(&s.parents[i]))) < 0)
+				die("out of memory");
+		for (size_t i = 0; i < s.nmeta; i++)
+			json_set(meta, s.meta[i].key,
+				 print_json_string(s.meta[i].value));
+		json_set(o, "id", json_string(vlt_oid_hex(&oid)));
+		json_set(o, "tree", json_string(vlt_oid_hex(&s.tree)));
+		json_set(o, "parents", parents);
+		json_set(o, "time", json_integer(s.time));
+		json_set(o, "tz", json_string(tz));
+		json_set(o, "date", json_string(print_date_iso(s.time,
+							       s.tz_minutes)));
+		json_set(o, "author", print_json_string(s.author));
+		json_set(o, "host", print_json_string(s.host));
+		json_set(o, "meta", meta);
+		json_set(o, "message", print_json_string(s.message));
+		json_set(o, "changes", missing_parent ? json_null() :
+			 summary_json(base, &sum));
+		if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 ||
+		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			die("write error on stdout");
+		json_decref(o);
+	} else {
+		const char *msg = s.message ? s.message : "";
+
+		vlt_buf_addf(&out, "snapshot %s\n", vlt_oid_hex(&oid));
+		vlt_buf_addf(&out, "Tree:   %s\n", vlt_oid_hex(&s.tree));
+		for (size_t i = 0; i < s.nparents; i++)
+			vlt_buf_addf(&out, "Parent: %s\n",
+				     vlt_oid_hex(&s.parents[i]));
+		vlt_buf_addf(&out, "Author: %s\n", s.author);
+		vlt_buf_addf(&out, "Host:   %s\n", s.host);
+		vlt_buf_addf(&out, "Date:   %s\n", print_date(s.time,
+							       s.tz_minutes));
+		for (size_t i = 0; i < s.nmeta; i++) {
+			vlt_buf_addf(&out, "Meta:   %s = ", s.meta[i].key);
+			print_quote_name(&out, s.meta[i].value);
+			vlt_buf_addch(&out, '\n');
+		}
+		vlt_buf_addch(&out, '\n');
+		while (*msg) {
+			size_t n = strcspn(msg, "\n");
+
+			vlt_buf_addf(&out, n ? "    %.*s\n" : "\n", (int)n, msg);
+			msg += n;
+			if (*msg == '\n')
+				msg++;
+		}
+		if (!*s.message)
+			vlt_buf_adds(&out, "    (no message)\n");
+		vlt_buf_addch(&out, '\n');
+		if (missing_parent)
+			vlt_buf_addf(&out, " parent %.12s is not in the repository "
+				     "(forgotten or pruned): no summary\n",
+				     vlt_oid_hex(&s.parents[0]));
+		else
+			print_summary(&out, &sum);
+		cli_write_stdout(out.data, out.len);
+	}
+	vlt_buf_release(&out);
+	vlt_snapshot_release(&s);
+	vlt_repo_free(r);
+	return 0;
+}

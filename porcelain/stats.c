@@ -1,0 +1,618 @@
+/*
+ * vault stats - how big a snapshot (or the whole history) is, and what
+ * deduplication and compression make of it.
+ *
+ * The walk reads each tree once and each file object once; chunk ids go
+ * into a hash set (lib/oidset.c) so every unique chunk is counted once,
+ * with its stored and raw size from the pack indexes (no pack is read).
+ * With --all, a subtree met again in another snapshot is not read again:
+ * its counts (files, bytes, per type) are remembered by tree id, so a
+ * history of many similar snapshots costs little more than one.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "error.h"
+#include "odb.h"
+#include "oidset.h"
+#include "pack.h"
+#include "print.h"
+#include "refs.h"
+#include "revparse.h"
+#include "tree.h"
+
+static const char usage[] =
+"usage: vault stats [--json] [SNAP | --all]\n"
+"\n"
+"For one snapshot (default HEAD), or every snapshot reachable from refs\n"
+"with --all: files and their logical size, unique chunks, stored size,\n"
+"dedup ratio (logical / unique), compression ratio (unique / stored), a\n"
+"table by file type (extension) sorted by stored size, and totals of the\n"
+"repository's packs.\n"
+"\n"
+"    --all     every snapshot reachable from refs (and a detached HEAD)\n"
+"    --json    one JSON object instead\n";
+
+/* --- file types ---------------------------------------------------------- */
+
+struct type_stat {
+	char *ext;                 /* lower-cased, or "(none)" */
+	uint64_t files, logical;   /* over all snapshots walked */
+	uint64_t stored;           /* of the unique chunks first met in it */
+};
+
+static struct type_stat *types;
+static size_t ntypes, types_alloc;
+static uint32_t *type_index;      /* open addressing: type number + 1 */
+static size_t type_index_cap;
+
+static uint32_t type_lookup_slot(const char *ext, size_t len, size_t *slot)
+{
+	size_t i = (size_t)vlt_xxh3(ext, len) & (type_index_cap - 1);
+
+	for (;; i = (i + 1) & (type_index_cap - 1)) {
+		uint32_t t = type_index[i];
+
+		if (!t || (strlen(types[t - 1].ext) == len &&
+			   !memcmp(types[t - 1].ext, ext, len))) {
+			*slot = i;
+			return t;
+		}
+	}
+}
+
+static void type_index_grow(void)
+{
+	size_t cap = type_index_cap ? type_index_cap * 2 : 256;
+	uint32_t *old = type_index;
+	size_t old_cap = type_index_cap;
+
+	if (!(type_index = calloc(cap, sizeof(*type_index))))
+		die("out of memory");
+	type_index_cap = cap;
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t slot;
+
+		if (!old[i])
+			continue;
+		type_lookup_slot(types[old[i] - 1].ext,
+				 strlen(types[old[i] - 1].ext), &slot);
+		type_index[slot] = old[i];
+	}
+	free(old);
+}
+
+/* The type number of a file name: its extension, lower-cased. */
+static uint32_t type_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char ext[64];
+	size_t len, slot;
+	uint32_t t;
+
+	/* ".gitignore" and "name." have no extension; absurdly long ones
+	 * are not types either */
+	if (!dot || dot == name || !dot[1] || strlen(dot + 1) >= sizeof(ext)) {
+		snprintf(ext, sizeof(ext), "(none)");
+	} else {
+		for (len = 0; dot[1 + len]; len++)
+			ext[len] = (char)tolower((unsigned char)dot[1 + len]);
+		ext[len] = '\0';
+	}
+	len = strlen(ext);
+	if ((ntypes + 1) * 2 > type_index_cap)
+		type_index_grow();
+	if ((t = type_lookup_slot(ext, len, &slot)) != 0)
+		return t - 1;
+	if (VLT_ALLOC_GROW(types, ntypes + 1, types_alloc) < 0 ||
+	    !(types[ntypes].ext = strdup(ext)))
+		die("out of memory");
+	types[ntypes].files = types[ntypes].logical = types[ntypes].stored = 0;
+	type_index[slot] = (uint32_t)++ntypes;
+	return (uint32_t)(ntypes - 1);
+}
+
+/* --- per-tree totals, remembered by tree id ------------------------------ */
+
+struct type_count {
+	uint32_t type;
+	uint64_t files, bytes;
+};
+
+struct tree_sum {
+	uint64_t files, bytes, symlinks, dirs;
+	struct type_count *v;   /* one per type present below */
+	size_t nr, alloc;
+};
+
+static void sum_add_type(struct tree_sum *s, uint32_t type, uint64_t files,
+			 uint64_t bytes)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->v[i].type == type)
+			break;
+	if (i == s->nr) {
+		if (VLT_ALLOC_GROW(s->v, s->nr + 1, s->alloc) < 0)
+			die("out of memory");
+		s->v[s->nr++] = (struct type_count){ type, 0, 0 };
+	}
+	s->v[i].files += files;
+	s->v[i].bytes += bytes;
+}
+
+static void sum_merge(struct tree_sum *into, const struct tree_sum *s)
+{
+	into->files += s->files;
+	into->bytes += s->bytes;
+	into->symlinks += s->symlinks;
+	into->dirs += s->dirs;
+	for (size_t i = 0; i < s->nr; i++)
+		sum_add_type(into, s->v[i].type, s->v[i].files, s->v[i].bytes);
+}
+
+/* --- the walk -------------------------------------------------------- */
+
+struct stats {
+	struct vlt_repo *r;
+	struct vlt_oidmap trees;      /* tree id -> struct tree_sum * */
+	struct vlt_oidset file_objs;  /* file objects already read */
+	struct vlt_oidset chunks;     /* chunks already counted */
+	size_t last_pack;             /* where the last lookup hit */
+	uint64_t unique_chunks, unique_bytes, stored_bytes, meta_bytes;
+	uint64_t missing_chunks, missing_snapshots, snapshots;
+	struct tree_sum total;
+	struct vlt_buf buf;
+};
+
+/* Stored and raw size of an object, from the pack indexes. 0 if found. */
+static int lookup_sizes(struct stats *st, const struct vlt_oid *oid,
+			uint64_t *stored, uint64_t *raw)
+{
+	size_t n = vlt_odb_pack_count(st->r);
+
+	/* objects written together sit in the same pack: try the last hit
+	 * first */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (st->last_pack + k) % n;
+		struct vlt_pack *p = vlt_odb_pack_at(st->r, i);
+		struct vlt_pack_entry e;
+		int64_t pos = vlt_pack_find(p, oid);
+
+		if (pos < 0)
+			continue;
+		vlt_pack_entry_at(p, (uint32_t)pos, &e);
+		*stored = e.stored_len;
+		*raw = e.raw_len;
+		st->last_pack = i;
+		return 0;
+	}
+	return -1;
+}
+
+static void count_meta(struct stats *st, const struct vlt_oid *oid)
+{
+	uint64_t stored, raw;
+
+	if (lookup_sizes(st, oid, &stored, &raw) == 0)
+		st->meta_bytes += stored;
+}
+
+/* A file object met for the first time: count its new chunks. */
+static void walk_file(struct stats *st, const struct vlt_oid *oid,
+		      uint32_t type, const char *name)
+{
+	struct vlt_file f;
+
+	count_meta(st, oid);
+	vlt_file_init(&f);
+	if (vlt_odb_read_kind(st->r, oid, VLT_OBJ_FILE, &st->buf) < 0 ||
+	    vlt_file_decode(st->buf.data, st->buf.len, &f) < 0)
+		die("file '%s': %s", name, vlt_error_last());
+	for (size_t i = 0; i < f.nr; i++) {
+		uint64_t stored, raw;
+		int added = vlt_oidset_insert(&st->chunks, &f.chunks[i].oid);
+
+		if (added < 0)
+			die("%s", vlt_error_last());
+		if (!added)
+			continue;
+		if (lookup_sizes(st, &f.chunks[i].oid, &stored, &raw) < 0) {
+			st->missing_chunks++;
+			continue;
+		}
+		st->unique_chunks++;
+		st->unique_bytes += raw;
+		st->stored_bytes += stored;
+		types[type].stored += stored;
+	}
+	vlt_file_release(&f);
+}
+
+static const struct tree_sum *walk_tree(struct stats *st,
+					const struct vlt_oid *oid,
+					const char *path)
+{
+	struct tree_sum *sum;
+	struct vlt_tree t;
+	void *memo;
+
+	if (vlt_oidmap_get(&st->trees, oid, &memo))
+		return memo;
+	count_meta(st, oid);
+	if (vlt_odb_read_kind(st->r, oid, VLT_OBJ_TREE, &st->buf) < 0 ||
+	    vlt_tree_decode(st->buf.data, st->buf.len, &t) < 0)
+		die("tree '%s': %s", *path ? path : "/", vlt_error_last());
+	if (!(sum = calloc(1, sizeof(*sum))))
+		die("out of memory");
+	for (size_t i = 0; i < t.nr; i++) {
+		const struct vlt_tree_entry *e = &t.entries[i];
+		struct vlt_buf sub = VLT_BUF_INIT;
+		uint32_t type;
+		int added;
+
+		switch (e->type) {
+		case VLT_ENTRY_FILE:
+			type = type_of(e->name);
+			sum->files++;
+			sum->bytes += e->size;
+			sum_add_type(sum, type, 1, e->size);
+			if ((added = vlt_oidset_insert(&st->file_objs, &e->oid)) < 0)
+				die("%s", vlt_error_last());
+			if (added)
+				walk_file(st, &e->oid, type, e->name);
+			break;
+		case VLT_ENTRY_SYMLINK:
+			sum->symlinks++;
+			break;
+		case VLT_ENTRY_DIR:
+			sum->dirs++;
+			vlt_buf_addf(&sub, "%s%s%s", path, *path ? "/" : "",
+				     e->name);
+			sum_merge(sum, walk_tree(st, &e->oid, sub.data));
+			vlt_buf_release(&sub);
+			break;
+		}
+	}
+	vlt_tree_release(&t);
+	if (vlt_oidmap_put(&st->trees, oid, sum) < 0)
+		die("%s", vlt_error_last());
+	return sum;
+}
+
+static void walk_snapshot(struct stats *st, const struct vlt_snapshot *s,
+			  const struct vlt_oid *oid)
+{
+	count_meta(st, oid);
+	sum_merge(&st->total, walk_tree(st, &s->tree, ""));
+	st->snapshots++;
+}
+
+static int read_snapshot(struct vlt_repo *r, const struct vlt_oid *oid,
+			 struct vlt_snapshot *s, struct vlt_buf *buf)
+{
+	vlt_snapshot_init(s);
+	VLT_TRY(vlt_odb_read_kind(r, oid, VLT_OBJ_SNAPSHOT, buf));
+	return vlt_snapshot_decode(buf->data, buf->len, s);
+}
+
+/* --- --all: every snapshot reachable from refs ----------------------- */
+
+struct oid_stack {
+	struct vlt_oid *v;
+	size_t nr, alloc;
+};
+
+static void push(struct oid_stack *s, const struct vlt_oid *oid)
+{
+	if (VLT_ALLOC_GROW(s->v, s->nr + 1, s->alloc) < 0)
+		die("out of memory");
+	s->v[s->nr++] = *oid;
+}
+
+static int push_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	push(data, oid);
+	return 0;
+}
+
+static void walk_all(struct stats *st)
+{
+	struct oid_stack todo = { NULL, 0, 0 }, roots = { NULL, 0, 0 };
+	struct vlt_oidset seen = VLT_OIDSET_INIT;
+	struct vlt_oid head;
+
+	if (vlt_ref_for_each(st->r, "refs/", push_ref, &roots) < 0)
+		die("%s", vlt_error_last());
+	if (vlt_ref_read(st->r, "HEAD", &head) == 0)
+		push(&roots, &head);   /* a detached HEAD; else seen already */
+	/* roots in ref-name order: push them reversed onto the stack */
+	while (roots.nr)
+		push(&todo, &roots.v[--roots.nr]);
+	while (todo.nr) {
+		struct vlt_oid oid = todo.v[--todo.nr];
+		enum vlt_obj_kind kind;
+		struct vlt_snapshot s;
+		int added = vlt_oidset_insert(&seen, &oid), err;
+
+		if (added < 0)
+			die("%s", vlt_error_last());
+		if (!added)
+			continue;
+		err = vlt_odb_info(st->r, &oid, &kind, NULL);
+		if (err == VLT_E_NOTFOUND) {
+			st->missing_snapshots++;   /* forgotten or pruned */
+			continue;
+		}
+		if (err < 0)
+			die("%s", vlt_error_last());
+		if (kind != VLT_OBJ_SNAPSHOT)
+			continue;   /* persona refs may name records */
+		if (read_snapshot(st->r, &oid, &s, &st->buf) < 0)
+			die("snapshot %s: %s", vlt_oid_hex(&oid), vlt_error_last());
+		walk_snapshot(st, &s, &oid);
+		for (size_t i = s.nparents; i-- > 0;)
+			push(&todo, &s.parents[i]);
+		vlt_snapshot_release(&s);
+	}
+	vlt_oidset_release(&seen);
+	free(todo.v);
+	free(roots.v);
+}
+
+/* --- output -------------------------------------------------------------- */
+
+struct repo_totals {
+	uint64_t packs, pack_bytes, index_bytes, objects;
+};
+
+static void repo_totals(struct vlt_repo *r, struct repo_totals *t)
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+
+	memset(t, 0, sizeof(*t));
+	t->packs = vlt_odb_pack_count(r);
+	for (size_t i = 0; i < t->packs; i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+		struct vlt_stat sb;
+
+		t->objects += p->count;
+		t->index_bytes += p->idx_len;
+		vlt_buf_reset(&key);
+		vlt_buf_addf(&key, "packs/%s.pack", p->name);
+		if (vlt_backend_stat(r->be, key.data, &sb) == 0)
+			t->pack_bytes += sb.size;
+	}
+	vlt_buf_release(&key);
+}
+
+static int cmp_type(const void *pa, const void *pb)
+{
+	const struct type_stat *a = pa, *b = pb;
+
+	if (a->stored != b->stored)
+		return a->stored > b->stored ? -1 : 1;
+	if (a->logical != b->logical)
+		return a->logical > b->logical ? -1 : 1;
+	return strcmp(a->ext, b->ext);
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0;
+}
+
+static void json_set(json_t *o, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(o, key, v) < 0)
+		die("out of memory");
+}
+
+static json_t *json_ratio(uint64_t a, uint64_t b)
+{
+	/* two decimals, so that output does not depend on float printing */
+	return b ? json_real((double)(int64_t)(ratio(a, b) * 100 + 0.5) / 100) :
+		   json_null();
+}
+
+#define U(v) json_integer((json_int_t)(v))
+
+static void print_json(const struct stats *st, const struct vlt_oid *snap,
+		       const struct repo_totals *rt)
+{
+	json_t *o = json_object(), *tl = json_array();
+
+	if (!o || !tl)
+		die("out of memory");
+	json_set(o, "snapshot", snap ? json_string(vlt_oid_hex(snap)) :
+		 json_null());
+	json_set(o, "snapshots", U(st->snapshots));
+	json_set(o, "missing_snapshots", U(st->missing_snapshots));
+	json_set(o, "files", U(st->total.files));
+	json_set(o, "unique_files", U(vlt_oidset_count(&st->file_objs)));
+	json_set(o, "symlinks", U(st->total.symlinks));
+	json_set(o, "directories", U(st->total.dirs));
+	json_set(o, "logical_bytes", U(st->total.bytes));
+	json_set(o, "unique_chunks", U(st->unique_chunks));
+	json_set(o, "unique_bytes", U(st->unique_bytes));
+	json_set(o, "stored_bytes", U(st->stored_bytes));
+	json_set(o, "metadata_bytes", U(st->meta_bytes));
+	json_set(o, "missing_chunks", U(st->missing_chunks));
+	json_set(o, "dedup_ratio", json_ratio(st->total.bytes, st->unique_bytes));
+	json_set(o, "compression_ratio",
+		 json_ratio(st->unique_bytes, st->stored_bytes));
+	for (size_t i = 0; i < ntypes; i++) {
+		if (!types[i].files)
+			continue;
+		if (json_array_append_new(tl, json_pack("{s:o, s:I, s:I, s:I}",
+				"type", print_json_string(types[i].ext),
+				"files", (json_int_t)types[i].files,
+				"logical_bytes", (json_int_t)types[i].logical,
+				"stored_bytes", (json_int_t)types[i].stored)) < 0)
+			die("out of memory");
+	}
+	json_set(o, "types", tl);
+	json_set(o, "repository", json_pack("{s:I, s:I, s:I, s:I}",
+		 "packs", (json_int_t)rt->packs,
+		 "pack_bytes", (json_int_t)rt->pack_bytes,
+		 "index_bytes", (json_int_t)rt->index_bytes,
+		 "objects", (json_int_t)rt->objects));
+	if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+		die("write error on stdout");
+	json_decref(o);
+}
+
+static void print_human(const struct stats *st, const struct vlt_oid *snap,
+			const struct vlt_snapshot *s,
+			const struct repo_totals *rt)
+{
+	struct vlt_buf out = VLT_BUF_INIT;
+	size_t width = 6;
+
+	if (snap)
+		vlt_buf_addf(&out, "snapshot           %.12s  %s\n",
+			     vlt_oid_hex(snap),
+			     print_date_short(s->time, s->tz_minutes));
+	else
+		vlt_buf_addf(&out, "snapshots          %" PRIu64
+			     " (all reachable from refs)\n", st->snapshots);
+	if (st->missing_snapshots)
+		vlt_buf_addf(&out, "missing snapshots  %" PRIu64
+			     " (forgotten or pruned)\n", st->missing_snapshots);
+	vlt_buf_addf(&out, "files              %" PRIu64 " (%zu unique)\n",
+		     st->total.files, vlt_oidset_count(&st->file_objs));
+	vlt_buf_addf(&out, "directories        %" PRIu64 "\n", st->total.dirs);
+	if (st->total.symlinks)
+		vlt_buf_addf(&out, "symlinks           %" PRIu64 "\n",
+			     st->total.symlinks);
+	vlt_buf_addf(&out, "logical size       %s (%" PRIu64 " bytes)\n",
+		     print_human_size(st->total.bytes), st->total.bytes);
+	vlt_buf_addf(&out, "unique chunks      %" PRIu64 "\n", st->unique_chunks);
+	vlt_buf_addf(&out, "unique size        %s\n",
+		     print_human_size(st->unique_bytes));
+	vlt_buf_addf(&out, "stored size        %s (+ %s of trees and file "
+		     "lists)\n", print_human_size(st->stored_bytes),
+		     print_human_size(st->meta_bytes));
+	if (st->unique_bytes)
+		vlt_buf_addf(&out, "dedup ratio        %.2fx\n",
+			     ratio(st->total.bytes, st->unique_bytes));
+	else
+		vlt_buf_adds(&out, "dedup ratio        -\n");
+	if (st->stored_bytes)
+		vlt_buf_addf(&out, "compression ratio  %.2fx\n",
+			     ratio(st->unique_bytes, st->stored_bytes));
+	else
+		vlt_buf_adds(&out, "compression ratio  -\n");
+	if (st->missing_chunks)
+		vlt_buf_addf(&out, "missing chunks     %" PRIu64 " (run 'vault "
+			     "fsck')\n", st->missing_chunks);
+	for (size_t i = 0; i < ntypes; i++)
+		if (types[i].files && strlen(types[i].ext) > width)
+			width = strlen(types[i].ext);
+	if (st->total.files) {
+		vlt_buf_addf(&out, "\n%-*s  %8s  %11s  %11s\n", (int)width,
+			     "type", "files", "logical", "stored");
+		for (size_t i = 0; i < ntypes; i++) {
+			if (!types[i].files)
+				continue;
+			vlt_buf_addf(&out, "%-*s  %8" PRIu64 "  %11s  %11s\n",
+				     (int)width, types[i].ext, types[i].files,
+				     print_human_size(types[i].logical),
+				     print_human_size(types[i].stored));
+		}
+	}
+	vlt_buf_addf(&out, "\nrepository         %" PRIu64 " pack%s, %s "
+		     "(indexes %s), %" PRIu64 " objects\n", rt->packs,
+		     rt->packs == 1 ? "" : "s", print_human_size(rt->pack_bytes),
+		     print_human_size(rt->index_bytes), rt->objects);
+	cli_write_stdout(out.data, out.len);
+	vlt_buf_release(&out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stats st;
+	struct repo_totals rt;
+	struct vlt_snapshot s;
+	struct vlt_oid oid;
+	int c, all = 0, json_out = 0;
+	const char *rev = "HEAD";
+
+	cli_init("vault-stats");
+	while ((c = cli_getopt(argc, argv, "", opts, usage)) != -1) {
+		switch (c) {
+		case 'A': all = 1; break;
+		case 'J': json_out = 1; break;
+		}
+	}
+	if (optind < argc) {
+		if (all)
+			usage_error(usage, "give SNAP or --all, not both");
+		rev = argv[optind++];
+	}
+	if (optind < argc)
+		usage_error(usage, "too many arguments");
+	memset(&st, 0, sizeof(st));
+	st.r = cli_open_repo();
+	vlt_snapshot_init(&s);
+	if (all) {
+		walk_all(&st);
+	} else {
+		if (vlt_rev_parse(st.r, rev, &oid) < 0)
+			die("%s", vlt_error_last());
+		if (read_snapshot(st.r, &oid, &s, &st.buf) < 0)
+			die("%s: %s", rev, vlt_error_last());
+		walk_snapshot(&st, &s, &oid);
+	}
+	/* the per-type files and bytes of everything walked */
+	for (size_t i = 0; i < st.total.nr; i++) {
+		types[st.total.v[i].type].files += st.total.v[i].files;
+		types[st.total.v[i].type].logical += st.total.v[i].bytes;
+	}
+	if (ntypes)
+		qsort(types, ntypes, sizeof(*types), cmp_type);
+	repo_totals(st.r, &rt);
+	if (json_out)
+		print_json(&st, all ? NULL : &oid, &rt);
+	else
+		print_human(&st, all ? NULL : &oid, &s, &rt);
+
+	{
+		size_t pos = 0;
+		struct vlt_oid k;
+		void *v;
+
+		while (vlt_oidmap_next(&st.trees, &pos, &k, &v)) {
+			struct tree_sum *ts = v;
+
+			free(ts->v);
+			free(ts);
+		}
+	}
+	for (size_t i = 0; i < ntypes; i++)
+		free(types[i].ext);
+	free(types);
+	free(type_index);
+	free(st.total.v);
+	vlt_oidmap_release(&st.trees);
+	vlt_oidset_release(&st.file_objs);
+	vlt_oidset_release(&st.chunks);
+	vlt_buf_release(&st.buf);
+	vlt_snapshot_release(&s);
+	vlt_repo_free(st.r);
+	return 0;
+}
