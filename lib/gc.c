@@ -575,6 +575,19 @@ static int find_orphans(const char *key, const struct vlt_stat *st, void *data)
 	return 0;
 }
 
+static int collect_key(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct orphan_scan *os = data;
+
+	(void)st;
+	if (VLT_ALLOC_GROW(os->names, os->nr + 1, os->alloc) < 0)
+		return VLT_E_NOMEM;
+	if (!(os->names[os->nr] = strdup(key)))
+		return VLT_E_NOMEM;
+	os->nr++;
+	return 0;
+}
+
 int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	       struct vlt_gc_stats *st)
 {
@@ -734,6 +747,21 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		}
 	}
 	st->packs_after = vlt_odb_pack_count(r) - st->packs_deleted;
+	/* one multi-pack index over what is left; older ones name deleted
+	 * packs and only cost lookups, so they go */
+	if (!err && st->packs_after > 1) {
+		struct orphan_scan mx = { r, NULL, 0, 0 };
+		char name[VLT_OID_HEXSZ + 1];
+
+		if (vlt_odb_write_midx(r, name) == 0 &&
+		    vlt_backend_list(r->be, "index/", collect_key, &mx) == 0)
+			for (size_t i = 0; i < mx.nr; i++)
+				if (!strstr(mx.names[i], name))
+					vlt_backend_del(r->be, mx.names[i]);
+		for (size_t i = 0; i < mx.nr; i++)
+			free(mx.names[i]);
+		free(mx.names);
+	}
 done:
 	if (err == 0 && vlt_error_last_code() == VLT_E_LOCKED && st->packs_pending)
 		err = 0;  /* reported through stats; the message stays */

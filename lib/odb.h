@@ -70,6 +70,15 @@ int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
 size_t vlt_odb_pack_count(struct vlt_repo *r);
 struct vlt_pack *vlt_odb_pack_at(struct vlt_repo *r, size_t i);
 
+/*
+ * Write a multi-pack index of every loaded pack (index/midx-NAME, NAME the
+ * SHA-256 of the sorted pack names), so later lookups are one binary
+ * search. name_hex gets NAME.
+ */
+int vlt_odb_write_midx(struct vlt_repo *r, char name_hex[VLT_OID_HEXSZ + 1]);
+/* How many loaded packs the loaded multi-pack index does not cover. */
+int vlt_odb_uncovered_packs(struct vlt_repo *r);
+
 /* Test hook: VAULT_TEST_ABORT_AFTER=N kills the process (SIGKILL) after
  * N objects were stored by this process, to test crash safety. */
 void vlt_odb_test_abort_check(void);

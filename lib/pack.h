@@ -87,6 +87,7 @@ struct vlt_pack {
 	int mapped;                /* 1 mapped, 0 malloc'd, 2 borrowed */
 	int doomed;                /* slated for deletion by gc: readable,
 				    * but never used to deduplicate */
+	int in_midx;               /* every id is in the multi-pack index */
 	uint32_t count;
 	const unsigned char *fanout, *ids, *ents;
 };

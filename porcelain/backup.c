@@ -221,6 +221,15 @@ int main(int argc, char **argv)
 		die_lib("snapshot %s written but %s not moved", vlt_oid_hex(&snap),
 			ref.data);
 	vlt_writer_end(r, &lock);
+	/* many packs since the last multi-pack index: write a new one (an
+	 * accelerator only; failing to write it changes nothing else) */
+	if (vlt_odb_uncovered_packs(r) >= 16) {
+		char name[VLT_OID_HEXSZ + 1];
+
+		if (vlt_odb_write_midx(r, name) < 0)
+			warning("could not write a multi-pack index: %s",
+				vlt_error_last());
+	}
 
 	if (json) {
 		json_t *o = json_object();

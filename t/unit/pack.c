@@ -267,10 +267,64 @@ static void test_index_build(void)
 	vlt_buf_release(&idx);
 }
 
+static void test_midx(void)
+{
+	struct vlt_repo *r = new_repo("midx", 4096);
+	struct vlt_buf b = VLT_BUF_INIT, got = VLT_BUF_INIT;
+	struct vlt_oid ids2[600];
+	char path[512], name[65], key[700];
+	int bad = 0;
+
+	for (int i = 0; i < 600; i++) {
+		make_obj(i + 7000, &b);
+		vlt_odb_write(r, VLT_OBJ_CHUNK, b.data, b.len, &ids2[i]);
+		if (i == 400)
+			vlt_odb_flush(r);
+	}
+	vlt_odb_flush(r);
+	ok(vlt_odb_pack_count(r) >= 16, "%zu packs", vlt_odb_pack_count(r));
+	ok(vlt_odb_write_midx(r, name) == 0, "multi-pack index written");
+	snprintf(path, sizeof(path), "%s", r->path);
+	vlt_repo_free(r);
+
+	vlt_repo_open(path, &r);
+	is_int(vlt_odb_uncovered_packs(r), 0, "every pack covered after reopen");
+	for (int i = 0; i < 600; i++)
+		if (vlt_odb_read(r, &ids2[i], NULL, &got) < 0)
+			bad++;
+	ok(!bad, "every object found through the multi-pack index");
+	{
+		struct vlt_oid extra;
+
+		make_obj(99999, &b);
+		vlt_odb_write(r, VLT_OBJ_CHUNK, b.data, b.len, &extra);
+		vlt_odb_flush(r);
+		ok(vlt_odb_has(r, &extra) == 1 && vlt_odb_uncovered_packs(r) == 1,
+		   "a pack stored after it is searched on its own");
+		vlt_repo_free(r);
+		/* damage the midx: it is ignored, nothing is lost */
+		snprintf(key, sizeof(key), "%s/index/midx-%s", path, name);
+		flip_byte(key, 3000);
+		vlt_repo_open(path, &r);
+		ok(vlt_odb_uncovered_packs(r) == (int)vlt_odb_pack_count(r),
+		   "a damaged multi-pack index is not used");
+		bad = 0;
+		for (int i = 0; i < 600; i++)
+			if (vlt_odb_has(r, &ids2[i]) != 1)
+				bad++;
+		ok(!bad && vlt_odb_has(r, &extra) == 1,
+		   "and every object is still found");
+	}
+	vlt_buf_release(&b);
+	vlt_buf_release(&got);
+	vlt_repo_free(r);
+}
+
 int main(void)
 {
 	tap_plan_lazy();
 	test_index_build();
+	test_midx();
 	test_round_trip();
 	test_damage();
 	return tap_done();
