@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
-#include "chunker.h"
 #include "error.h"
 #include "fsutil.h"
 #include "odb.h"
@@ -143,43 +142,19 @@ static int set_times(int dirfd, const char *name, int64_t sec, uint32_t nsec)
 	return 0;
 }
 
-/* Compute the file object id of what was written, with the repository's
- * chunker, and compare. */
+/* Compute the file object id of what was written and compare. */
 static int verify_fd(struct vlt_repo *r, int fd, const struct vlt_tree_entry *e)
 {
-	struct vlt_chunker ch;
-	struct vlt_chunk_reader rd;
-	struct vlt_file f;
-	struct vlt_buf enc = VLT_BUF_INIT;
 	struct vlt_oid oid;
-	int err;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return vlt_error_set(VLT_E_IO, "seek: %s", strerror(errno));
-	vlt_file_init(&f);
-	VLT_TRY(vlt_chunker_init(&ch, &r->chunking));
-	VLT_TRY(vlt_chunk_reader_init(&rd, &ch, fd));
-	for (;;) {
-		const unsigned char *data;
-		size_t len;
-		struct vlt_oid c;
-
-		if ((err = vlt_chunk_reader_next(&rd, &data, &len)) < 0 || !len)
-			break;
-		if ((err = vlt_object_id(&r->idfn, VLT_OBJ_CHUNK, data, len,
-					 &c)) < 0 ||
-		    (err = vlt_file_add(&f, &c, (uint32_t)len)) < 0)
-			break;
-	}
-	vlt_chunk_reader_release(&rd);
-	if (!err && (err = vlt_file_encode(&f, &enc)) == 0 &&
-	    (err = vlt_object_id(&r->idfn, VLT_OBJ_FILE, enc.data, enc.len,
-				 &oid)) == 0 && vlt_oid_cmp(&oid, &e->oid))
-		err = vlt_error_set(VLT_E_CORRUPT, "verification failed: the "
-				    "written file does not match the snapshot");
-	vlt_file_release(&f);
-	vlt_buf_release(&enc);
-	return err;
+	VLT_TRY(vlt_file_from_fd(NULL, &r->idfn, &r->chunking, fd, e->name, &oid,
+				 NULL, NULL));
+	if (vlt_oid_cmp(&oid, &e->oid))
+		return vlt_error_set(VLT_E_CORRUPT, "verification failed: the "
+				     "written file does not match the snapshot");
+	return 0;
 }
 
 static int write_file(struct rs *s, int dirfd, const struct vlt_tree_entry *e)

@@ -23,9 +23,10 @@
 #include "tree.h"
 #include "worktree.h"
 
-int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
-			  struct vlt_oid *file_oid, uint64_t *size,
-			  struct vlt_write_stats *stats)
+int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		     const struct vlt_chunker_params *chunking, int fd,
+		     const char *name, struct vlt_oid *file_oid,
+		     uint64_t *size, struct vlt_write_stats *stats)
 {
 	struct vlt_chunker ch;
 	struct vlt_chunk_reader rd;
@@ -34,7 +35,7 @@ int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 	int err;
 
 	vlt_file_init(&f);
-	if ((err = vlt_chunker_init(&ch, &r->chunking)) < 0)
+	if ((err = vlt_chunker_init(&ch, chunking)) < 0)
 		return err;
 	if ((err = vlt_chunk_reader_init(&rd, &ch, fd)) < 0)
 		return err;
@@ -49,10 +50,10 @@ int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 		}
 		if (!len)
 			break;
-		if ((err = vlt_object_id(&r->idfn, VLT_OBJ_CHUNK, data, len,
-					 &oid)) < 0 ||
-		    (err = vlt_odb_write_hashed(r, VLT_OBJ_CHUNK, data, len,
-						&oid)) < 0)
+		if ((err = vlt_object_id(idfn, VLT_OBJ_CHUNK, data, len, &oid)) < 0)
+			goto done;
+		if (store && (err = vlt_odb_write_hashed(store, VLT_OBJ_CHUNK, data,
+							 len, &oid)) < 0)
 			goto done;
 		if (stats) {
 			stats->chunks++;
@@ -64,11 +65,16 @@ int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 		if ((err = vlt_file_add(&f, &oid, (uint32_t)len)) < 0)
 			goto done;
 	}
-	if ((err = vlt_file_encode(&f, &enc)) < 0 ||
-	    (err = vlt_odb_write(r, VLT_OBJ_FILE, enc.data, enc.len,
-				 file_oid)) < 0)
+	if ((err = vlt_file_encode(&f, &enc)) < 0)
 		goto done;
-	*size = f.size;
+	err = store ? vlt_odb_write(store, VLT_OBJ_FILE, enc.data, enc.len,
+				    file_oid)
+		    : vlt_object_id(idfn, VLT_OBJ_FILE, enc.data, enc.len,
+				    file_oid);
+	if (err < 0)
+		goto done;
+	if (size)
+		*size = f.size;
 	if (stats)
 		stats->bytes += f.size;
 done:
@@ -76,6 +82,14 @@ done:
 	vlt_file_release(&f);
 	vlt_buf_release(&enc);
 	return err;
+}
+
+int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
+			  struct vlt_oid *file_oid, uint64_t *size,
+			  struct vlt_write_stats *stats)
+{
+	return vlt_file_from_fd(r, &r->idfn, &r->chunking, fd, name, file_oid,
+				size, stats);
 }
 
 struct walk {

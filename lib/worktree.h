@@ -33,6 +33,18 @@ int vlt_worktree_write(struct vlt_repo *r, const char *dir,
 		       vlt_path_filter filter, void *filter_data,
 		       struct vlt_oid *tree, struct vlt_write_stats *stats);
 
+/*
+ * Chunk the content of fd and compute its file object id. With store not
+ * NULL, the chunks and the file object are stored there too. The one
+ * place that turns bytes into a file object (hash-object, write-tree,
+ * restore --verify).
+ */
+struct vlt_chunker_params;
+int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		     const struct vlt_chunker_params *chunking, int fd,
+		     const char *name, struct vlt_oid *file_oid,
+		     uint64_t *size, struct vlt_write_stats *stats);
+
 /* Store one regular file's content (open fd) as a file object. */
 int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 			  struct vlt_oid *file_oid, uint64_t *size,

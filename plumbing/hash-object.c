@@ -67,42 +67,6 @@ static int check_literal(const struct vlt_buf *b)
 	return 0;
 }
 
-/* Hash a file's content as chunks + file object, without a repository. */
-static int hash_content_nowrite(int fd, const char *name, struct vlt_oid *out)
-{
-	struct vlt_chunker ch;
-	struct vlt_chunk_reader rd;
-	struct vlt_file f;
-	struct vlt_buf enc = VLT_BUF_INIT;
-	int err;
-
-	vlt_file_init(&f);
-	VLT_TRY(vlt_chunker_init(&ch, &chunking));
-	VLT_TRY(vlt_chunk_reader_init(&rd, &ch, fd));
-	for (;;) {
-		const unsigned char *data;
-		size_t len;
-		struct vlt_oid oid;
-
-		if ((err = vlt_chunk_reader_next(&rd, &data, &len)) < 0) {
-			vlt_error_wrap(err, "%s", name);
-			goto done;
-		}
-		if (!len)
-			break;
-		if ((err = vlt_object_id(&idfn, VLT_OBJ_CHUNK, data, len, &oid)) < 0 ||
-		    (err = vlt_file_add(&f, &oid, (uint32_t)len)) < 0)
-			goto done;
-	}
-	if ((err = vlt_file_encode(&f, &enc)) == 0)
-		err = vlt_object_id(&idfn, VLT_OBJ_FILE, enc.data, enc.len, out);
-done:
-	vlt_chunk_reader_release(&rd);
-	vlt_file_release(&f);
-	vlt_buf_release(&enc);
-	return err;
-}
-
 static void hash_fd(int fd, const char *name)
 {
 	struct vlt_oid oid;
@@ -112,7 +76,8 @@ static void hash_fd(int fd, const char *name)
 	if (kind == VLT_OBJ_NONE) {
 		err = write_obj ? vlt_worktree_store_fd(repo, fd, name, &oid, &size,
 							NULL)
-				: hash_content_nowrite(fd, name, &oid);
+				: vlt_file_from_fd(NULL, &idfn, &chunking, fd, name,
+						   &oid, &size, NULL);
 	} else {
 		struct vlt_buf b = VLT_BUF_INIT;
 		size_t got;
