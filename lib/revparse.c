@@ -12,8 +12,8 @@
 #include "refs.h"
 #include "revparse.h"
 
-static int read_snapshot(struct vlt_repo *r, const struct vlt_oid *oid,
-			 struct vlt_snapshot *s)
+int vlt_snapshot_read(struct vlt_repo *r, const struct vlt_oid *oid,
+		      struct vlt_snapshot *s)
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	int err;
@@ -39,7 +39,7 @@ int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 		return vlt_error_set(VLT_E_INVALID, "%s is a %s, not a snapshot "
 				     "or tree", vlt_oid_hex(oid),
 				     vlt_obj_kind_name(kind));
-	VLT_TRY(read_snapshot(r, oid, &s));
+	VLT_TRY(vlt_snapshot_read(r, oid, &s));
 	*tree = s.tree;
 	vlt_snapshot_release(&s);
 	return 0;
@@ -195,7 +195,7 @@ static int nth_parent(struct vlt_repo *r, struct vlt_oid *oid, long n)
 {
 	struct vlt_snapshot s;
 
-	VLT_TRY(read_snapshot(r, oid, &s));
+	VLT_TRY(vlt_snapshot_read(r, oid, &s));
 	if (n == 0) {
 		vlt_snapshot_release(&s);
 		return 0;

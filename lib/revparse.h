@@ -19,6 +19,10 @@
 
 int vlt_rev_parse(struct vlt_repo *r, const char *rev, struct vlt_oid *out);
 
+/* Read and decode the snapshot oid (release *s after success). */
+int vlt_snapshot_read(struct vlt_repo *r, const struct vlt_oid *oid,
+		      struct vlt_snapshot *s);
+
 /* A snapshot or tree id -> the tree id. */
 int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 		      struct vlt_oid *tree);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "diff.h"
 #include "error.h"
 #include "print.h"
 

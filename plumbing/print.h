@@ -9,8 +9,9 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "diff.h"
 #include "tree.h"
+
+struct vlt_diff_summary;  /* lib/diff.h */
 
 /* git-style mode: 100644/100755 files, 040000 trees, 120000 symlinks. */
 unsigned print_git_mode(const struct vlt_tree_entry *e);

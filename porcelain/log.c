@@ -41,19 +41,6 @@ static json_t *json_list;
 static long printed;
 static struct vlt_buf out = VLT_BUF_INIT;
 
-static int read_snapshot(struct vlt_repo *r, const struct vlt_oid *oid,
-			 struct vlt_snapshot *s)
-{
-	struct vlt_buf buf = VLT_BUF_INIT;
-	int err;
-
-	vlt_snapshot_init(s);
-	if ((err = vlt_odb_read_kind(r, oid, VLT_OBJ_SNAPSHOT, &buf)) == 0)
-		err = vlt_snapshot_decode(buf.data, buf.len, s);
-	vlt_buf_release(&buf);
-	return err;
-}
-
 static void flush_out(int force)
 {
 	if (out.len && (force || out.len > 65536)) {
@@ -214,7 +201,7 @@ int main(int argc, char **argv)
 	}
 	if (json_out && !(json_list = json_array()))
 		die("out of memory");
-	if (read_snapshot(r, &oid, &cur) < 0)
+	if (vlt_snapshot_read(r, &oid, &cur) < 0)
 		die("%s: %s", rev, vlt_error_last());
 	while (max_count < 0 || shown < max_count) {
 		int missing = 0, have_parent = 0;
@@ -229,7 +216,7 @@ int main(int argc, char **argv)
 		/* the parent is read once: for the path check here, and as
 		 * the next snapshot of the walk */
 		if (paths && cur.nparents && !missing) {
-			if (read_snapshot(r, &cur.parents[0], &parent) < 0)
+			if (vlt_snapshot_read(r, &cur.parents[0], &parent) < 0)
 				die("parent of %s: %s", vlt_oid_hex(&oid),
 				    vlt_error_last());
 			have_parent = 1;
@@ -252,7 +239,7 @@ int main(int argc, char **argv)
 				vlt_snapshot_release(&parent);
 			break;
 		}
-		if (!have_parent && read_snapshot(r, &cur.parents[0], &parent) < 0)
+		if (!have_parent && vlt_snapshot_read(r, &cur.parents[0], &parent) < 0)
 			die("parent of %s: %s", vlt_oid_hex(&oid),
 			    vlt_error_last());
 		oid = cur.parents[0];

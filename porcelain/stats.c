@@ -295,14 +295,6 @@ static void walk_snapshot(struct stats *st, const struct vlt_snapshot *s,
 	st->snapshots++;
 }
 
-static int read_snapshot(struct vlt_repo *r, const struct vlt_oid *oid,
-			 struct vlt_snapshot *s, struct vlt_buf *buf)
-{
-	vlt_snapshot_init(s);
-	VLT_TRY(vlt_odb_read_kind(r, oid, VLT_OBJ_SNAPSHOT, buf));
-	return vlt_snapshot_decode(buf->data, buf->len, s);
-}
-
 /* --- --all: every snapshot reachable from refs ----------------------- */
 
 struct oid_stack {
@@ -355,7 +347,7 @@ static void walk_all(struct stats *st)
 			die("%s", vlt_error_last());
 		if (kind != VLT_OBJ_SNAPSHOT)
 			continue;   /* persona refs may name records */
-		if (read_snapshot(st->r, &oid, &s, &st->buf) < 0)
+		if (vlt_snapshot_read(st->r, &oid, &s) < 0)
 			die("snapshot %s: %s", vlt_oid_hex(&oid), vlt_error_last());
 		walk_snapshot(st, &s, &oid);
 		for (size_t i = s.nparents; i-- > 0;)
@@ -574,7 +566,7 @@ int main(int argc, char **argv)
 	} else {
 		if (vlt_rev_parse(st.r, rev, &oid) < 0)
 			die("%s", vlt_error_last());
-		if (read_snapshot(st.r, &oid, &s, &st.buf) < 0)
+		if (vlt_snapshot_read(st.r, &oid, &s) < 0)
 			die("%s: %s", rev, vlt_error_last());
 		walk_snapshot(&st, &s, &oid);
 	}
