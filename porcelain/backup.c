@@ -2,6 +2,7 @@
  * vault-backup - snapshot a folder and move the current branch.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,28 @@ static const char usage[] =
 "some files could not be read (listed on stderr); 128 on error.\n";
 
 static int quiet, json, tty;
+static struct vlt_repo *repo;
+static struct vlt_repo_lock writer_lock;
+
+/* Release the writer lock (so gc is not held back), then die. */
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						      noreturn));
+
+static void fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	snprintf(msg, sizeof(msg), "%s", vlt_error_last());
+	if (writer_lock.held)
+		vlt_writer_end(repo, &writer_lock);
+	fprintf(stderr, "fatal: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", msg);
+	exit(VLT_EXIT_FATAL);
+}
 static int64_t last_len;
 
 static void progress(const struct vlt_backup_progress *p, int final, void *d)
@@ -98,7 +121,6 @@ int main(int argc, char **argv)
 	};
 	struct vlt_backup_opts bo;
 	struct vlt_backup_progress st;
-	struct vlt_repo_lock lock;
 	struct vlt_snapshot s;
 	struct vlt_buf enc = VLT_BUF_INIT, ref = VLT_BUF_INIT,
 		       reflog = VLT_BUF_INIT;
@@ -167,26 +189,27 @@ int main(int argc, char **argv)
 		die_lib("cannot read HEAD");
 	}
 
-	if (vlt_writer_begin(r, &lock, &gen, "backup") < 0)
+	repo = r;
+	if (vlt_writer_begin(r, &writer_lock, &gen, "backup") < 0)
 		die_lib("cannot start the backup");
 	if (vlt_backup_tree(r, root, &bo, &tree, &st) < 0)
-		die_lib("backup of %s failed", root);
+		fail("backup of %s failed", root);
 
 	vlt_snapshot_init(&s);
 	s.tree = tree;
 	if (vlt_snapshot_set_defaults(&s) < 0)
-		die_lib("snapshot");
+		fail("snapshot");
 	s.message = strdup(msg ? msg : "backup");
 	vlt_snapshot_add_meta(&s, "path", root);
 	for (int i = 0; i < ntags; i++)
 		if (vlt_snapshot_add_meta(&s, "tag", tags[i]) < 0)
-			die_lib("--tag");
+			fail("--tag");
 	for (int i = 0; i < nmetas; i++) {
 		char *eq = strchr(metas[i], '=');
 
 		*eq = '\0';
 		if (vlt_snapshot_add_meta(&s, metas[i], eq + 1) < 0)
-			die_lib("--meta");
+			fail("--meta");
 	}
 	/*
 	 * Publish: the snapshot's parent is the branch as it is now; if
@@ -201,9 +224,9 @@ int main(int argc, char **argv)
 		if (vlt_snapshot_encode(&s, &enc) < 0 ||
 		    vlt_odb_write(r, VLT_OBJ_SNAPSHOT, enc.data, enc.len, &snap) < 0 ||
 		    vlt_odb_flush(r) < 0)
-			die_lib("cannot write the snapshot");
-		if (vlt_writer_settle(r, &lock, &gen, &snap) < 0)
-			die_lib("cannot settle with a running gc");
+			fail("cannot write the snapshot");
+		if (vlt_writer_settle(r, &writer_lock, &gen, &snap) < 0)
+			fail("cannot settle with a running gc");
 		vlt_buf_reset(&reflog);
 		vlt_buf_addf(&reflog, "backup: %s", s.message);
 		{
@@ -218,9 +241,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (err < 0)
-		die_lib("snapshot %s written but %s not moved", vlt_oid_hex(&snap),
-			ref.data);
-	vlt_writer_end(r, &lock);
+		fail("snapshot %s written but %s not moved", vlt_oid_hex(&snap),
+		     ref.data);
+	vlt_writer_end(r, &writer_lock);
 	/* many packs since the last multi-pack index: write a new one (an
 	 * accelerator only; failing to write it changes nothing else) */
 	if (vlt_odb_uncovered_packs(r) >= 16) {
