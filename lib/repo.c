@@ -20,7 +20,7 @@ void vlt_init_opts_default(struct vlt_init_opts *o)
 	memset(o, 0, sizeof(*o));
 	vlt_chunker_params_default(&o->chunking, VLT_CHUNKER_FASTCDC);
 	o->codec = VLT_CODEC_ZSTD;
-	o->level = 3;
+	o->level = 1;
 	o->pack_target = VLT_PACK_TARGET_DEFAULT;
 }
 
@@ -100,7 +100,7 @@ static int load_settings(struct vlt_repo *r)
 	r->codec = VLT_CODEC_ZSTD;
 	if ((v = vlt_config_get(&r->config, "compression.algo")) != NULL)
 		VLT_TRY(vlt_codec_parse(v, &r->codec));
-	level = r->codec == VLT_CODEC_ZLIB ? 6 : 3;
+	level = r->codec == VLT_CODEC_ZLIB ? 6 : 1;
 	VLT_TRY(vlt_config_get_int(&r->config, "compression.level", &level));
 	r->level = (int)level;
 	{

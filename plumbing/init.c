@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 			usage_error(usage, "%s", vlt_error_last());
 	}
 	if (!level_set)
-		o.level = o.codec == VLT_CODEC_ZLIB ? 6 : 3;
+		o.level = o.codec == VLT_CODEC_ZLIB ? 6 : 1;
 	{
 		struct vlt_compressor cz;
 		int bad = vlt_compressor_init(&cz, o.codec, o.level) < 0;
