@@ -386,7 +386,7 @@ static void *worker(void *arg)
 		e->head = t->next;
 		if (!e->head)
 			e->tail = NULL;
-		e->queued_bytes -= t->len;
+		e->queued_bytes -= e->r->chunking.max;
 		pthread_cond_signal(&e->not_full);
 		pthread_mutex_unlock(&e->lock);
 
@@ -435,8 +435,11 @@ static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 	struct job *j = &e->jobs[jobi];
 	int err = 0;
 
+	/* every task buffer holds up to chunking.max bytes: count that, so
+	 * the queue's memory is bounded whatever the chunk sizes */
 	pthread_mutex_lock(&e->lock);
-	while (e->queued_bytes + len > e->queue_limit && e->head && !e->fatal)
+	while (e->queued_bytes + e->r->chunking.max > e->queue_limit && e->head &&
+	       !e->fatal)
 		pthread_cond_wait(&e->not_full, &e->lock);
 	t = e->free_tasks;
 	if (t)
@@ -468,7 +471,7 @@ static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 	else
 		e->head = t;
 	e->tail = t;
-	e->queued_bytes += len;
+	e->queued_bytes += e->r->chunking.max;
 	pthread_cond_signal(&e->not_empty);
 	pthread_mutex_unlock(&e->lock);
 	return 0;

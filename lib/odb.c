@@ -69,7 +69,7 @@ struct vlt_odb {
 	struct pending *cur;                 /* where new objects go */
 	struct pending *sealing[MAX_SEALING];/* full, being stored */
 	int nsealing;
-	struct pending *spare[MAX_SEALING + 1]; /* stored ones, for reuse */
+	struct pending *spare[1];            /* a stored one, for reuse */
 	int nspare;
 	int seal_err;                        /* first error of a store */
 	char seal_msg[512];
@@ -697,7 +697,7 @@ static int seal_cur_locked(struct vlt_repo *r)
 	 * is sticky so the next flush (and so the backup) fails instead of
 	 * publishing a snapshot that needs them.
 	 */
-	if (o->nspare < MAX_SEALING + 1) {
+	if (o->nspare < 1) {
 		p->w.nr = 0;
 		vlt_buf_reset(&p->w.data);
 		if (p->cap)
