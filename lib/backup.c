@@ -84,6 +84,8 @@ struct engine {
 	const struct vlt_backup_opts *o;
 	int rootfd;
 	struct vlt_ignore *ig;
+	dev_t repo_dev;
+	ino_t repo_ino;
 	struct vlt_filecache *cache;
 	int cache_valid;     /* cache written under the current gc generation */
 	struct vlt_filecache_writer cw;
@@ -245,7 +247,9 @@ static int walk(struct engine *e, int dirfd, long d)
 
 		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
 			continue;
-		if (d == 0 && !strcmp(name, ".vault"))
+		/* repositories are never backed up into themselves: any
+		 * .vault (this project's, or a nested project's) is left out */
+		if (!strcmp(name, ".vault"))
 			continue;
 		vlt_buf_setlen(&e->rel, base);
 		if ((err = vlt_buf_addf(&e->rel, "%s%s", base ? "/" : "",
@@ -317,6 +321,9 @@ static int walk(struct engine *e, int dirfd, long d)
 						 (size_t)n, &b->oid)) < 0)
 				break;
 			e->prog.symlinks++;
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == e->repo_dev &&
+			   st.st_ino == e->repo_ino) {
+			continue;  /* the repository itself (--repo inside PATH) */
 		} else if (S_ISDIR(st.st_mode)) {
 			long child, ent;
 			int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
@@ -515,6 +522,7 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 failed:
 	/* an unreadable file is left out; the backup goes on */
 	pthread_mutex_lock(&e->lock);
+	e->prog.files_failed++;
 	j->error = 1;
 	j->read_done = 1;
 	pthread_mutex_unlock(&e->lock);
@@ -704,6 +712,14 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 	if (!absroot) {
 		err = vlt_error_set(VLT_E_NOTFOUND, "%s: %s", root, strerror(errno));
 		goto done;
+	}
+	{
+		struct stat rs;
+
+		if (stat(r->path, &rs) == 0) {
+			e.repo_dev = rs.st_dev;
+			e.repo_ino = rs.st_ino;
+		}
 	}
 	e.rootfd = open(absroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (e.rootfd < 0) {

@@ -27,7 +27,8 @@ struct vlt_backup_progress {
 	uint64_t files_cached;               /* unchanged, from the cache */
 	uint64_t bytes_new, bytes_stored;    /* new chunk bytes; after compression */
 	uint64_t chunks, chunks_new;
-	uint64_t dirs, symlinks, errors;
+	uint64_t dirs, symlinks, errors;      /* errors: every path left out */
+	uint64_t files_failed;               /* files that could not be read */
 	double elapsed;                      /* seconds since start */
 };
 

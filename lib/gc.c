@@ -283,6 +283,7 @@ struct mark {
 	struct vlt_repo *r;
 	struct vlt_oidset live;
 	struct vlt_oidset forgotten;
+	struct vlt_oidset roots;      /* snapshots named by refs */
 	struct vlt_oid *stack;
 	unsigned char *kinds;
 	size_t nr, alloc, kalloc;
@@ -316,6 +317,11 @@ static int mark_ref(const char *name, const struct vlt_oid *oid, void *data)
 	vlt_idctx_update(&m->refs_ctx, oid->id, VLT_OID_RAWSZ);
 	if ((err = vlt_odb_info(m->r, oid, &kind, NULL)) < 0)
 		return vlt_error_wrap(err, "ref %s", name);
+	/* what a ref names is kept whole, forgotten or not: a tag or a
+	 * branch head is a promise */
+	if (kind == VLT_OBJ_SNAPSHOT)
+		return vlt_oidset_insert(&m->roots, oid) < 0 ? VLT_E_NOMEM :
+		       push(m, oid, kind);
 	return push(m, oid, kind);
 }
 
@@ -377,7 +383,8 @@ static int mark_all(struct mark *m)
 			 * whole, but not its tree: its data goes unless a
 			 * kept snapshot shares it.
 			 */
-			if (!vlt_oidset_contains(&m->forgotten, &oid))
+			if (!vlt_oidset_contains(&m->forgotten, &oid) ||
+			    vlt_oidset_contains(&m->roots, &oid))
 				err = push(m, &s.tree, VLT_OBJ_TREE);
 			for (size_t i = 0; i < s.nparents && !err; i++)
 				if (vlt_odb_has(m->r, &s.parents[i]) == 1)
@@ -448,6 +455,7 @@ static void mark_release(struct mark *m)
 {
 	vlt_oidset_release(&m->live);
 	vlt_oidset_release(&m->forgotten);
+	vlt_oidset_release(&m->roots);
 	free(m->stack);
 	free(m->kinds);
 	vlt_idctx_release(&m->refs_ctx);
@@ -588,6 +596,20 @@ static int collect_key(const char *key, const struct vlt_stat *st, void *data)
 	return 0;
 }
 
+/* Bytes of a pack's objects, from its index. */
+static uint64_t pack_bytes(const struct vlt_pack *p)
+{
+	uint64_t n = 0;
+
+	for (uint32_t k = 0; k < p->count; k++) {
+		struct vlt_pack_entry e;
+
+		vlt_pack_entry_at(p, k, &e);
+		n += e.stored_len + VLT_PACK_ENTRY_HDR;
+	}
+	return n;
+}
+
 int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	       struct vlt_gc_stats *st)
 {
@@ -596,7 +618,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	struct orphan_scan os = { r, NULL, 0, 0 };
 	struct vlt_buf plan = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	char digest[VLT_OID_HEXSZ + 1];
-	uint64_t gen = 0, ndoom = 0;
+	uint64_t gen = 0, ndoom = 0, nsmall = 0;
 	int err, threshold = o->repack_threshold > 0 ? o->repack_threshold : 50;
 
 	memset(st, 0, sizeof(*st));
@@ -624,9 +646,17 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	if ((err = vlt_buf_adds(&plan, "vault gc plan 1\n")) < 0)
 		goto done;
 	st->packs_before = vlt_odb_pack_count(r);
+	/* many small packs (one per backup of a few changes) are merged */
+	for (size_t i = 0; i < vlt_odb_pack_count(r); i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+		if (p->doomed || !p->count)
+			continue;
+		nsmall += pack_bytes(p) < r->pack_target / 8;
+	}
 	for (size_t i = 0; i < vlt_odb_pack_count(r) && !err; i++) {
 		struct vlt_pack *p = vlt_odb_pack_at(r, i);
 		uint64_t live_bytes = 0, total = 0, nlive = 0;
+		int merge = nsmall >= 4 && pack_bytes(p) < r->pack_target / 8;
 
 		if (p->doomed)
 			continue;  /* an earlier plan has it */
@@ -643,8 +673,9 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		st->bytes_before += total;
 		st->objects_live += nlive;
 		st->objects_dead += p->count - nlive;
-		if (nlive == p->count ||
-		    (nlive && live_bytes * 100 >= total * (uint64_t)threshold))
+		if (!merge && (nlive == p->count ||
+			       (nlive && live_bytes * 100 >=
+				total * (uint64_t)threshold)))
 			continue;
 		if (o->dry_run) {
 			ndoom++;
@@ -720,10 +751,13 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		if (ls.blocked) {
 			st->packs_pending += p->npacks;
 			if (ls.stale)
-				vlt_error_set(VLT_E_LOCKED, "plan %" PRIu64 " waits "
-					      "for a stale writer lock %s; remove it "
-					      "with 'vault unlock --remove-stale'",
-					      p->n, ls.who);
+				snprintf(st->note, sizeof(st->note), "plan %" PRIu64
+					 " waits for a stale writer lock %s; remove "
+					 "it with 'vault unlock --remove-stale'",
+					 p->n, ls.who);
+			else
+				snprintf(st->note, sizeof(st->note), "plan %" PRIu64
+					 " waits for %s", p->n, ls.who);
 			continue;
 		}
 		/* refs moved since the mark (a backup landed): mark again */
@@ -763,8 +797,6 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		free(mx.names);
 	}
 done:
-	if (err == 0 && vlt_error_last_code() == VLT_E_LOCKED && st->packs_pending)
-		err = 0;  /* reported through stats; the message stays */
 	for (size_t i = 0; i < os.nr; i++)
 		free(os.names[i]);
 	free(os.names);

@@ -56,6 +56,7 @@ struct vlt_gc_stats {
 	uint64_t bytes_before, bytes_freed, bytes_repacked;
 	uint64_t packs_deleted, packs_pending;  /* left for a later sweep */
 	uint64_t plan;                          /* plan number published */
+	char note[640];                         /* why packs are pending */
 };
 
 int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,

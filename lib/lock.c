@@ -448,11 +448,16 @@ int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 	    (err = vlt_backend_list(r->be, "refs/", collect_lock_keys,
 				    &keys)) < 0)
 		goto done;
-	err = vlt_backend_stat(r->be, "HEAD.lock", &st);
-	if (err == 0)
-		err = key_list_add(&keys, "HEAD.lock");
-	else if (err == VLT_E_NOTFOUND)
-		err = 0;
+	/* single lock keys outside those folders: HEAD's and gc's */
+	for (int k = 0; k < 2 && err >= 0; k++) {
+		const char *single = k ? "gc/lock" : "HEAD.lock";
+
+		err = vlt_backend_stat(r->be, single, &st);
+		if (err == 0)
+			err = key_list_add(&keys, single);
+		else if (err == VLT_E_NOTFOUND)
+			err = 0;
+	}
 	if (err < 0)
 		goto done;
 	if (keys.nr > 1)

@@ -93,6 +93,7 @@ static void progress(const struct vlt_backup_progress *p, int final, void *d)
 	last_len = n;
 	if (final)
 		fprintf(stderr, "\r%*s\r", (int)last_len, "");
+	fflush(stderr);  /* stderr is line-buffered; these lines end in \r */
 }
 
 static void warn_path(const char *path, const char *msg, void *d)
@@ -283,7 +284,7 @@ int main(int argc, char **argv)
 		printf("  files: %" PRIu64 " (%" PRIu64 " unchanged, %" PRIu64
 		       " new or changed), %" PRIu64 " dirs, %" PRIu64 " symlinks\n",
 		       st.files_total, st.files_cached,
-		       st.files_total - st.files_cached - st.errors, st.dirs,
+		       st.files_total - st.files_cached - st.files_failed, st.dirs,
 		       st.symlinks);
 		printf("  data:  %s in files, %s new\n",
 		       print_human_size(st.bytes_total),

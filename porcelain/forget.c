@@ -73,6 +73,17 @@ struct tagref {
 	size_t nr, alloc;
 };
 
+static int collect_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	struct tagref *t = data;
+
+	(void)name;
+	if (VLT_ALLOC_GROW(t->oids, t->nr + 1, t->alloc) < 0)
+		return VLT_E_NOMEM;
+	t->oids[t->nr++] = *oid;
+	return 0;
+}
+
 static int collect_tag(const char *name, const struct vlt_oid *oid, void *data)
 {
 	struct tagref *t = data;
@@ -127,7 +138,7 @@ int main(int argc, char **argv)
 	struct vlt_repo *r;
 	struct vlt_buf ref = VLT_BUF_INIT, b = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	struct vlt_oid cur;
-	struct tagref tr = { 0 };
+	struct tagref tr = { 0 }, allrefs = { 0 };
 	struct snap *snaps = NULL;
 	size_t nsnaps = 0, salloc = 0, nforget = 0;
 	const char *branch = NULL;
@@ -172,6 +183,10 @@ int main(int argc, char **argv)
 	tr.ntags = ntags;
 	if (ntags && vlt_ref_for_each(r, "refs/tags/", collect_tag, &tr) < 0)
 		die_lib("tags");
+	/* a snapshot any ref names (a tag, another branch) is never
+	 * forgotten: gc would keep it whole anyway */
+	if (vlt_ref_for_each(r, "refs/", collect_ref, &allrefs) < 0)
+		die_lib("refs");
 
 	/* the first-parent history, newest first, already-forgotten skipped */
 	for (;;) {
@@ -228,6 +243,11 @@ int main(int argc, char **argv)
 				keep[i] = 1;
 				add_reason(sn, "tag ref");
 			}
+		for (size_t t = 0; i && t < allrefs.nr; t++)
+			if (!vlt_oid_cmp(&allrefs.oids[t], &sn->oid) && !keep[i]) {
+				keep[i] = 1;
+				add_reason(sn, "named by a ref");
+			}
 	}
 	for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
 		char last[32] = "";
@@ -283,11 +303,12 @@ int main(int argc, char **argv)
 						json_string(sn->reasons));
 				json_array_append_new(keep[i] ? jkeep : jforget, o);
 			} else if (!quiet) {
-				printf("%-6s %.12s  %s  %-40.40s %s\n",
+				printf("%-12s %.12s  %s  %-40.40s%s%s\n",
 				       keep[i] ? "keep" : (dry ? "would forget" : "forget"),
 				       vlt_oid_hex(&sn->oid),
 				       print_date_short(sn->time, sn->tz),
-				       sn->first_line, keep[i] ? sn->reasons : "");
+				       sn->first_line, keep[i] ? "  " : "",
+				       keep[i] ? sn->reasons : "");
 			}
 		}
 		if (json) {
@@ -320,6 +341,7 @@ int main(int argc, char **argv)
 	free(snaps);
 	free(keep);
 	free(tr.oids);
+	free(allrefs.oids);
 	free(tags);
 	vlt_buf_release(&ref);
 	vlt_buf_release(&b);

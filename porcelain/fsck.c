@@ -348,7 +348,7 @@ static void check_history(struct walker *w, const char *ref,
 			break;
 		}
 		/* a forgotten snapshot's data may be gone: by design */
-		if (!vlt_oidset_contains(&w->forgotten, &cur))
+		if (!depth || !vlt_oidset_contains(&w->forgotten, &cur))
 			check_tree(w, &s.tree, "");
 		/* merges: follow the other parents as their own histories */
 		for (size_t i = 1; i < s.nparents; i++)

@@ -24,7 +24,7 @@ static const char usage[] =
 "\n"
 "    -n, --dry-run           report what would happen, change nothing\n"
 "    --wait                  wait for running backups to see the plan\n"
-"    --repack-threshold PCT  repack packs less than PCT%% live (default 50)\n"
+"    --repack-threshold PCT  repack packs less than PCT% live (default 50)\n"
 "    -q, --quiet             print nothing but errors\n"
 "    --json                  print the counts as JSON\n";
 
@@ -92,8 +92,8 @@ int main(int argc, char **argv)
 		if (st.packs_pending)
 			printf("%" PRIu64 " pack(s) wait until running backups have "
 			       "seen plan %" PRIu64 " (run gc again, or gc --wait)%s%s\n",
-			       st.packs_pending, st.plan,
-			       *vlt_error_last() ? ": " : "", vlt_error_last());
+			       st.packs_pending, st.plan, *st.note ? ": " : "",
+			       st.note);
 	}
 	vlt_repo_free(r);
 	return 0;
