@@ -180,6 +180,16 @@ int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
 	 * any sweep), then read the plans, then record what we saw.
 	 */
 	VLT_TRY(vlt_repo_lock(r, VLT_LOCK_SHARED, what, lock));
+	/* packs written from now on carry this lock's id (its random part) */
+	{
+		const char *hex = lock->key + strlen("locks/shared-");
+
+		for (int i = 0; i < 16 && hex[2 * i] && hex[2 * i + 1]; i++) {
+			char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+			r->writer_id[i] = (unsigned char)strtoul(two, NULL, 16);
+		}
+	}
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
 		goto fail;
 	if ((err = vlt_gc_load_plans(r, generation)) < 0 ||
@@ -274,6 +284,7 @@ int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
 
 int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock)
 {
+	memset(r->writer_id, 0, sizeof(r->writer_id));
 	return vlt_repo_unlock(r, lock);
 }
 
@@ -468,6 +479,9 @@ struct lockscan {
 	uint64_t need;
 	int blocked, stale;
 	char who[512];
+	uint64_t min_gen;    /* lowest generation of a writer lock */
+	unsigned char (*ids)[16];  /* ids of every writer lock present */
+	size_t nids, ids_alloc;
 };
 
 static int check_writer(const char *key, const struct vlt_stat *st, void *data)
@@ -478,13 +492,28 @@ static int check_writer(const char *key, const struct vlt_stat *st, void *data)
 	(void)st;
 	if (strncmp(key, "locks/shared-", 13))
 		return 0;
+	/* the protection scan (need = all) collects the writers' ids */
+	if (ls->need == UINT64_MAX && strlen(key + 13) == 32 &&
+	    VLT_ALLOC_GROW(ls->ids, ls->nids + 1, ls->ids_alloc) == 0) {
+		for (int i = 0; i < 16; i++) {
+			char two[3] = { key[13 + 2 * i], key[14 + 2 * i], 0 };
+
+			ls->ids[ls->nids][i] = (unsigned char)strtoul(two, NULL, 16);
+		}
+		ls->nids++;
+	}
 	if (vlt_lock_read(ls->r, key, &info) < 0) {
 		if (vlt_error_last_code() == VLT_E_NOTFOUND)
 			return 0;  /* released meanwhile */
 		ls->blocked++;
+		ls->min_gen = 0;
 		snprintf(ls->who, sizeof(ls->who), "%s (unreadable)", key);
 		return 0;
 	}
+	if (!info.has_gen)
+		ls->min_gen = 0;
+	else if (info.gen < ls->min_gen)
+		ls->min_gen = info.gen;
 	if (info.has_gen && info.gen >= ls->need)
 		return 0;
 	ls->blocked++;
@@ -596,6 +625,23 @@ static int collect_key(const char *key, const struct vlt_stat *st, void *data)
 	return 0;
 }
 
+/* A pack written by a writer whose lock is still present (running, or
+ * stale until removed); an unreadable header counts as protected. */
+static int is_protected(struct vlt_repo *r, const char *name,
+			const struct lockscan *ls)
+{
+	unsigned char w[16];
+
+	if (!ls->nids)
+		return 0;
+	if (vlt_pack_read_writer(r->be, name, w) < 0)
+		return 1;
+	for (size_t i = 0; i < ls->nids; i++)
+		if (!memcmp(ls->ids[i], w, 16))
+			return 1;
+	return 0;
+}
+
 /* Bytes of a pack's objects, from its index. */
 static uint64_t pack_bytes(const struct vlt_pack *p)
 {
@@ -619,6 +665,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	struct vlt_buf plan = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	char digest[VLT_OID_HEXSZ + 1];
 	uint64_t gen = 0, ndoom = 0, nsmall = 0;
+	struct lockscan ls = { r, UINT64_MAX, 0, 0, "", UINT64_MAX, NULL, 0, 0 };
 	int err, threshold = o->repack_threshold > 0 ? o->repack_threshold : 50;
 
 	memset(st, 0, sizeof(*st));
@@ -646,10 +693,37 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	if ((err = vlt_buf_adds(&plan, "vault gc plan 1\n")) < 0)
 		goto done;
 	st->packs_before = vlt_odb_pack_count(r);
+	/*
+	 * Packs written by a writer whose lock is still there may be its own,
+	 * not yet referenced: they are left alone (without this, a gc loop
+	 * could doom a running writer's fresh copies over and over). Safety
+	 * does not depend on it: see 9.3.
+	 */
+	{
+		for (;;) {
+			if ((err = vlt_backend_list(r->be, "locks/", check_writer,
+						    &ls)) < 0)
+				goto done;
+			/* --wait: let running backups finish first */
+			if (!o->wait || !ls.blocked || ls.stale)
+				break;
+			sleep(1);
+			ls.blocked = ls.stale = 0;
+			ls.nids = 0;
+		}
+		if (ls.blocked)
+			snprintf(st->note, sizeof(st->note), "%s%s", ls.stale ?
+				 "a stale writer lock " : "a running backup ",
+				 ls.who);
+		if (ls.stale)
+			snprintf(st->note + strlen(st->note),
+				 sizeof(st->note) - strlen(st->note), "; remove "
+				 "it with 'vault unlock --remove-stale'");
+	}
 	/* many small packs (one per backup of a few changes) are merged */
 	for (size_t i = 0; i < vlt_odb_pack_count(r); i++) {
 		struct vlt_pack *p = vlt_odb_pack_at(r, i);
-		if (p->doomed || !p->count)
+		if (p->doomed || !p->count || is_protected(r, p->name, &ls))
 			continue;
 		nsmall += pack_bytes(p) < r->pack_target / 8;
 	}
@@ -660,6 +734,10 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 
 		if (p->doomed)
 			continue;  /* an earlier plan has it */
+		if (is_protected(r, p->name, &ls)) {
+			st->packs_protected++;
+			continue;
+		}
 		for (uint32_t k = 0; k < p->count; k++) {
 			struct vlt_pack_entry e;
 
@@ -712,6 +790,10 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	if ((err = vlt_backend_list(r->be, "packs/", find_orphans, &os)) < 0)
 		goto done;
 	for (size_t i = 0; i < os.nr && !err; i++) {
+		if (is_protected(r, os.names[i], &ls)) {
+			st->packs_protected++;
+			continue;
+		}
 		ndoom++;
 		err = vlt_buf_addf(&plan, "delete %s\n", os.names[i]);
 	}
@@ -735,29 +817,29 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		goto done;
 	for (size_t i = 0; i < ps.nr && !err; i++) {
 		struct plan *p = &ps.v[i];
-		struct lockscan ls = { r, p->n, 0, 0, "" };
+		struct lockscan ws = { r, p->n, 0, 0, "", UINT64_MAX, NULL, 0, 0 };
 
 		if (p->done)
 			continue;
 		for (;;) {
-			ls.blocked = ls.stale = 0;
+			ws.blocked = ws.stale = 0;
 			if ((err = vlt_backend_list(r->be, "locks/", check_writer,
-						    &ls)) < 0)
+						    &ws)) < 0)
 				goto done;
-			if (!ls.blocked || !o->wait || ls.stale)
+			if (!ws.blocked || !o->wait || ws.stale)
 				break;
 			sleep(1);
 		}
-		if (ls.blocked) {
+		if (ws.blocked) {
 			st->packs_pending += p->npacks;
-			if (ls.stale)
+			if (ws.stale)
 				snprintf(st->note, sizeof(st->note), "plan %" PRIu64
 					 " waits for a stale writer lock %s; remove "
 					 "it with 'vault unlock --remove-stale'",
-					 p->n, ls.who);
+					 p->n, ws.who);
 			else
 				snprintf(st->note, sizeof(st->note), "plan %" PRIu64
-					 " waits for %s", p->n, ls.who);
+					 " waits for %s", p->n, ws.who);
 			continue;
 		}
 		/* refs moved since the mark (a backup landed): mark again */
@@ -800,6 +882,7 @@ done:
 	for (size_t i = 0; i < os.nr; i++)
 		free(os.names[i]);
 	free(os.names);
+	free(ls.ids);
 	plans_release(&ps);
 	mark_release(&m);
 	vlt_buf_release(&plan);

@@ -55,6 +55,7 @@ struct vlt_gc_stats {
 	uint64_t objects_live, objects_dead;
 	uint64_t bytes_before, bytes_freed, bytes_repacked;
 	uint64_t packs_deleted, packs_pending;  /* left for a later sweep */
+	uint64_t packs_protected;               /* new: may be a writer's */
 	uint64_t plan;                          /* plan number published */
 	char note[640];                         /* why packs are pending */
 };

@@ -996,6 +996,8 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 			goto unlock;
 		}
 	}
+	if (!o->cur->w.nr)
+		memcpy(o->cur->w.writer, r->writer_id, 16);
 	if (!o->cur->w.data.cap && !r->dry_run &&
 	    (err = vlt_buf_grow(&o->cur->w.data, r->pack_target +
 				VLT_PACK_TRAILER)) < 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fsutil.h"
 #include "object.h"
 #include "pack.h"
 #include "seal.h"
@@ -26,12 +27,21 @@ void vlt_pack_writer_release(struct vlt_pack_writer *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static int write_header(struct vlt_buf *b)
+static int write_header(struct vlt_buf *b, const unsigned char writer[16])
 {
 	unsigned char hdr[VLT_PACK_HDR_SIZE] = { 0 };
 
 	memcpy(hdr, VLT_PACK_MAGIC, 4);
 	vlt_put_be32(hdr + 4, VLT_PACK_VERSION);
+	/* which running writer made it: gc leaves the packs of running
+	 * writers alone (format.md 9.3) */
+	memcpy(hdr + VLT_PACK_WRITER_OFF, writer, 16);
+	/*
+	 * A random nonce, part of the pack's name: two packs never share a
+	 * name, even with the same objects (a copy gc or a settling writer
+	 * makes must not collide with the pack it replaces).
+	 */
+	VLT_TRY(vlt_random_bytes(hdr + VLT_PACK_NONCE_OFF, 8));
 	return vlt_buf_add(b, hdr, sizeof(hdr));
 }
 
@@ -43,7 +53,7 @@ int vlt_pack_writer_add(struct vlt_pack_writer *w, const struct vlt_oid *oid,
 	struct vlt_pack_entry *e;
 
 	if (!w->data.len)
-		VLT_TRY(write_header(&w->data));
+		VLT_TRY(write_header(&w->data, w->writer));
 	if (stored_len > VLT_PACK_SIZE_LIMIT ||
 	    w->data.len + VLT_PACK_ENTRY_HDR + stored_len > VLT_PACK_SIZE_LIMIT)
 		return vlt_error_set(VLT_E_INVALID, "object too large for a pack");
@@ -78,7 +88,8 @@ static int cmp_entry(const void *a, const void *b)
 			   &((const struct vlt_pack_entry *)b)->oid);
 }
 
-void vlt_pack_name(const struct vlt_pack_entry *sorted, size_t nr,
+void vlt_pack_name(const unsigned char nonce[8],
+		   const struct vlt_pack_entry *sorted, size_t nr,
 		   struct vlt_oid *name)
 {
 	struct vlt_idctx ctx = { 0 };
@@ -89,6 +100,7 @@ void vlt_pack_name(const struct vlt_pack_entry *sorted, size_t nr,
 		memset(name, 0, sizeof(*name));
 		return;
 	}
+	vlt_idctx_update(&ctx, nonce, 8);
 	for (size_t i = 0; i < nr; i++)
 		vlt_idctx_update(&ctx, sorted[i].oid.id, VLT_OID_RAWSZ);
 	vlt_idctx_final(&ctx, name);
@@ -131,6 +143,57 @@ int vlt_pack_index_build(struct vlt_pack_entry *entries, size_t nr,
 	return vlt_buf_add_be64(out, vlt_xxh3(out->data, out->len));
 }
 
+int vlt_pack_read_writer(struct vlt_backend *be, const char *name_hex,
+			 unsigned char writer[16])
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+	unsigned char hdr[VLT_PACK_HDR_SIZE];
+	int err;
+
+	if ((err = vlt_buf_addf(&key, "packs/%s.pack", name_hex)) == 0 &&
+	    (err = vlt_backend_get_range(be, key.data, 0, hdr, sizeof(hdr))) == 0) {
+		if (memcmp(hdr, VLT_PACK_MAGIC, 4))
+			err = vlt_error_set(VLT_E_CORRUPT, "pack %s: bad magic",
+					    name_hex);
+		else
+			memcpy(writer, hdr + VLT_PACK_WRITER_OFF, 16);
+	}
+	vlt_buf_release(&key);
+	return err;
+}
+
+static int index_existing(struct vlt_backend *be, const char *name_hex)
+{
+	struct vlt_buf key = VLT_BUF_INIT, pack = VLT_BUF_INIT, idx = VLT_BUF_INIT;
+	struct vlt_stat st;
+	int err;
+
+	if ((err = vlt_buf_addf(&key, "packs/%s.idx", name_hex)) < 0)
+		goto done;
+	if (vlt_backend_stat(be, key.data, &st) == 0)
+		goto done;  /* indexed already */
+	vlt_buf_reset(&key);
+	if ((err = vlt_buf_addf(&key, "packs/%s.pack", name_hex)) < 0 ||
+	    (err = vlt_backend_get(be, key.data, &pack)) < 0 ||
+	    (err = vlt_pack_index_rebuild((const unsigned char *)pack.data,
+					  pack.len, &idx)) < 0) {
+		vlt_error_wrap(err, "pack %s exists without an index and cannot "
+			       "be indexed", name_hex);
+		goto done;
+	}
+	vlt_buf_reset(&key);
+	if ((err = vlt_buf_addf(&key, "packs/%s.idx", name_hex)) < 0)
+		goto done;
+	err = vlt_backend_put_if_absent(be, key.data, idx.data, idx.len);
+	if (err == VLT_E_EXISTS)
+		err = 0;
+done:
+	vlt_buf_release(&key);
+	vlt_buf_release(&pack);
+	vlt_buf_release(&idx);
+	return err;
+}
+
 int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
 			   char name_hex[VLT_OID_HEXSZ + 1])
 {
@@ -147,7 +210,8 @@ int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	memcpy(sorted, w->entries, w->nr * sizeof(*sorted));
 	qsort(sorted, w->nr, sizeof(*sorted), cmp_entry);
-	vlt_pack_name(sorted, w->nr, &name);
+	vlt_pack_name((const unsigned char *)w->data.data + VLT_PACK_NONCE_OFF,
+		      sorted, w->nr, &name);
 	vlt_oid_to_hex(&name, name_hex);
 
 	vlt_put_be32(tail, (uint32_t)w->nr);
@@ -162,9 +226,14 @@ int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
 		goto done;
 	err = vlt_backend_put_if_absent(be, key.data, w->data.data, w->data.len);
 	if (err == VLT_E_EXISTS) {
-		/* Same objects already packed by someone else: theirs stands,
-		 * and our index (whose offsets may differ) must not be stored. */
-		err = 0;
+		/*
+		 * The same objects were packed before: theirs stands, and our
+		 * index (whose offsets may differ) must not describe it. If
+		 * its writer died before storing the index, index their pack
+		 * from its own bytes (identical to what they would have
+		 * stored: the index is a function of the pack).
+		 */
+		err = index_existing(be, name_hex);
 		goto reset;
 	}
 	if (err < 0)
@@ -383,6 +452,40 @@ done:
 
 /* --- verification ---------------------------------------------------- */
 
+int vlt_pack_index_rebuild(const unsigned char *pack, size_t len,
+			   struct vlt_buf *idx)
+{
+	struct vlt_pack_entry *ents = NULL;
+	size_t nr = 0, alloc = 0, off = VLT_PACK_HDR_SIZE, end;
+	struct vlt_oid name;
+	int err;
+
+	/* structure and checksum first: never index a damaged pack */
+	if ((err = vlt_pack_verify(pack, len, NULL, NULL, NULL, 0, NULL)) < 0)
+		return err;
+	end = len - VLT_PACK_TRAILER;
+	while (off < end) {
+		const unsigned char *h = pack + off;
+		struct vlt_pack_entry *e;
+
+		if ((err = VLT_ALLOC_GROW(ents, nr + 1, alloc)) < 0)
+			goto done;
+		e = &ents[nr++];
+		memcpy(e->oid.id, h + 12, VLT_OID_RAWSZ);
+		e->offset = (uint32_t)off;
+		e->stored_len = vlt_get_be32(h + 4);
+		e->raw_len = vlt_get_be32(h + 8);
+		e->kind = h[0];
+		e->codec = h[1];
+		off += VLT_PACK_ENTRY_HDR + e->stored_len;
+	}
+	memcpy(name.id, pack + end + 8, VLT_OID_RAWSZ);
+	err = vlt_pack_index_build(ents, nr, &name, idx);
+done:
+	free(ents);
+	return err;
+}
+
 static int rehash_entry(const unsigned char *hdr, const unsigned char *data,
 			const struct vlt_idfn *idfn,
 			const struct vlt_sealer *sealer,
@@ -476,7 +579,7 @@ int vlt_pack_verify(const unsigned char *pack, size_t len,
 		goto done;
 	}
 	qsort(ents, nr, sizeof(*ents), cmp_entry);
-	vlt_pack_name(ents, nr, &name);
+	vlt_pack_name(pack + VLT_PACK_NONCE_OFF, ents, nr, &name);
 	if (memcmp(name.id, pack + end + 8, VLT_OID_RAWSZ)) {
 		err = vlt_error_set(VLT_E_CORRUPT, "pack name in trailer does not "
 				    "match its objects");

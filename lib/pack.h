@@ -25,7 +25,9 @@
 #define VLT_PACK_MAGIC "VPAK"
 #define VLT_IDX_MAGIC "VIDX"
 #define VLT_PACK_VERSION 1
-#define VLT_PACK_HDR_SIZE 16
+#define VLT_PACK_HDR_SIZE 32       /* magic, version, writer id, nonce */
+#define VLT_PACK_WRITER_OFF 8
+#define VLT_PACK_NONCE_OFF 24
 #define VLT_PACK_ENTRY_HDR 44     /* kind, codec, flags, sizes, id */
 #define VLT_PACK_TRAILER 48       /* count, reserved, name, xxh3 */
 #define VLT_IDX_HDR_SIZE 16
@@ -49,6 +51,7 @@ struct vlt_pack_entry {
 
 struct vlt_pack_writer {
 	struct vlt_buf data;            /* the pack being built, in memory */
+	unsigned char writer[16];       /* its writer's lock id (or zeros) */
 	struct vlt_pack_entry *entries;
 	size_t nr, alloc;
 };
@@ -73,8 +76,17 @@ int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
 /* Build the index bytes for entries (sorted in place) of pack `name`. */
 int vlt_pack_index_build(struct vlt_pack_entry *entries, size_t nr,
 			 const struct vlt_oid *name, struct vlt_buf *out);
-/* The pack name for sorted entries: SHA-256 of the concatenated ids. */
-void vlt_pack_name(const struct vlt_pack_entry *sorted, size_t nr,
+/* Build a pack's index from the pack's own bytes (after verifying its
+ * structure and checksum): packs are self-describing. */
+int vlt_pack_index_rebuild(const unsigned char *pack, size_t len,
+			   struct vlt_buf *idx);
+/* The pack name: SHA-256 of the header's 8-byte nonce followed by the
+ * concatenated sorted ids. */
+/* The writer id recorded in a pack's header (format.md, 9.3). */
+int vlt_pack_read_writer(struct vlt_backend *be, const char *name_hex,
+			 unsigned char writer[16]);
+void vlt_pack_name(const unsigned char nonce[8],
+		   const struct vlt_pack_entry *sorted, size_t nr,
 		   struct vlt_oid *name);
 
 /* --- reading ------------------------------------------------------- */

@@ -37,6 +37,7 @@ struct vlt_repo {
 	int level;
 	uint64_t pack_target;
 	int verify_reads;  /* re-hash every object read (default 1) */
+	unsigned char writer_id[16]; /* set while a writer lock is held */
 	int dry_run;       /* store nothing: chunks are only hashed, other
 			    * objects stay in memory (vlt_backup_scan) */
 	struct vlt_odb *odb;

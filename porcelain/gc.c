@@ -73,6 +73,8 @@ int main(int argc, char **argv)
 		json_object_set_new(j, "packs_before", json_integer((json_int_t)st.packs_before));
 		json_object_set_new(j, "packs_deleted", json_integer((json_int_t)st.packs_deleted));
 		json_object_set_new(j, "packs_pending", json_integer((json_int_t)st.packs_pending));
+		json_object_set_new(j, "packs_protected", json_integer((json_int_t)st.packs_protected));
+		json_object_set_new(j, "note", json_string(st.note));
 		json_object_set_new(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
 		json_object_set_new(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
 		json_object_set_new(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
@@ -89,6 +91,11 @@ int main(int argc, char **argv)
 		       print_human_size(st.bytes_repacked));
 		if (!o.dry_run)
 			printf("freed %s\n", print_human_size(st.bytes_freed));
+		if (st.packs_protected)
+			printf("%" PRIu64 " pack(s) left alone: they are new enough "
+			       "that a running backup may still need them; they wait "
+			       "for a later gc%s%s\n", st.packs_protected,
+			       *st.note ? ": " : "", st.note);
 		if (st.packs_pending)
 			printf("%" PRIu64 " pack(s) wait until running backups have "
 			       "seen plan %" PRIu64 " (run gc again, or gc --wait)%s%s\n",

@@ -52,3 +52,73 @@ same_tree() {
 		return 1
 	fi
 }
+
+# copy_tree SRC DST: a copy of a folder (modes, mtimes, symlinks kept),
+# without its .vault, to compare a restore with later.
+copy_tree() {
+	mkdir -p "$2"
+	cp -a "$1/." "$2/"
+	rm -rf "$2/.vault"
+}
+
+# object_location OID: "PACKNAME OFFSET STORED" of an object, where
+# OFFSET is that of its stored bytes (after the entry header).
+object_location() {
+	vault-verify-pack -v --all | awk -v oid="$1" '
+		$1 == oid && NF == 5 { off = $5 + 44; len = $4 }
+		$1 ~ /^[0-9a-f]+:$/ && off != "" && name == "" {
+			name = substr($1, 1, length($1) - 1)
+		}
+		END { if (name != "") print name, off, len; else exit 1 }'
+}
+
+# flip_byte FILE OFFSET: invert every bit of one byte, in place.
+flip_byte() {
+	chmod u+w "$1"
+	python3 - "$1" "$2" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b[0] ^ 0xff]))
+PY
+}
+
+# damage_object REPO OID: flip a byte in the middle of the object's stored
+# bytes; prints the pack's path.
+damage_object() {
+	local loc name off len
+	loc=$(object_location "$2") || return 1
+	read -r name off len <<<"$loc"
+	flip_byte "$1/packs/$name.pack" $((off + len / 2))
+	echo "$1/packs/$name.pack"
+}
+
+# chunks_of REV:PATH: the chunk ids of a file in a snapshot.
+chunks_of() {
+	vault-cat-object -p "$1" | awk '{print $1}'
+}
+
+# dead_pid: the id of a process that has exited.
+dead_pid() {
+	sh -c 'exit 0' &
+	local pid=$!
+	wait "$pid"
+	echo "$pid"
+}
+
+# unprivileged CMD...: run CMD unable to bypass file permissions, even as
+# root (by dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH).
+unprivileged() {
+	if [ "$(id -u)" -ne 0 ]; then
+		"$@"
+	else
+		setpriv --bounding-set -dac_override,-dac_read_search "$@"
+	fi
+}
+
+# can_be_unprivileged: whether unprivileged can work here (use with skip)
+can_be_unprivileged() {
+	[ "$(id -u)" -ne 0 ] || unprivileged true 2>/dev/null
+}

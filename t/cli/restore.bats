@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# vault restore: subsets of paths, --verify, --force, a damaged chunk that
+# costs exactly one file, and targets or snapshots that try to make it
+# write outside the target directory.
+
+load helper
+
+local_setup() {
+	make_project proj
+	cd proj
+	vault init -q
+}
+
+# build_tree ENTRY... : tree bytes on stdout; each ENTRY is
+# TYPE:MODE:NAME:OID (TYPE 1 file, 2 dir, 3 symlink; MODE octal), in the
+# order given (a hostile tree need not be sorted).
+build_tree() {
+	python3 - "$@" <<'PY'
+import sys
+def v(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n: return out
+body = bytes([1]) + v(len(sys.argv) - 1)
+for arg in sys.argv[1:]:
+    t, mode, name, oid = arg.split(":", 3)
+    name = name.encode()
+    body += bytes([int(t)]) + v(int(mode, 8)) + v(len(name)) + name
+    body += v(0) + v(0) + v(0) + bytes.fromhex(oid) + v(0)
+sys.stdout.buffer.write(body)
+PY
+}
+
+@test "a file and a folder restore alone, at their own relative paths" {
+	vault backup -q
+	run vault restore HEAD README.txt src a/b/c/d/e/f/g/h/i/j/leaf.txt --target ../out
+	assert_success
+	cd ..
+	run bash -c 'cd out && find . -mindepth 1 | sort'
+	assert_output "./README.txt
+./a
+./a/b
+./a/b/c
+./a/b/c/d
+./a/b/c/d/e
+./a/b/c/d/e/f
+./a/b/c/d/e/f/g
+./a/b/c/d/e/f/g/h
+./a/b/c/d/e/f/g/h/i
+./a/b/c/d/e/f/g/h/i/j
+./a/b/c/d/e/f/g/h/i/j/leaf.txt
+./src
+./src/build.sh
+./src/dangling
+./src/numbers.txt"
+	same_tree proj/src out/src
+	cmp proj/README.txt out/README.txt
+	[ "$(stat -c %y out/README.txt)" = "$(stat -c %y proj/README.txt)" ]
+	cmp proj/a/b/c/d/e/f/g/h/i/j/leaf.txt out/a/b/c/d/e/f/g/h/i/j/leaf.txt
+}
+
+@test "a path that is not in the snapshot fails naming it" {
+	vault backup -q
+	run vault restore HEAD no/such/file --target ../out
+	assert_failure 128
+	assert_output --partial "no/such/file"
+}
+
+@test "--verify reads every file back and says so" {
+	vault backup -q
+	run vault restore HEAD --target ../out --verify
+	assert_success
+	assert_output --partial "all verified"
+	run vault restore HEAD --target ../out2 --verify --json
+	assert_success
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verified"] is True and d["errors"] == 0 and d["files"] == 7, d' <<<"$output"
+	cd ..
+	same_tree proj out
+	same_tree proj out2
+}
+
+@test "existing files are refused without --force and replaced with it" {
+	vault backup -q
+	mkdir -p ../out/src
+	echo mine > ../out/README.txt
+	echo mine > ../out/src/build.sh
+	echo other > ../out/unrelated.txt
+	run vault restore HEAD --target ../out
+	assert_failure 128
+	assert_output --partial "README.txt"
+	assert_output --partial "src/build.sh"
+	assert_output --partial "--force"
+	[ "$(cat ../out/README.txt)" = mine ]
+	[ "$(cat ../out/src/build.sh)" = mine ]
+	run vault restore HEAD --target ../out --force
+	assert_success
+	cmp README.txt ../out/README.txt
+	cmp src/build.sh ../out/src/build.sh
+	[ -x ../out/src/build.sh ]
+	# what the snapshot does not name is left alone
+	[ "$(cat ../out/unrelated.txt)" = other ]
+	rm ../out/unrelated.txt
+	cd ..
+	same_tree proj out
+}
+
+@test "a damaged chunk costs exactly its file; everything else restores" {
+	head -c 5000 /dev/urandom > unique.bin
+	vault backup -q
+	copy_tree . ../expected
+	rm ../expected/unique.bin
+	mapfile -t chunks < <(chunks_of HEAD:unique.bin)
+	[ "${#chunks[@]}" -eq 1 ]
+	damage_object .vault "${chunks[0]}"
+	run vault restore HEAD --target ../out
+	assert_failure 128
+	assert_output --partial "unique.bin"
+	[ ! -e ../out/unique.bin ]
+	# the only error is that file
+	[ "$(grep -c '^error:' <<<"$output")" -eq 1 ]
+	cd ..
+	same_tree expected out
+}
+
+@test "a hostile tree entry named '..' writes nothing outside the target" {
+	inner=$(vault-write-tree src)
+	evil=$(build_tree "2:755:..:$inner" | vault-hash-object -w -t tree --literally --stdin)
+	snap=$(vault-commit-tree "$evil" -m evil)
+	mkdir -p ../jail/target
+	run vault restore "$snap" --target ../jail/target
+	assert_failure
+	run find ../jail -mindepth 1
+	assert_output "../jail/target"
+	[ ! -e ../build.sh ] && [ ! -e ../numbers.txt ]
+}
+
+@test "a hostile tree entry whose name holds a slash writes nothing outside" {
+	blob=$(vault-hash-object -w -t chunk README.txt)
+	evil=$(build_tree "1:644:../../escaped.txt:$blob" "1:644:x/../../../esc2.txt:$blob" |
+		vault-hash-object -w -t tree --literally --stdin)
+	snap=$(vault-commit-tree "$evil" -m evil)
+	mkdir -p ../jail/a/target
+	run vault restore "$snap" --target ../jail/a/target
+	assert_failure
+	run find ../jail -mindepth 1
+	assert_output "../jail/a
+../jail/a/target"
+	[ ! -e ../escaped.txt ] && [ ! -e ../esc2.txt ] && [ ! -e "$BATS_TEST_TMPDIR/esc2.txt" ]
+}
+
+@test "a hostile tree entry named '.' is refused" {
+	inner=$(vault-write-tree src)
+	evil=$(build_tree "2:755:.:$inner" | vault-hash-object -w -t tree --literally --stdin)
+	snap=$(vault-commit-tree "$evil" -m evil)
+	run vault restore "$snap" --target ../out
+	assert_failure
+	[ ! -e ../out/build.sh ]
+}
+
+@test "a symlink planted in the target is not followed" {
+	mkdir -p dir
+	echo payload > dir/file
+	vault backup -q
+	elsewhere=$(mktemp -d)
+	mkdir ../out
+	ln -s "$elsewhere" ../out/dir
+	run vault restore HEAD dir/file --target ../out
+	assert_failure
+	[ -z "$(ls -A "$elsewhere")" ]
+	run vault restore HEAD dir/file --target ../out --force
+	[ -z "$(ls -A "$elsewhere")" ]
+	run vault restore HEAD --target ../out --force
+	[ -z "$(ls -A "$elsewhere")" ]
+	rmdir "$elsewhere"
+}
+
+@test "a symlink planted at a file's own path is not written through" {
+	mkdir -p dir
+	echo payload > dir/file
+	vault backup -q
+	victim=$(mktemp)
+	echo original > "$victim"
+	mkdir -p ../out/dir
+	ln -s "$victim" ../out/dir/file
+	run vault restore HEAD dir/file --target ../out
+	assert_failure
+	[ "$(cat "$victim")" = original ]
+	run vault restore HEAD dir/file --target ../out --force
+	[ "$(cat "$victim")" = original ]
+	if [ "$status" -eq 0 ]; then
+		# replaced: the link itself is gone, the file is there
+		[ ! -L ../out/dir/file ] && [ "$(cat ../out/dir/file)" = payload ]
+	fi
+	rm -f "$victim"
+}
+
+@test "setuid and setgid bits are not restored" {
+	printf '#!/bin/sh\n' > suid.sh
+	chmod 4755 suid.sh
+	printf '#!/bin/sh\n' > sgid.sh
+	chmod 2755 sgid.sh
+	mkdir shared && chmod 2775 shared
+	vault backup -q
+	vault restore HEAD --target ../out -q
+	[ "$(stat -c %a ../out/suid.sh)" = 755 ]
+	[ "$(stat -c %a ../out/sgid.sh)" = 755 ]
+	[ "$(stat -c %a ../out/shared)" = 775 ]
+}
