@@ -201,10 +201,19 @@ int vlt_filecache_writer_add(struct vlt_filecache_writer *w, const char *path,
 	put_le64(fixed + 16, (uint64_t)st->st_size);
 	put_le64(fixed + 24, (uint64_t)m);
 	put_le64(fixed + 32, (uint64_t)c);
-	/* changed within a second of the backup's start: it may change again
-	 * within the same timestamp tick, so do not trust it next time */
-	fixed[40] = (m >= w->start_ns - 1000000000 ||
-		     c >= w->start_ns - 1000000000);
+	/*
+	 * Changed just before the backup started: it may change again within
+	 * the same timestamp tick, unseen, so it is not trusted next time.
+	 * The window is the filesystem's timestamp granularity: the kernel's
+	 * coarse clock (a few ms) where times have nanoseconds, a whole
+	 * second where they do not (FAT, some network filesystems).
+	 */
+	{
+		int64_t slack = (m % 1000000000 == 0 && c % 1000000000 == 0) ?
+				1000000000 : 50000000;
+
+		fixed[40] = m >= w->start_ns - slack || c >= w->start_ns - slack;
+	}
 	VLT_TRY(vlt_buf_add_varint(&w->data, strlen(path)));
 	VLT_TRY(vlt_buf_adds(&w->data, path));
 	VLT_TRY(vlt_buf_add(&w->data, fixed, sizeof(fixed)));

@@ -4,9 +4,10 @@
  * A local cache (never in the repository proper: cache/files/<root-hash>)
  * maps a path below a backup root to the (dev, inode, size, mtime, ctime)
  * it had and the file object it was stored as. A file whose stat matches
- * costs one stat() on the next backup. Entries for files modified within a
- * second of the backup that wrote them are marked untrusted ("racily
- * clean", as git calls it): they are read again next time. The cache
+ * costs one stat() on the next backup. Entries for files modified within
+ * one timestamp tick (50 ms; 1 s on filesystems without sub-second times)
+ * of the backup that wrote them are marked untrusted ("racily clean", as
+ * git calls it): they are read again next time. The cache
  * records the gc generation it was written under; after a gc, hits are
  * re-validated against the object database before use.
  */
