@@ -113,7 +113,8 @@ int vlt_pack_index_build(struct vlt_pack_entry *entries, size_t nr,
 	uint32_t fanout[256] = { 0 };
 
 	vlt_buf_reset(out);
-	qsort(entries, nr, sizeof(*entries), cmp_entry);
+	if (nr > 1)
+		qsort(entries, nr, sizeof(*entries), cmp_entry);
 	memcpy(hdr, VLT_IDX_MAGIC, 4);
 	vlt_put_be32(hdr + 4, VLT_PACK_VERSION);
 	vlt_put_be32(hdr + 8, (uint32_t)nr);
@@ -578,7 +579,8 @@ int vlt_pack_verify(const unsigned char *pack, size_t len,
 				    "found %zu", count, nr);
 		goto done;
 	}
-	qsort(ents, nr, sizeof(*ents), cmp_entry);
+	if (nr > 1)
+		qsort(ents, nr, sizeof(*ents), cmp_entry);
 	vlt_pack_name(pack + VLT_PACK_NONCE_OFF, ents, nr, &name);
 	if (memcmp(name.id, pack + end + 8, VLT_OID_RAWSZ)) {
 		err = vlt_error_set(VLT_E_CORRUPT, "pack name in trailer does not "

@@ -173,7 +173,8 @@ static int64_t unzigzag(uint64_t v)
 
 int vlt_tree_encode(struct vlt_tree *t, struct vlt_buf *out)
 {
-	qsort(t->entries, t->nr, sizeof(*t->entries), cmp_entry);
+	if (t->nr > 1)
+		qsort(t->entries, t->nr, sizeof(*t->entries), cmp_entry);
 	vlt_buf_reset(out);
 	VLT_TRY(vlt_buf_addch(out, TREE_VERSION));
 	VLT_TRY(vlt_buf_add_varint(out, t->nr));

@@ -197,7 +197,8 @@ int main(int argc, char **argv)
 			die("--all needs a repository");
 		if (vlt_backend_list(r->be, "packs/", collect_pack, &col) < 0)
 			die("%s", vlt_error_last());
-		qsort(col.names, col.nr, sizeof(*col.names), cmp_str);
+		if (col.nr > 1)
+			qsort(col.names, col.nr, sizeof(*col.names), cmp_str);
 		for (size_t i = 0; i < col.nr; i++) {
 			bad |= verify_repo_key(r, col.names[i]);
 			free(col.names[i]);
