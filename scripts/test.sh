@@ -43,6 +43,6 @@ if [ "${SANITIZE:-1}" = 1 ] && [ $rc -eq 0 ]; then
 				{ echo "== $f"; grep -B2 -A25 '^not ok\|ERROR: AddressSanitizer\|runtime error' "$f" | head -80; }
 		done
 	fi
-	summary "tests under ASan+UBSan" _build-asan
+	summary "sanitizers" _build-asan
 fi
 exit $rc
