@@ -196,3 +196,45 @@ int vlt_varint_get(const unsigned char **p, const unsigned char *end,
 	return vlt_error_set(VLT_E_CORRUPT, "bad varint");
 }
 
+
+int vlt_strlist_add(struct vlt_strlist *l, const char *s)
+{
+	char *dup;
+
+	if (VLT_ALLOC_GROW(l->v, l->nr + 1, l->alloc) < 0 || !(dup = strdup(s)))
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	l->v[l->nr++] = dup;
+	return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vlt_strlist_sort(struct vlt_strlist *l)
+{
+	if (l->nr > 1)
+		qsort(l->v, l->nr, sizeof(*l->v), cmp_strp);
+}
+
+int vlt_strlist_has_sorted(const struct vlt_strlist *l, const char *s)
+{
+	return l->nr && bsearch(&s, l->v, l->nr, sizeof(*l->v), cmp_strp);
+}
+
+void vlt_strlist_release(struct vlt_strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->nr = l->alloc = 0;
+}
+
+int vlt_strlist_collect(const char *key, const struct vlt_stat *st,
+			void *data)
+{
+	(void)st;
+	return vlt_strlist_add(data, key);
+}

@@ -49,6 +49,29 @@ int vlt_alloc_grow_(void **arr, size_t nr, size_t *alloc, size_t elem);
 #define VLT_ALLOC_GROW(arr, nr, alloc) \
 	vlt_alloc_grow_((void **)&(arr), (nr), &(alloc), sizeof(*(arr)))
 
+/*
+ * A growable list of owned strings (storage keys, names). A zeroed list is
+ * valid and empty.
+ */
+struct vlt_strlist {
+	char **v;
+	size_t nr, alloc;
+};
+
+#define VLT_STRLIST_INIT { NULL, 0, 0 }
+
+/* Append a copy of s. 0 or VLT_E_NOMEM. */
+int vlt_strlist_add(struct vlt_strlist *l, const char *s);
+/* Sort bytewise (strcmp). */
+void vlt_strlist_sort(struct vlt_strlist *l);
+/* 1 if s is in a sorted list. */
+int vlt_strlist_has_sorted(const struct vlt_strlist *l, const char *s);
+void vlt_strlist_release(struct vlt_strlist *l);
+/* A vlt_list_fn (backend.h) that adds every key to the list in data. */
+struct vlt_stat;
+int vlt_strlist_collect(const char *key, const struct vlt_stat *st,
+			void *data);
+
 /* Read an unsigned LEB128 varint from [*p, end); advance *p.
  * Returns 0, or VLT_E_CORRUPT when truncated or longer than 10 bytes. */
 int vlt_varint_get(const unsigned char **p, const unsigned char *end,

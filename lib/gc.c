@@ -583,8 +583,7 @@ static int sweep_plan(struct vlt_repo *r, struct plan *p,
 
 struct orphan_scan {
 	struct vlt_repo *r;
-	char **names;
-	size_t nr, alloc;
+	struct vlt_strlist names;
 };
 
 static int find_orphans(const char *key, const struct vlt_stat *st, void *data)
@@ -604,26 +603,9 @@ static int find_orphans(const char *key, const struct vlt_stat *st, void *data)
 		loaded = !strcmp(vlt_odb_pack_at(os->r, i)->name, name);
 	if (loaded)
 		return 0;
-	if (VLT_ALLOC_GROW(os->names, os->nr + 1, os->alloc) < 0)
-		return VLT_E_NOMEM;
-	if (!(os->names[os->nr] = strdup(name)))
-		return VLT_E_NOMEM;
-	os->nr++;
-	return 0;
+	return vlt_strlist_add(&os->names, name);
 }
 
-static int collect_key(const char *key, const struct vlt_stat *st, void *data)
-{
-	struct orphan_scan *os = data;
-
-	(void)st;
-	if (VLT_ALLOC_GROW(os->names, os->nr + 1, os->alloc) < 0)
-		return VLT_E_NOMEM;
-	if (!(os->names[os->nr] = strdup(key)))
-		return VLT_E_NOMEM;
-	os->nr++;
-	return 0;
-}
 
 /* A pack written by a writer whose lock is still present (running, or
  * stale until removed); an unreadable header counts as protected. */
@@ -661,7 +643,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 {
 	struct mark m;
 	struct plans ps = { 0 };
-	struct orphan_scan os = { r, NULL, 0, 0 };
+	struct orphan_scan os = { r, VLT_STRLIST_INIT };
 	struct vlt_buf plan = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	char digest[VLT_OID_HEXSZ + 1];
 	uint64_t gen = 0, ndoom = 0, nsmall = 0;
@@ -789,13 +771,13 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	 * now, which the protocol protects) */
 	if ((err = vlt_backend_list(r->be, "packs/", find_orphans, &os)) < 0)
 		goto done;
-	for (size_t i = 0; i < os.nr && !err; i++) {
-		if (is_protected(r, os.names[i], &ls)) {
+	for (size_t i = 0; i < os.names.nr && !err; i++) {
+		if (is_protected(r, os.names.v[i], &ls)) {
 			st->packs_protected++;
 			continue;
 		}
 		ndoom++;
-		err = vlt_buf_addf(&plan, "delete %s\n", os.names[i]);
+		err = vlt_buf_addf(&plan, "delete %s\n", os.names.v[i]);
 	}
 	if (err < 0 || o->dry_run) {
 		st->packs_deleted = ndoom;
@@ -866,22 +848,18 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	/* one multi-pack index over what is left; older ones name deleted
 	 * packs and only cost lookups, so they go */
 	if (!err && st->packs_after > 1) {
-		struct orphan_scan mx = { r, NULL, 0, 0 };
+		struct vlt_strlist mx = VLT_STRLIST_INIT;
 		char name[VLT_OID_HEXSZ + 1];
 
 		if (vlt_odb_write_midx(r, name) == 0 &&
-		    vlt_backend_list(r->be, "index/", collect_key, &mx) == 0)
+		    vlt_backend_list(r->be, "index/", vlt_strlist_collect, &mx) == 0)
 			for (size_t i = 0; i < mx.nr; i++)
-				if (!strstr(mx.names[i], name))
-					vlt_backend_del(r->be, mx.names[i]);
-		for (size_t i = 0; i < mx.nr; i++)
-			free(mx.names[i]);
-		free(mx.names);
+				if (!strstr(mx.v[i], name))
+					vlt_backend_del(r->be, mx.v[i]);
+		vlt_strlist_release(&mx);
 	}
 done:
-	for (size_t i = 0; i < os.nr; i++)
-		free(os.names[i]);
-	free(os.names);
+	vlt_strlist_release(&os.names);
 	free(ls.ids);
 	plans_release(&ps);
 	mark_release(&m);

@@ -301,40 +301,7 @@ int vlt_unlock_key(struct vlt_repo *r, const char *key)
 	return 0;
 }
 
-struct key_list {
-	char **v;
-	size_t nr, alloc;
-};
 
-static void key_list_release(struct key_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int key_list_add(struct key_list *l, const char *key)
-{
-	char *dup;
-
-	if (VLT_ALLOC_GROW(l->v, l->nr + 1, l->alloc) < 0 ||
-	    !(dup = strdup(key)))
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	l->v[l->nr++] = dup;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int collect_all(const char *key, const struct vlt_stat *st, void *data)
-{
-	(void)st;
-	return key_list_add(data, key);
-}
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -347,14 +314,14 @@ static int collect_lock_keys(const char *key, const struct vlt_stat *st,
 			     void *data)
 {
 	(void)st;
-	return has_suffix(key, ".lock") ? key_list_add(data, key) : 0;
+	return has_suffix(key, ".lock") ? vlt_strlist_add(data, key) : 0;
 }
 
 int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 		  const char *what, struct vlt_repo_lock *out)
 {
 	const char *kname = kind == VLT_LOCK_EXCLUSIVE ? "exclusive" : "shared";
-	struct key_list keys = { 0 };
+	struct vlt_strlist keys = { 0 };
 	unsigned char rnd[16];
 	int err, stale;
 	size_t i, n;
@@ -370,10 +337,9 @@ int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 		return err;
 	/* Ours exists now; anyone who starts later sees it. Look for those
 	 * who started earlier. */
-	if ((err = vlt_backend_list(r->be, "locks/", collect_all, &keys)) < 0)
+	if ((err = vlt_backend_list(r->be, "locks/", vlt_strlist_collect, &keys)) < 0)
 		goto fail;
-	if (keys.nr > 1)
-		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	vlt_strlist_sort(&keys);
 	for (i = 0; i < keys.nr; i++) {
 		const char *k = keys.v[i];
 
@@ -395,7 +361,7 @@ int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 		goto fail;
 	}
 	out->held = 1;
-	key_list_release(&keys);
+	vlt_strlist_release(&keys);
 	return 0;
 fail:
 	/* keep the conflict's message; removing ours is best effort */
@@ -406,7 +372,7 @@ fail:
 		vlt_backend_del(r->be, out->key);
 		vlt_error_set(err, "%s", msg);
 	}
-	key_list_release(&keys);
+	vlt_strlist_release(&keys);
 	out->key[0] = '\0';
 	return err;
 }
@@ -440,11 +406,11 @@ int vlt_repo_unlock(struct vlt_repo *r, struct vlt_repo_lock *l)
 
 int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 {
-	struct key_list keys = { 0 };
+	struct vlt_strlist keys = { 0 };
 	struct vlt_stat st;
 	int err;
 
-	if ((err = vlt_backend_list(r->be, "locks/", collect_all, &keys)) < 0 ||
+	if ((err = vlt_backend_list(r->be, "locks/", vlt_strlist_collect, &keys)) < 0 ||
 	    (err = vlt_backend_list(r->be, "refs/", collect_lock_keys,
 				    &keys)) < 0)
 		goto done;
@@ -454,14 +420,13 @@ int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 
 		err = vlt_backend_stat(r->be, single, &st);
 		if (err == 0)
-			err = key_list_add(&keys, single);
+			err = vlt_strlist_add(&keys, single);
 		else if (err == VLT_E_NOTFOUND)
 			err = 0;
 	}
 	if (err < 0)
 		goto done;
-	if (keys.nr > 1)
-		qsort(keys.v, keys.nr, sizeof(*keys.v), cmp_str);
+	vlt_strlist_sort(&keys);
 	for (size_t i = 0; i < keys.nr; i++) {
 		struct vlt_lock_info info;
 
@@ -478,6 +443,6 @@ int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 			break;
 	}
 done:
-	key_list_release(&keys);
+	vlt_strlist_release(&keys);
 	return err;
 }

@@ -318,26 +318,20 @@ int vlt_pack_open(struct vlt_backend *be, const char *name_hex,
 		  struct vlt_pack **out)
 {
 	struct vlt_buf key = VLT_BUF_INIT;
-	struct vlt_pack *p;
-	int err;
+	const unsigned char *map;
+	size_t len;
+	int mapped, err;
 
 	if (strlen(name_hex) != VLT_OID_HEXSZ)
 		return vlt_error_set(VLT_E_INVALID, "bad pack name '%s'", name_hex);
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	memcpy(p->name, name_hex, VLT_OID_HEXSZ + 1);
 	if ((err = vlt_buf_addf(&key, "packs/%s.idx", name_hex)) < 0 ||
-	    (err = vlt_backend_map(be, key.data, &p->idx, &p->idx_len,
-				   &p->mapped)) < 0) {
-		free(p);
+	    (err = vlt_backend_map(be, key.data, &map, &len, &mapped)) < 0)
+		goto done;
+	if ((err = vlt_pack_open_buf(name_hex, map, len, out)) < 0) {
+		vlt_backend_unmap(be, map, len, mapped);
 		goto done;
 	}
-	if ((err = parse_index(p)) < 0) {
-		vlt_pack_close(be, p);
-		goto done;
-	}
-	*out = p;
+	(*out)->mapped = mapped;  /* the pack now owns the mapping */
 done:
 	vlt_buf_release(&key);
 	return err;

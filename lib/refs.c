@@ -613,35 +613,24 @@ out:
 
 struct name_list {
 	const char *prefix;
-	char **v;
-	size_t nr, alloc;
+	struct vlt_strlist names;
 };
 
 static int collect_ref(const char *key, const struct vlt_stat *st, void *data)
 {
 	struct name_list *l = data;
-	char *dup;
 
 	(void)st;
 	if (strncmp(key, l->prefix, strlen(l->prefix)) ||
 	    !vlt_ref_name_valid(key))
 		return 0;  /* lock keys, and names outside the prefix */
-	if (VLT_ALLOC_GROW(l->v, l->nr + 1, l->alloc) < 0 ||
-	    !(dup = strdup(key)))
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	l->v[l->nr++] = dup;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return vlt_strlist_add(&l->names, key);
 }
 
 int vlt_ref_for_each(struct vlt_repo *r, const char *prefix, vlt_ref_fn fn,
 		     void *data)
 {
-	struct name_list l = { prefix, NULL, 0, 0 };
+	struct name_list l = { prefix, VLT_STRLIST_INIT };
 	struct vlt_buf dir = VLT_BUF_INIT;
 	const char *slash = strrchr(prefix, '/');
 	int err;
@@ -654,25 +643,22 @@ int vlt_ref_for_each(struct vlt_repo *r, const char *prefix, vlt_ref_fn fn,
 	if (err < 0 ||
 	    (err = vlt_backend_list(r->be, dir.data, collect_ref, &l)) < 0)
 		goto done;
-	if (l.nr > 1)
-		qsort(l.v, l.nr, sizeof(*l.v), cmp_str);
-	for (size_t i = 0; i < l.nr; i++) {
+	vlt_strlist_sort(&l.names);
+	for (size_t i = 0; i < l.names.nr; i++) {
 		struct vlt_oid oid;
 
-		err = vlt_ref_read(r, l.v[i], &oid);
+		err = vlt_ref_read(r, l.names.v[i], &oid);
 		if (err == VLT_E_NOTFOUND) {
 			/* deleted since listed, or a dangling symbolic ref */
 			vlt_error_clear();
 			err = 0;
 			continue;
 		}
-		if (err < 0 || (err = fn(l.v[i], &oid, data)) != 0)
+		if (err < 0 || (err = fn(l.names.v[i], &oid, data)) != 0)
 			break;
 	}
 done:
-	for (size_t i = 0; i < l.nr; i++)
-		free(l.v[i]);
-	free(l.v);
+	vlt_strlist_release(&l.names);
 	vlt_buf_release(&dir);
 	return err;
 }

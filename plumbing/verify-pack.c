@@ -106,28 +106,14 @@ static int verify_path(const char *path)
 	return rc;
 }
 
-struct collect {
-	char **names;
-	size_t nr, alloc;
-};
-
 static int collect_pack(const char *key, const struct vlt_stat *st, void *data)
 {
-	struct collect *c = data;
 	size_t n = strlen(key);
 
 	(void)st;
 	if (n < 5 || strcmp(key + n - 5, ".pack"))
 		return 0;
-	if (VLT_ALLOC_GROW(c->names, c->nr + 1, c->alloc) < 0)
-		return -1;
-	c->names[c->nr++] = strdup(key);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return vlt_strlist_add(data, key);
 }
 
 static int verify_repo_key(struct vlt_repo *r, const char *packkey)
@@ -191,19 +177,16 @@ int main(int argc, char **argv)
 		vlt_sealer_parse(&sealer, "none");
 	}
 	if (all) {
-		struct collect col = { 0 };
+		struct vlt_strlist col = VLT_STRLIST_INIT;
 
 		if (!r)
 			die("--all needs a repository");
 		if (vlt_backend_list(r->be, "packs/", collect_pack, &col) < 0)
 			die("%s", vlt_error_last());
-		if (col.nr > 1)
-			qsort(col.names, col.nr, sizeof(*col.names), cmp_str);
-		for (size_t i = 0; i < col.nr; i++) {
-			bad |= verify_repo_key(r, col.names[i]);
-			free(col.names[i]);
-		}
-		free(col.names);
+		vlt_strlist_sort(&col);
+		for (size_t i = 0; i < col.nr; i++)
+			bad |= verify_repo_key(r, col.v[i]);
+		vlt_strlist_release(&col);
 	}
 	for (int i = optind; i < argc; i++) {
 		struct stat st;

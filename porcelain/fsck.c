@@ -78,27 +78,6 @@ static void note(const char *fmt, ...)
 
 /* --- packs --------------------------------------------------------------- */
 
-struct keys {
-	char **v;
-	size_t nr, alloc;
-};
-
-static int collect(const char *key, const struct vlt_stat *st, void *data)
-{
-	struct keys *k = data;
-
-	(void)st;
-	if (VLT_ALLOC_GROW(k->v, k->nr + 1, k->alloc) < 0)
-		return VLT_E_NOMEM;
-	k->v[k->nr++] = strdup(key);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
 {
 	struct vlt_buf b = VLT_BUF_INIT;
@@ -116,7 +95,7 @@ static void check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
 
 static void check_packs(struct vlt_repo *r)
 {
-	struct keys k = { 0 };
+	struct vlt_strlist k = VLT_STRLIST_INIT;
 	struct vlt_buf data = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	uint64_t npacks = 0, nobjs = 0, bytes = 0;
 	const char *msg;
@@ -124,10 +103,9 @@ static void check_packs(struct vlt_repo *r)
 	if (vlt_odb_load_errors(r, &msg))
 		problem("index", "%d pack index(es) cannot be loaded; first: %s",
 			vlt_odb_load_errors(r, NULL), msg);
-	if (vlt_backend_list(r->be, "packs/", collect, &k) < 0)
+	if (vlt_backend_list(r->be, "packs/", vlt_strlist_collect, &k) < 0)
 		die_lib("cannot list packs");
-	if (k.nr > 1)
-		qsort(k.v, k.nr, sizeof(*k.v), cmp_str);
+	vlt_strlist_sort(&k);
 	for (size_t i = 0; i < k.nr; i++) {
 		const char *b = strrchr(k.v[i], '/') + 1;
 		size_t n = strlen(b);
@@ -138,7 +116,7 @@ static void check_packs(struct vlt_repo *r)
 		if (n == VLT_OID_HEXSZ + 4 && !strcmp(b + VLT_OID_HEXSZ, ".idx")) {
 			vlt_buf_reset(&key);
 			vlt_buf_addf(&key, "packs/%.*s.pack", VLT_OID_HEXSZ, b);
-			if (!bsearch(&key.data, k.v, k.nr, sizeof(*k.v), cmp_str))
+			if (!vlt_strlist_has_sorted(&k, key.data))
 				problem("pack", "index %s has no pack: its objects "
 					"are lost", b);
 			continue;
@@ -156,7 +134,7 @@ static void check_packs(struct vlt_repo *r)
 		if (!p) {
 			vlt_buf_reset(&key);
 			vlt_buf_addf(&key, "packs/%s.idx", name);
-			if (!bsearch(&key.data, k.v, k.nr, sizeof(*k.v), cmp_str)) {
+			if (!vlt_strlist_has_sorted(&k, key.data)) {
 				warnings++;
 				note("warning: pack %s has no index (an interrupted "
 				     "write; gc removes it)\n", name);
@@ -182,9 +160,7 @@ static void check_packs(struct vlt_repo *r)
 	}
 	note("packs: %" PRIu64 " (%s, %" PRIu64 " objects)%s\n", npacks,
 	     print_human_size(bytes), nobjs, full ? ", every object re-hashed" : "");
-	for (size_t i = 0; i < k.nr; i++)
-		free(k.v[i]);
-	free(k.v);
+	vlt_strlist_release(&k);
 	vlt_buf_release(&data);
 	vlt_buf_release(&key);
 }
