@@ -712,7 +712,11 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	for (size_t i = 0; i < vlt_odb_pack_count(r) && !err; i++) {
 		struct vlt_pack *p = vlt_odb_pack_at(r, i);
 		uint64_t live_bytes = 0, total = 0, nlive = 0;
-		int merge = nsmall >= 4 && pack_bytes(p) < r->pack_target / 8;
+		/* small packs are merged; packs with a damaged copy rewritten
+		 * (their other objects copied, the damaged one is intact
+		 * elsewhere or lost either way) */
+		int merge = (nsmall >= 4 && pack_bytes(p) < r->pack_target / 8) ||
+			    vlt_odb_pack_damaged(r, p->name);
 
 		if (p->doomed)
 			continue;  /* an earlier plan has it */

@@ -24,6 +24,7 @@
 
 #include "error.h"
 #include "odb.h"
+#include "oidset.h"
 #include "seal.h"
 
 struct cz_pool {
@@ -79,6 +80,8 @@ struct vlt_odb {
 
 	struct cz_pool pool;
 
+	struct vlt_oidmap damaged;  /* id -> name of the pack holding a
+				     * damaged copy (damaged/ID keys) */
 	int load_errors;      /* indexes that could not be loaded */
 	char load_msg[512];   /* the first such error */
 };
@@ -454,6 +457,9 @@ int vlt_odb_uncovered_packs(struct vlt_repo *r)
 	return n;
 }
 
+static int load_damaged(const char *key, const struct vlt_stat *st,
+			void *data);
+
 static struct pending *pending_new(void)
 {
 	struct pending *p = calloc(1, sizeof(*p));
@@ -498,6 +504,7 @@ int vlt_odb_open(struct vlt_repo *r)
 	if (err < 0)
 		return err;
 	midx_load(r);
+	vlt_backend_list(r->be, "damaged/", load_damaged, r);
 	return 0;
 }
 
@@ -523,6 +530,15 @@ void vlt_odb_close(struct vlt_repo *r)
 	}
 	free(o->pool.items);
 	midx_free(r, o->midx);
+	{
+		size_t pos = 0;
+		struct vlt_oid k;
+		void *v;
+
+		while (vlt_oidmap_next(&o->damaged, &pos, &k, &v))
+			free(v);
+		vlt_oidmap_release(&o->damaged);
+	}
 	pending_free(o->cur);
 	for (int i = 0; i < o->nspare; i++)
 		pending_free(o->spare[i]);
@@ -757,11 +773,15 @@ static int64_t midx_find(const struct midx *m, const struct vlt_oid *oid)
 }
 
 static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
-			 struct loc *l, int live_only)
+			 struct loc *l, int live_only, const char *avoid)
 {
 	const struct vlt_pack *skip = NULL;
 	int found = 0, use_midx = 0;
+	void *bad;
 
+	/* a copy known to be damaged is no copy, for deduplication */
+	if (live_only && !avoid && vlt_oidmap_get(&o->damaged, oid, &bad))
+		avoid = bad;
 	pthread_rwlock_rdlock(&o->packs_lock);
 	if (o->midx) {
 		int64_t pos = midx_find(o->midx, oid);
@@ -773,6 +793,7 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 			uint32_t at = vlt_get_be32(e + 4);
 
 			if (p && at < p->count && !(live_only && p->doomed) &&
+			    !(avoid && !strcmp(p->name, avoid)) &&
 			    !memcmp(p->ids + (size_t)at * VLT_OID_RAWSZ, oid->id,
 				    VLT_OID_RAWSZ)) {
 				l->pack = p;
@@ -791,7 +812,8 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 		int64_t pos;
 
 		if ((live_only && o->packs[i]->doomed) || o->packs[i] == skip ||
-		    (use_midx && o->packs[i]->in_midx))
+		    (use_midx && o->packs[i]->in_midx) ||
+		    (avoid && !strcmp(o->packs[i]->name, avoid)))
 			continue;
 		pos = vlt_pack_find(o->packs[i], oid);
 		if (pos >= 0) {
@@ -820,7 +842,7 @@ static int locate(struct vlt_repo *r, const struct vlt_oid *oid, struct loc *l,
 	long e;
 	int err = 0;
 
-	if (find_in_packs(o, oid, l, live_only))
+	if (find_in_packs(o, oid, l, live_only, NULL))
 		return 1;
 	pthread_mutex_lock(&o->wlock);
 	p = pending_holder(o, oid, &e);
@@ -836,7 +858,7 @@ static int locate(struct vlt_repo *r, const struct vlt_oid *oid, struct loc *l,
 		return err;
 	if (p)
 		return 1;
-	return find_in_packs(o, oid, l, live_only);
+	return find_in_packs(o, oid, l, live_only, NULL);
 }
 
 int vlt_odb_has(struct vlt_repo *r, const struct vlt_oid *oid)
@@ -871,27 +893,19 @@ int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
 	return 0;
 }
 
-int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
-		 enum vlt_obj_kind *kind, struct vlt_buf *out)
+/* Unseal, decompress and check the stored bytes of oid found at l. */
+static int decode(struct vlt_repo *r, const struct vlt_oid *oid,
+		  const struct loc *l, const struct vlt_buf *stored,
+		  struct vlt_buf *out)
 {
-	struct vlt_buf stored = VLT_BUF_INIT, scratch = VLT_BUF_INIT;
+	struct vlt_buf scratch = VLT_BUF_INIT;
 	struct vlt_compressor *cz = NULL;
 	const void *plain;
 	size_t plen;
 	struct vlt_oid got;
-	struct loc l;
 	int err;
 
-	err = locate(r, oid, &l, &stored, 0);
-	if (err == 0)
-		err = vlt_error_set(VLT_E_NOTFOUND, "object %s not found",
-				    vlt_oid_hex(oid));
-	if (err < 0)
-		goto done;
-	if (l.pack && (err = vlt_pack_read_stored(r->be, l.pack, l.pos, &l.e,
-						  &stored)) < 0)
-		goto done;
-	if ((err = vlt_unseal(&r->sealer, oid, stored.data, stored.len, &plain,
+	if ((err = vlt_unseal(&r->sealer, oid, stored->data, stored->len, &plain,
 			      &plen, &scratch)) < 0)
 		goto damaged;
 	if (!(cz = cz_get(r))) {
@@ -899,14 +913,14 @@ int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		goto done;
 	}
 	vlt_buf_reset(out);
-	if ((err = vlt_buf_grow(out, l.e.raw_len)) < 0)
+	if ((err = vlt_buf_grow(out, l->e.raw_len)) < 0)
 		goto done;
-	if ((err = vlt_decompress(cz, l.e.codec, plain, plen, out->data,
-				  l.e.raw_len)) < 0)
+	if ((err = vlt_decompress(cz, l->e.codec, plain, plen, out->data,
+				  l->e.raw_len)) < 0)
 		goto damaged;
-	vlt_buf_setlen(out, l.e.raw_len);
+	vlt_buf_setlen(out, l->e.raw_len);
 	if (r->verify_reads) {
-		if ((err = vlt_object_id(&r->idfn, l.e.kind, out->data, out->len,
+		if ((err = vlt_object_id(&r->idfn, l->e.kind, out->data, out->len,
 					 &got)) < 0)
 			goto done;
 		if (vlt_oid_cmp(&got, oid)) {
@@ -915,19 +929,148 @@ int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 			goto damaged;
 		}
 	}
-	if (kind)
-		*kind = l.e.kind;
 	goto done;
 damaged:
 	vlt_error_wrap(VLT_E_CORRUPT, "object %s in pack %s is damaged",
-		       vlt_oid_hex(oid), l.pack ? l.pack->name : "(pending)");
+		       vlt_oid_hex(oid), l->pack ? l->pack->name : "(pending)");
 	err = VLT_E_CORRUPT;
 done:
 	if (cz)
 		cz_put(r, cz);
-	vlt_buf_release(&stored);
 	vlt_buf_release(&scratch);
 	return err;
+}
+
+int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
+		 enum vlt_obj_kind *kind, struct vlt_buf *out)
+{
+	struct vlt_buf stored = VLT_BUF_INIT;
+	struct loc l, l2;
+	int err;
+
+	err = locate(r, oid, &l, &stored, 0);
+	if (err == 0)
+		err = vlt_error_set(VLT_E_NOTFOUND, "object %s not found",
+				    vlt_oid_hex(oid));
+	if (err < 0)
+		goto done;
+	err = 0;  /* found: pending objects' bytes are in stored already */
+	if (l.pack && (err = vlt_pack_read_stored(r->be, l.pack, l.pos, &l.e,
+						  &stored)) < 0 &&
+	    err != VLT_E_CORRUPT)
+		goto done;
+	if (err == 0)
+		err = decode(r, oid, &l, &stored, out);
+	/*
+	 * A damaged copy: another pack may hold a good one (a later backup
+	 * stores a fresh copy of what fsck found damaged).
+	 */
+	if (err == VLT_E_CORRUPT && l.pack &&
+	    find_in_packs(r->odb, oid, &l2, 0, l.pack->name)) {
+		char first[512];
+
+		snprintf(first, sizeof(first), "%s", vlt_error_last());
+		if (vlt_pack_read_stored(r->be, l2.pack, l2.pos, &l2.e,
+					 &stored) == 0 &&
+		    decode(r, oid, &l2, &stored, out) == 0) {
+			l = l2;
+			err = 0;
+		} else {
+			err = vlt_error_set(VLT_E_CORRUPT, "%s", first);
+		}
+	}
+	if (err == 0 && kind)
+		*kind = l.e.kind;
+done:
+	vlt_buf_release(&stored);
+	return err;
+}
+
+int vlt_odb_read_in_pack(struct vlt_repo *r, struct vlt_pack *p, uint32_t pos,
+			 struct vlt_buf *out)
+{
+	struct vlt_buf stored = VLT_BUF_INIT;
+	struct loc l;
+	int err;
+
+	l.pack = p;
+	l.pos = pos;
+	if ((err = vlt_pack_read_stored(r->be, p, pos, &l.e, &stored)) == 0)
+		err = decode(r, &l.e.oid, &l, &stored, out);
+	else if (err == VLT_E_CORRUPT)
+		vlt_error_wrap(err, "object at position %u of pack %s is damaged",
+			       pos, p->name);
+	vlt_buf_release(&stored);
+	return err;
+}
+
+int vlt_odb_mark_damaged(struct vlt_repo *r, const struct vlt_oid *oid,
+			 const char *pack_name)
+{
+	struct vlt_buf key = VLT_BUF_INIT, val = VLT_BUF_INIT;
+	char *copy = strdup(pack_name);
+	void *old;
+	int err;
+
+	if (!copy)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if ((err = vlt_buf_addf(&key, "damaged/%s", vlt_oid_hex(oid))) < 0 ||
+	    (err = vlt_buf_addf(&val, "%s\n", pack_name)) < 0)
+		goto done;
+	err = vlt_backend_put_if_absent(r->be, key.data, val.data, val.len);
+	if (err == VLT_E_EXISTS)
+		err = 0;
+	if (err < 0)
+		goto done;
+	pthread_rwlock_wrlock(&r->odb->packs_lock);
+	if (vlt_oidmap_get(&r->odb->damaged, oid, &old))
+		free(old);
+	err = vlt_oidmap_put(&r->odb->damaged, oid, copy);
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	if (err >= 0) {
+		copy = NULL;
+		err = 0;
+	}
+done:
+	free(copy);
+	vlt_buf_release(&key);
+	vlt_buf_release(&val);
+	return err;
+}
+
+int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name)
+{
+	size_t pos = 0;
+	struct vlt_oid k;
+	void *v;
+	int found = 0;
+
+	pthread_rwlock_rdlock(&r->odb->packs_lock);
+	while (!found && vlt_oidmap_next(&r->odb->damaged, &pos, &k, &v))
+		found = !strcmp(v, pack_name);
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	return found;
+}
+
+static int load_damaged(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct vlt_repo *r = data;
+	struct vlt_buf val = VLT_BUF_INIT;
+	struct vlt_oid oid;
+	const char *hex = strrchr(key, '/');
+	char *name;
+
+	(void)st;
+	if (!hex || vlt_oid_from_hex(&oid, hex + 1) < 0 ||
+	    vlt_backend_get(r->be, key, &val) < 0 || val.len < VLT_OID_HEXSZ) {
+		vlt_buf_release(&val);
+		return 0;  /* a bad marker only costs a missed repair */
+	}
+	name = strndup(val.data, VLT_OID_HEXSZ);
+	vlt_buf_release(&val);
+	if (!name || vlt_oidmap_put(&r->odb->damaged, &oid, name) < 0)
+		free(name);
+	return 0;
 }
 
 int vlt_odb_read_kind(struct vlt_repo *r, const struct vlt_oid *oid,

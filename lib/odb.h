@@ -50,6 +50,22 @@ int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 int vlt_odb_read_kind(struct vlt_repo *r, const struct vlt_oid *oid,
 		      enum vlt_obj_kind kind, struct vlt_buf *out);
 
+/* Read the copy at position pos of pack p, and no other (fsck). */
+int vlt_odb_read_in_pack(struct vlt_repo *r, struct vlt_pack *p, uint32_t pos,
+			 struct vlt_buf *out);
+
+/*
+ * Record that the copy of oid in pack_name is damaged (fsck does): the
+ * key damaged/ID is stored, reads fall back to other copies, and writers
+ * no longer count that copy, so the next backup of the intact original
+ * stores a good one: the repository heals.
+ */
+int vlt_odb_mark_damaged(struct vlt_repo *r, const struct vlt_oid *oid,
+			 const char *pack_name);
+
+/* 1 if fsck recorded a damaged object in that pack (gc rewrites it). */
+int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name);
+
 /* Hash and store; oid gets the id. Storing an existing object is a no-op. */
 int vlt_odb_write(struct vlt_repo *r, enum vlt_obj_kind kind,
 		  const void *data, size_t len, struct vlt_oid *oid);

@@ -78,19 +78,38 @@ static void note(const char *fmt, ...)
 
 /* --- packs --------------------------------------------------------------- */
 
-static void check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
+/* Check every object of p; returns how many cannot be read anywhere. */
+static uint64_t check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
 {
 	struct vlt_buf b = VLT_BUF_INIT;
+	uint64_t lost = 0;
 
 	for (uint32_t i = 0; i < p->count; i++) {
 		struct vlt_pack_entry e;
 
 		vlt_pack_entry_at(p, i, &e);
-		if (vlt_odb_read(r, &e.oid, NULL, &b) < 0 &&
-		    vlt_oidset_insert(&bad, &e.oid) == 1)
-			problem("object", "%s", vlt_error_last());
+		if (vlt_odb_read_in_pack(r, p, i, &b) == 0)
+			continue;
+		{
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", vlt_error_last());
+			/* the next backup of an intact original re-stores it */
+			if (vlt_odb_mark_damaged(r, &e.oid, p->name) < 0)
+				warning("cannot record the damage: %s",
+					vlt_error_last());
+			if (vlt_odb_read(r, &e.oid, NULL, &b) == 0) {
+				warnings++;
+				note("warning: %s (another copy is intact)\n", msg);
+			} else {
+				lost++;
+				if (vlt_oidset_insert(&bad, &e.oid) == 1)
+					problem("object", "%s", msg);
+			}
+		}
 	}
 	vlt_buf_release(&b);
+	return lost;
 }
 
 static void check_packs(struct vlt_repo *r)
@@ -150,8 +169,18 @@ static void check_packs(struct vlt_repo *r)
 		bytes += data.len;
 		if (vlt_pack_verify((const unsigned char *)data.data, data.len, p,
 				    &r->idfn, &r->sealer, 0, &count) < 0) {
-			problem("pack", "pack %s: %s", name, vlt_error_last());
-			check_objects_of(r, p);  /* which objects, exactly */
+			char why[1024];
+
+			snprintf(why, sizeof(why), "%s", vlt_error_last());
+			/* which objects, exactly; none lost: only a warning */
+			if (check_objects_of(r, p)) {
+				problem("pack", "pack %s: %s", name, why);
+			} else {
+				warnings++;
+				note("warning: pack %s: %s; every object in it has an "
+				     "intact copy ('vault gc' rewrites it)\n", name,
+				     why);
+			}
 			continue;
 		}
 		nobjs += count;

@@ -104,3 +104,30 @@ damaged = {(x["snapshot"], x["path"]) for x in d["damaged_files"]}
 assert damaged == {(sys.argv[2], "unique.bin"), (sys.argv[3], "unique.bin")}, d
 PY
 }
+
+@test "after fsck finds a damaged chunk, backing up the intact original heals every snapshot" {
+	chunk=$(chunks_of HEAD:unique.bin)
+	damage_object .vault "$chunk"
+	run vault fsck
+	assert_failure 1
+	[ -f ".vault/damaged/$chunk" ]
+	# the file is intact on disk: the next backup stores a good copy
+	# instead of deduplicating against the damaged one
+	touch unique.bin
+	run vault backup -q --no-cache
+	assert_success
+	run vault fsck
+	assert_success
+	assert_output --partial "another copy is intact"
+	# and the older snapshots read the good copy too
+	run vault restore "$S1" --target ../old --verify
+	assert_success
+	cmp unique.bin ../old/unique.bin
+	# gc rewrites the damaged pack: nothing damaged is left
+	run vault gc
+	assert_success
+	run vault fsck --full
+	assert_success
+	assert_output --partial "no damage found"
+	refute_output --partial "warning"
+}
