@@ -285,3 +285,18 @@ json_t *print_diff_summary_json(const struct vlt_diff_summary *s)
 			 "bytes_added", (json_int_t)s->bytes_plus,
 			 "bytes_removed", (json_int_t)s->bytes_minus);
 }
+
+int print_indented_message(struct vlt_buf *out, const char *msg)
+{
+	if (!msg || !*msg)
+		return vlt_buf_adds(out, "    (no message)\n");
+	while (*msg) {
+		size_t n = strcspn(msg, "\n");
+
+		VLT_TRY(vlt_buf_addf(out, n ? "    %.*s\n" : "\n", (int)n, msg));
+		msg += n;
+		if (*msg == '\n')
+			msg++;
+	}
+	return 0;
+}

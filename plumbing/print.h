@@ -57,4 +57,8 @@ int print_diff_summary(struct vlt_buf *out, const struct vlt_diff_summary *s);
  * NULL when out of memory. */
 struct json_t *print_diff_summary_json(const struct vlt_diff_summary *s);
 
+/* A snapshot message indented by four spaces per line, as git log shows
+ * it; "    (no message)" when it is empty. */
+int print_indented_message(struct vlt_buf *out, const char *msg);
+
 #endif

@@ -115,17 +115,7 @@ static void show(const struct vlt_oid *id, const struct vlt_snapshot *s)
 	vlt_buf_addf(&out, "Host:   %s\n", s->host);
 	vlt_buf_addf(&out, "Date:   %s\n", print_date(s->time, s->tz_minutes));
 	vlt_buf_addch(&out, '\n');
-	/* the message indented by four spaces, as git does */
-	while (*msg) {
-		size_t n = strcspn(msg, "\n");
-
-		vlt_buf_addf(&out, n ? "    %.*s\n" : "\n", (int)n, msg);
-		msg += n;
-		if (*msg == '\n')
-			msg++;
-	}
-	if (!s->message || !*s->message)
-		vlt_buf_adds(&out, "    (no message)\n");
+	print_indented_message(&out, msg);
 	flush_out(1);
 }
 

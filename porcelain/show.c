@@ -171,16 +171,7 @@ int main(int argc, char **argv)
 			vlt_buf_addch(&out, '\n');
 		}
 		vlt_buf_addch(&out, '\n');
-		while (*msg) {
-			size_t n = strcspn(msg, "\n");
-
-			vlt_buf_addf(&out, n ? "    %.*s\n" : "\n", (int)n, msg);
-			msg += n;
-			if (*msg == '\n')
-				msg++;
-		}
-		if (!*s.message)
-			vlt_buf_adds(&out, "    (no message)\n");
+		print_indented_message(&out, msg);
 		vlt_buf_addch(&out, '\n');
 		if (missing_parent)
 			vlt_buf_addf(&out, " parent %.12s is not in the repository "
