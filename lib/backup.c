@@ -68,6 +68,7 @@ struct job {
 	struct vlt_file f;   /* chunk list, filled as chunks complete */
 	uint64_t submitted, done;
 	int read_done, error, finished;
+	int fd;              /* opened ahead by the reader, or -1 */
 	char *errmsg;
 };
 
@@ -298,6 +299,7 @@ static int walk(struct engine *e, int dirfd, long d)
 					break;
 				}
 				j->st = st;
+				j->fd = -1;
 				j->dir = d;
 				j->ent = (long)e->dirs[d].nr - 1;
 				vlt_file_init(&j->f);
@@ -355,6 +357,9 @@ static int walk(struct engine *e, int dirfd, long d)
 }
 
 /* --- the pipeline ------------------------------------------------------ */
+
+#define READ_AHEAD_FILES 16
+#define READ_AHEAD_BYTES (2 << 20)
 
 static int finish_job(struct engine *e, struct job *j)
 {
@@ -489,7 +494,9 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 	struct job *j = &e->jobs[jobi];
 	int fd, err = 0, last;
 
-	fd = openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = j->fd >= 0 ? j->fd :
+	     openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	j->fd = -1;
 	if (fd < 0) {
 		err = vlt_error_set(VLT_E_IO, "%s", strerror(errno));
 		goto failed;
@@ -593,9 +600,34 @@ static int run_pipeline(struct engine *e)
 	/* one reader buffer for all files */
 	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
 		set_fatal(e, err);
-	for (size_t i = 0; i < e->njobs && !e->fatal; i++)
-		if (read_job(e, &rd, (long)i) < 0)
-			break;
+	/*
+	 * Open the next files ahead and ask the kernel to start reading
+	 * their beginnings, so a cold disk works on many files at once
+	 * while this thread chunks the current one.
+	 */
+	{
+		size_t ahead = 0;
+
+		for (size_t i = 0; i < e->njobs && !e->fatal; i++) {
+			for (; ahead < e->njobs && ahead < i + READ_AHEAD_FILES;
+			     ahead++) {
+				struct job *a = &e->jobs[ahead];
+
+				a->fd = openat(e->rootfd, a->path, O_RDONLY |
+					       O_NOFOLLOW | O_CLOEXEC);
+				if (a->fd >= 0)
+					posix_fadvise(a->fd, 0, READ_AHEAD_BYTES,
+						      POSIX_FADV_WILLNEED);
+			}
+			if (read_job(e, &rd, (long)i) < 0)
+				break;
+		}
+		for (size_t i = 0; i < ahead; i++)
+			if (e->jobs[i].fd >= 0) {
+				close(e->jobs[i].fd);
+				e->jobs[i].fd = -1;
+			}
+	}
 	vlt_chunk_reader_release(&rd);
 
 	pthread_mutex_lock(&e->lock);
