@@ -204,3 +204,15 @@ PY
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["packs_deleted"] == 0 and d["bytes_freed"] == 0 and d["bytes_repacked"] == 0 and d["packs_pending"] == 0, d' <<<"$output"
 	[ "$(repo_state)" = "$before" ]
 }
+
+@test "restoring a forgotten and collected snapshot says why it cannot" {
+	echo a > a
+	vault backup -q >/dev/null
+	rm a && echo b > b
+	vault backup -q >/dev/null
+	vault forget --keep-last 1 -q
+	vault gc -q
+	run vault restore main~1 --target ../o
+	assert_failure 128
+	assert_output --partial "was forgotten"
+}
