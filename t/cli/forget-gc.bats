@@ -206,9 +206,9 @@ PY
 }
 
 @test "restoring a forgotten and collected snapshot says why it cannot" {
-	echo a > a
+	echo one > alpha.txt
 	vault backup -q >/dev/null
-	rm a && echo b > b
+	rm alpha.txt && echo two > beta.txt
 	vault backup -q >/dev/null
 	vault forget --keep-last 1 -q
 	vault gc -q
