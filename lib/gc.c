@@ -568,6 +568,9 @@ static int sweep_plan(struct vlt_repo *r, struct plan *p,
 				err = 0;
 			else if (!err)
 				st->packs_deleted++;
+			/* VAULT_TEST_ABORT_AFTER counts deletions too, so crash
+			 * tests can kill a gc in the middle of its sweep */
+			vlt_odb_test_abort_check();
 		}
 	}
 	if (!err) {

@@ -96,7 +96,8 @@ int vlt_odb_write_midx(struct vlt_repo *r, char name_hex[VLT_OID_HEXSZ + 1]);
 int vlt_odb_uncovered_packs(struct vlt_repo *r);
 
 /* Test hook: VAULT_TEST_ABORT_AFTER=N kills the process (SIGKILL) after
- * N objects were stored by this process, to test crash safety. */
+ * N objects were stored (or, in gc, packs deleted) by this process, to
+ * test crash safety. */
 void vlt_odb_test_abort_check(void);
 
 #endif
