@@ -258,28 +258,36 @@ done:
 	return err < 0 ? err : 0;
 }
 
-int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
-		      uint64_t *generation, const struct vlt_oid *root)
+int vlt_writer_settle_many(struct vlt_repo *r, struct vlt_repo_lock *lock,
+			   uint64_t *generation, const struct vlt_oid *roots,
+			   size_t nroots)
 {
 	for (;;) {
 		struct vlt_oidset seen = VLT_OIDSET_INIT;
 		uint64_t gen, copied = 0;
 		enum vlt_obj_kind kind;
-		int err;
+		int err = 0;
 
 		VLT_TRY(vlt_odb_reload(r) == VLT_E_NOMEM ? VLT_E_NOMEM : 0);
 		VLT_TRY(vlt_gc_load_plans(r, &gen));
 		if (gen == *generation)
 			return 0;
 		/* a gc published a plan while we worked: keep what we need */
-		if ((err = vlt_odb_info(r, root, &kind, NULL)) == 0)
-			err = revive(r, root, kind, &seen, &copied);
+		for (size_t i = 0; i < nroots && !err; i++)
+			if ((err = vlt_odb_info(r, &roots[i], &kind, NULL)) == 0)
+				err = revive(r, &roots[i], kind, &seen, &copied);
 		vlt_oidset_release(&seen);
 		if (err < 0 || (err = vlt_odb_flush(r)) < 0 ||
 		    (err = vlt_repo_lock_set_gen(r, lock, "backup", gen)) < 0)
 			return err;
 		*generation = gen;
 	}
+}
+
+int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
+		      uint64_t *generation, const struct vlt_oid *root)
+{
+	return vlt_writer_settle_many(r, lock, generation, root, 1);
 }
 
 int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock)

@@ -15,6 +15,7 @@
 #ifndef VLT_GC_H
 #define VLT_GC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hash.h"
@@ -40,6 +41,11 @@ int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
  */
 int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
 		      uint64_t *generation, const struct vlt_oid *root);
+/* The same for several new snapshots at once (an import writes a whole
+ * history before one branch update publishes it). */
+int vlt_writer_settle_many(struct vlt_repo *r, struct vlt_repo_lock *lock,
+			   uint64_t *generation, const struct vlt_oid *roots,
+			   size_t nroots);
 int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock);
 
 struct vlt_gc_opts {

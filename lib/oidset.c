@@ -264,11 +264,13 @@ int vlt_oidmap_next(const struct vlt_oidmap *m, size_t *pos,
 	if (!next(&m->keys, pos, &slot))
 		return 0;
 	if (slot == SIZE_MAX) {
-		memset(out, 0, sizeof(*out));
+		if (out)
+			memset(out, 0, sizeof(*out));
 		if (val)
 			*val = m->zero_val;
 	} else {
-		*out = m->keys.slots[slot];
+		if (out)
+			*out = m->keys.slots[slot];
 		if (val)
 			*val = m->vals[slot];
 	}

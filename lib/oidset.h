@@ -69,7 +69,7 @@ static inline size_t vlt_oidmap_count(const struct vlt_oidmap *m)
 {
 	return m->keys.nr;
 }
-/* Like vlt_oidset_next, with the value too (val may be NULL). */
+/* Like vlt_oidset_next, with the value too (out and val may be NULL). */
 int vlt_oidmap_next(const struct vlt_oidmap *m, size_t *pos,
 		    struct vlt_oid *out, void **val);
 

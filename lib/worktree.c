@@ -23,6 +23,52 @@
 #include "tree.h"
 #include "worktree.h"
 
+/* One chunk of a file being stored: id, store, count, append. */
+static int add_chunk(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		     struct vlt_file *f, const unsigned char *data, size_t len,
+		     struct vlt_write_stats *stats)
+{
+	struct vlt_oid oid;
+	int err;
+
+	if ((err = vlt_object_id(idfn, VLT_OBJ_CHUNK, data, len, &oid)) < 0)
+		return err;
+	if (store && (err = vlt_odb_write_hashed(store, VLT_OBJ_CHUNK, data,
+						 len, &oid)) < 0)
+		return err;
+	if (stats) {
+		stats->chunks++;
+		if (err == 1) {
+			stats->new_chunks++;
+			stats->new_bytes += len;
+		}
+	}
+	return vlt_file_add(f, &oid, (uint32_t)len);
+}
+
+/* The file object of a complete chunk list. */
+static int finish_file(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		       const struct vlt_file *f, struct vlt_oid *file_oid,
+		       uint64_t *size, struct vlt_write_stats *stats)
+{
+	struct vlt_buf enc = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_file_encode(f, &enc)) == 0)
+		err = store ? vlt_odb_write(store, VLT_OBJ_FILE, enc.data,
+					    enc.len, file_oid)
+			    : vlt_object_id(idfn, VLT_OBJ_FILE, enc.data,
+					    enc.len, file_oid);
+	vlt_buf_release(&enc);
+	if (err < 0)
+		return err;
+	if (size)
+		*size = f->size;
+	if (stats)
+		stats->bytes += f->size;
+	return 0;
+}
+
 int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		     const struct vlt_chunker_params *chunking, int fd,
 		     const char *name, struct vlt_oid *file_oid,
@@ -31,7 +77,6 @@ int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 	struct vlt_chunker ch;
 	struct vlt_chunk_reader rd;
 	struct vlt_file f;
-	struct vlt_buf enc = VLT_BUF_INIT;
 	int err;
 
 	vlt_file_init(&f);
@@ -42,7 +87,6 @@ int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 	for (;;) {
 		const unsigned char *data;
 		size_t len;
-		struct vlt_oid oid;
 
 		if ((err = vlt_chunk_reader_next(&rd, &data, &len)) < 0) {
 			vlt_error_wrap(err, "%s", name);
@@ -50,37 +94,40 @@ int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		}
 		if (!len)
 			break;
-		if ((err = vlt_object_id(idfn, VLT_OBJ_CHUNK, data, len, &oid)) < 0)
-			goto done;
-		if (store && (err = vlt_odb_write_hashed(store, VLT_OBJ_CHUNK, data,
-							 len, &oid)) < 0)
-			goto done;
-		if (stats) {
-			stats->chunks++;
-			if (err == 1) {
-				stats->new_chunks++;
-				stats->new_bytes += len;
-			}
-		}
-		if ((err = vlt_file_add(&f, &oid, (uint32_t)len)) < 0)
+		if ((err = add_chunk(store, idfn, &f, data, len, stats)) < 0)
 			goto done;
 	}
-	if ((err = vlt_file_encode(&f, &enc)) < 0)
-		goto done;
-	err = store ? vlt_odb_write(store, VLT_OBJ_FILE, enc.data, enc.len,
-				    file_oid)
-		    : vlt_object_id(idfn, VLT_OBJ_FILE, enc.data, enc.len,
-				    file_oid);
-	if (err < 0)
-		goto done;
-	if (size)
-		*size = f.size;
-	if (stats)
-		stats->bytes += f.size;
+	err = finish_file(store, idfn, &f, file_oid, size, stats);
 done:
 	vlt_chunk_reader_release(&rd);
 	vlt_file_release(&f);
-	vlt_buf_release(&enc);
+	return err;
+}
+
+int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		      const struct vlt_chunker_params *chunking,
+		      const void *data, size_t len, struct vlt_oid *file_oid,
+		      struct vlt_write_stats *stats)
+{
+	const unsigned char *p = data;
+	struct vlt_chunker ch;
+	struct vlt_file f;
+	int err;
+
+	vlt_file_init(&f);
+	if ((err = vlt_chunker_init(&ch, chunking)) < 0)
+		return err;
+	while (len) {
+		size_t n = vlt_chunker_cut(&ch, p, len);
+
+		if ((err = add_chunk(store, idfn, &f, p, n, stats)) < 0)
+			goto done;
+		p += n;
+		len -= n;
+	}
+	err = finish_file(store, idfn, &f, file_oid, NULL, stats);
+done:
+	vlt_file_release(&f);
 	return err;
 }
 

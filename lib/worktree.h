@@ -45,6 +45,12 @@ int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		     const char *name, struct vlt_oid *file_oid,
 		     uint64_t *size, struct vlt_write_stats *stats);
 
+/* The same for content held in memory (a git blob, say). */
+int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
+		      const struct vlt_chunker_params *chunking,
+		      const void *data, size_t len, struct vlt_oid *file_oid,
+		      struct vlt_write_stats *stats);
+
 /* Store one regular file's content (open fd) as a file object. */
 int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 			  struct vlt_oid *file_oid, uint64_t *size,

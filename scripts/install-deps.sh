@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(
 	build-essential autoconf automake libtool pkg-config
 	libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libjansson-dev
-	libgit2-dev
+	libgit2-dev git-lfs
+	libspng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libassimp-dev
 	bats bats-support bats-assert
 	xxhash zstd python3 openssl git ca-certificates
 )

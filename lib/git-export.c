@@ -1,0 +1,1272 @@
+/*
+ * git-export.c - snapshots into git commits through libgit2.
+ *
+ * The big idea: the conversion of a snapshot is a pure function of its
+ * objects and of the tree options (LFS threshold, .gitattributes), so
+ * re-exporting gives the same commit ids. Three caches make a second
+ * export cost only what is new, all in GIT_DIR/vault/export-map:
+ * snapshot -> commit, vault tree -> git tree (valid only for the tree
+ * options they were made with) and vault file -> git blob / LFS oid.
+ * Every cached git object is checked to still exist before it is reused.
+ * The format of the map is in Documentation/format.md section 10.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/commit.h>
+#include <openssl/evp.h>
+
+#include "backend.h"
+#include "buf.h"
+#include "error.h"
+#include "fsutil.h"
+#include "git-interop.h"
+#include "odb.h"
+#include "oidset.h"
+#include "revparse.h"
+#include "tree.h"
+
+#define MAP_MAGIC "# vault export-git map v1"
+#define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
+
+struct file_ent {
+	git_oid blob;
+	unsigned char lfs[32];
+	unsigned has_blob : 1, has_lfs : 1;
+};
+
+struct tree_ent {
+	git_oid tree;
+	int empty;             /* nothing git can hold: the entry is left out */
+};
+
+struct vlt_git_export {
+	struct vlt_repo *r;
+	git_repository *git;
+	git_odb *odb;
+	struct vlt_git_export_opts o;
+	char *gitdir;          /* with a trailing '/' */
+	char *map_path, *lock_path;
+	int locked, created, head_set;
+	struct vlt_oidmap snaps;   /* snapshot -> git_oid commit */
+	struct vlt_oidmap files;   /* file object -> struct file_ent */
+	struct vlt_oidmap trees;   /* tree -> struct tree_ent */
+	struct vlt_git_export_stats st;
+	struct vlt_git_progress prog;
+	struct vlt_buf path;       /* path of the entry being converted */
+	struct vlt_buf chunk;      /* reused read buffer */
+};
+
+/* libgit2's last error as ours. */
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return vlt_error_set(code, "%s: %s", what,
+			     e && e->message ? e->message : "libgit2 error");
+}
+
+static void warnf(struct vlt_git_export *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warnf(struct vlt_git_export *x, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	if (!x->o.warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	x->o.warn(msg, x->o.cb_data);
+}
+
+/* --- LFS and .gitattributes helpers (shared with import) ------------- */
+
+int vlt_git_lfs_pointer(struct vlt_buf *out, const unsigned char sha256[32],
+			uint64_t size)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char hex[65];
+
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = hexd[sha256[i] >> 4];
+		hex[2 * i + 1] = hexd[sha256[i] & 15];
+	}
+	hex[64] = '\0';
+	vlt_buf_reset(out);
+	return vlt_buf_addf(out, "version https://git-lfs.github.com/spec/v1\n"
+			    "oid sha256:%s\nsize %llu\n", hex,
+			    (unsigned long long)size);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int vlt_git_lfs_parse(const void *data, size_t len, unsigned char sha256[32],
+		      uint64_t *size)
+{
+	static const char v1[] = "version https://git-lfs.github.com/spec/v1\n";
+	const char *p = data, *end = p + len, *nl;
+	int have_oid = 0, have_size = 0;
+
+	/* pointers are small text files (the spec caps them at 1024 bytes) */
+	if (len > 1024 || len < sizeof(v1) - 1 || memcmp(p, v1, sizeof(v1) - 1))
+		return 0;
+	for (p += sizeof(v1) - 1; p < end; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			return 0;
+		if (nl - p == 75 && !memcmp(p, "oid sha256:", 11)) {
+			for (int i = 0; i < 32; i++) {
+				int hi = hexval(p[11 + 2 * i]);
+				int lo = hexval(p[12 + 2 * i]);
+
+				if (hi < 0 || lo < 0)
+					return 0;
+				sha256[i] = (unsigned char)(hi << 4 | lo);
+			}
+			have_oid = 1;
+		} else if (nl - p > 5 && !memcmp(p, "size ", 5)) {
+			uint64_t v = 0;
+
+			for (const char *q = p + 5; q < nl; q++) {
+				if (*q < '0' || *q > '9' || v > UINT64_MAX / 10)
+					return 0;
+				v = v * 10 + (uint64_t)(*q - '0');
+			}
+			*size = v;
+			have_size = 1;
+		} else if (nl == p) {
+			return 0;   /* blank lines are not allowed */
+		}
+		/* other keys ("ext-...") are allowed by the spec */
+	}
+	return have_oid && have_size;
+}
+
+int vlt_git_attr_pattern(struct vlt_buf *out, const char *name)
+{
+	struct vlt_buf pat = VLT_BUF_INIT;
+	int quote = 0, err = 0;
+
+	vlt_buf_reset(out);
+	/* anchor to this directory, escape glob characters for wildmatch */
+	vlt_buf_addch(&pat, '/');
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (strchr("*?[\\", *p))
+			vlt_buf_addch(&pat, '\\');
+		if (*p <= ' ' || *p == '"' || *p >= 0x7f)
+			quote = 1;
+		vlt_buf_addch(&pat, *p);
+	}
+	if (!quote) {
+		err = vlt_buf_add(out, pat.data, pat.len);
+		vlt_buf_release(&pat);
+		return err;
+	}
+	/* git reads a pattern that starts with '"' as a C-quoted string */
+	vlt_buf_addch(out, '"');
+	for (size_t i = 0; i < pat.len; i++) {
+		unsigned char c = (unsigned char)pat.data[i];
+
+		if (c == '"' || c == '\\')
+			err = vlt_buf_addf(out, "\\%c", c);
+		else if (c < ' ' || c == 0x7f)
+			err = vlt_buf_addf(out, "\\%03o", c);
+		else
+			err = vlt_buf_addch(out, c);
+		if (err < 0)
+			break;
+	}
+	if (!err)
+		err = vlt_buf_addch(out, '"');
+	vlt_buf_release(&pat);
+	return err;
+}
+
+/* --- the map ----------------------------------------------------------- */
+
+static void free_vals(struct vlt_oidmap *m)
+{
+	size_t pos = 0;
+	void *val;
+
+	while (vlt_oidmap_next(m, &pos, NULL, &val))
+		free(val);
+	vlt_oidmap_release(m);
+}
+
+/* The tree options a cached tree was made with. */
+static void tree_params(const struct vlt_git_export *x, char *buf, size_t n)
+{
+	snprintf(buf, n, "lfs-threshold %llu attributes %d",
+		 (unsigned long long)x->o.lfs_threshold,
+		 !x->o.no_gitattributes);
+}
+
+static int put_git_oid(struct vlt_oidmap *m, const struct vlt_oid *k,
+		       const git_oid *v)
+{
+	git_oid *copy = malloc(sizeof(*copy));
+	void *old;
+
+	if (!copy)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	git_oid_cpy(copy, v);
+	if (vlt_oidmap_get(m, k, &old))
+		free(old);
+	if (vlt_oidmap_put(m, k, copy) < 0) {
+		free(copy);
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static struct file_ent *file_entry(struct vlt_git_export *x,
+				   const struct vlt_oid *k)
+{
+	void *v;
+	struct file_ent *fe;
+
+	if (vlt_oidmap_get(&x->files, k, &v))
+		return v;
+	if (!(fe = calloc(1, sizeof(*fe))))
+		return NULL;
+	if (vlt_oidmap_put(&x->files, k, fe) < 0) {
+		free(fe);
+		return NULL;
+	}
+	return fe;
+}
+
+static int load_map(struct vlt_git_export *x)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	char params[128], *line, *next;
+	int trees_ok = 0, err;
+
+	if ((err = vlt_read_file(x->map_path, &b)) < 0) {
+		vlt_buf_release(&b);
+		if (err == VLT_E_NOTFOUND) {
+			vlt_error_clear();
+			return 0;
+		}
+		return err;
+	}
+	tree_params(x, params, sizeof(params));
+	vlt_buf_addch(&b, '\0');
+	if (strncmp(b.data, MAP_MAGIC "\n", sizeof(MAP_MAGIC))) {
+		/* an unknown map is only a lost cache: start afresh */
+		vlt_buf_release(&b);
+		return 0;
+	}
+	for (line = b.data + sizeof(MAP_MAGIC); *line; line = next) {
+		struct vlt_oid k;
+		git_oid g;
+		char *sp;
+
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!strncmp(line, "params ", 7)) {
+			trees_ok = !strcmp(line + 7, params);
+			continue;
+		}
+		if (strlen(line) < 3 || line[1] != ' ' ||
+		    !(sp = strchr(line + 2, ' ')))
+			continue;
+		*sp = '\0';
+		if (vlt_oid_from_hex(&k, line + 2) < 0)
+			continue;
+		switch (line[0]) {
+		case 's':
+			if (git_oid_fromstr(&g, sp + 1) == 0)
+				err = put_git_oid(&x->snaps, &k, &g);
+			break;
+		case 't': {
+			struct tree_ent *te;
+
+			if (!trees_ok)
+				break;
+			if (!(te = calloc(1, sizeof(*te)))) {
+				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+				break;
+			}
+			if (!strcmp(sp + 1, "-"))
+				te->empty = 1;
+			else if (git_oid_fromstr(&te->tree, sp + 1) < 0) {
+				free(te);
+				break;
+			}
+			if (vlt_oidmap_put(&x->trees, &k, te) < 0) {
+				free(te);
+				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			}
+			break;
+		}
+		case 'f': case 'l': {
+			struct file_ent *fe = file_entry(x, &k);
+			unsigned char sha[32];
+
+			if (!fe) {
+				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+				break;
+			}
+			if (line[0] == 'f' && git_oid_fromstr(&g, sp + 1) == 0) {
+				git_oid_cpy(&fe->blob, &g);
+				fe->has_blob = 1;
+			} else if (line[0] == 'l' && strlen(sp + 1) == 64) {
+				int ok = 1;
+
+				for (int i = 0; i < 32 && ok; i++) {
+					int hi = hexval(sp[1 + 2 * i]);
+					int lo = hexval(sp[2 + 2 * i]);
+
+					ok = hi >= 0 && lo >= 0;
+					sha[i] = (unsigned char)(hi << 4 | lo);
+				}
+				if (ok) {
+					memcpy(fe->lfs, sha, 32);
+					fe->has_lfs = 1;
+				}
+			}
+			break;
+		}
+		}
+		if (err < 0)
+			break;
+	}
+	vlt_buf_release(&b);
+	return err;
+}
+
+static int save_map(struct vlt_git_export *x)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	char params[128], hex[VLT_OID_HEXSZ + 1], ghex[GIT_OID_HEXSZ + 1];
+	struct vlt_oid k;
+	size_t pos;
+	void *v;
+	int err;
+
+	tree_params(x, params, sizeof(params));
+	vlt_buf_addf(&b, "%s\nparams %s\n", MAP_MAGIC, params);
+	pos = 0;
+	while (vlt_oidmap_next(&x->snaps, &pos, &k, &v))
+		vlt_buf_addf(&b, "s %s %s\n", vlt_oid_to_hex(&k, hex),
+			     git_oid_tostr(ghex, sizeof(ghex), v));
+	pos = 0;
+	while (vlt_oidmap_next(&x->trees, &pos, &k, &v)) {
+		struct tree_ent *te = v;
+
+		vlt_buf_addf(&b, "t %s %s\n", vlt_oid_to_hex(&k, hex),
+			     te->empty ? "-" :
+			     git_oid_tostr(ghex, sizeof(ghex), &te->tree));
+	}
+	pos = 0;
+	while (vlt_oidmap_next(&x->files, &pos, &k, &v)) {
+		struct file_ent *fe = v;
+
+		vlt_oid_to_hex(&k, hex);
+		if (fe->has_blob)
+			vlt_buf_addf(&b, "f %s %s\n", hex,
+				     git_oid_tostr(ghex, sizeof(ghex), &fe->blob));
+		if (fe->has_lfs) {
+			vlt_buf_addf(&b, "l %s ", hex);
+			for (int i = 0; i < 32; i++)
+				vlt_buf_addf(&b, "%02x", fe->lfs[i]);
+			vlt_buf_addch(&b, '\n');
+		}
+	}
+	if (!b.data)
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+	else
+		err = vlt_write_file_atomic(x->map_path, b.data, b.len, 0644, 0);
+	vlt_buf_release(&b);
+	return err;
+}
+
+/* --- open / close ------------------------------------------------------ */
+
+static int take_lock(struct vlt_git_export *x)
+{
+	char info[128];
+	int fd, n;
+
+	fd = open(x->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		struct vlt_buf held = VLT_BUF_INIT;
+
+		if (errno != EEXIST)
+			return vlt_error_set(VLT_E_IO, "create %s: %s",
+					     x->lock_path, strerror(errno));
+		vlt_read_file(x->lock_path, &held);
+		vlt_buf_addch(&held, '\0');
+		vlt_error_set(VLT_E_LOCKED, "another export into this git "
+			      "repository is running (%s holds %s; remove it if "
+			      "that process is gone)",
+			      held.len > 1 ? strtok(held.data, "\n") : "?",
+			      x->lock_path);
+		vlt_buf_release(&held);
+		return VLT_E_LOCKED;
+	}
+	n = snprintf(info, sizeof(info), "pid %ld\n", (long)getpid());
+	if (vlt_write_full(fd, info, (size_t)n, x->lock_path) < 0) {
+		close(fd);
+		unlink(x->lock_path);
+		return VLT_E_IO;
+	}
+	close(fd);
+	x->locked = 1;
+	return 0;
+}
+
+static int open_git(struct vlt_git_export *x, const char *path)
+{
+	int err = git_repository_open_ext(&x->git, path,
+					  GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+
+	if (err == GIT_ENOTFOUND) {
+		git_repository_init_options io;
+
+		git_repository_init_options_init(&io,
+						 GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+
+		io.flags = GIT_REPOSITORY_INIT_MKPATH |
+			   (x->o.bare ? GIT_REPOSITORY_INIT_BARE : 0);
+		if (git_repository_init_ext(&x->git, path, &io) < 0)
+			return git_fail(VLT_E_IO, path);
+		x->created = 1;
+	} else if (err < 0) {
+		return git_fail(VLT_E_IO, path);
+	}
+	if (git_repository_odb(&x->odb, x->git) < 0)
+		return git_fail(VLT_E_IO, path);
+	return 0;
+}
+
+int vlt_git_export_open(struct vlt_git_export **out, struct vlt_repo *r,
+			const char *path, const struct vlt_git_export_opts *o)
+{
+	struct vlt_git_export *x = calloc(1, sizeof(*x));
+	struct vlt_buf b = VLT_BUF_INIT;
+	int err;
+
+	*out = NULL;
+	if (!x)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, o && o->no_fsync ? 0 : 1);
+	x->r = r;
+	if (o)
+		x->o = *o;
+	vlt_oidmap_init(&x->snaps);
+	vlt_oidmap_init(&x->files);
+	vlt_oidmap_init(&x->trees);
+	if ((err = open_git(x, path)) < 0)
+		goto fail;
+	x->gitdir = strdup(git_repository_path(x->git));
+	vlt_buf_addf(&b, "%svault", x->gitdir);
+	if (!x->gitdir || !b.data) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((err = vlt_mkdir_p(b.data, 0755)) < 0)
+		goto fail;
+	vlt_buf_adds(&b, "/export-map");
+	x->map_path = vlt_buf_detach(&b, NULL);
+	vlt_buf_addf(&b, "%svault/export.lock", x->gitdir);
+	x->lock_path = vlt_buf_detach(&b, NULL);
+	if (!x->map_path || !x->lock_path) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((err = take_lock(x)) < 0 || (err = load_map(x)) < 0)
+		goto fail;
+	*out = x;
+	return 0;
+fail:
+	vlt_buf_release(&b);
+	vlt_git_export_free(x);
+	return err;
+}
+
+void vlt_git_export_free(struct vlt_git_export *x)
+{
+	if (!x)
+		return;
+	if (x->locked)
+		unlink(x->lock_path);
+	free_vals(&x->snaps);
+	free_vals(&x->files);
+	free_vals(&x->trees);
+	git_odb_free(x->odb);
+	git_repository_free(x->git);
+	free(x->gitdir);
+	free(x->map_path);
+	free(x->lock_path);
+	vlt_buf_release(&x->path);
+	vlt_buf_release(&x->chunk);
+	free(x);
+	git_libgit2_shutdown();
+}
+
+int vlt_git_export_close(struct vlt_git_export *x,
+			 struct vlt_git_export_stats *stats)
+{
+	int err = save_map(x);
+
+	if (stats)
+		*stats = x->st;
+	vlt_git_export_free(x);
+	return err;
+}
+
+/* --- content ----------------------------------------------------------- */
+
+/* Calls fn for each chunk of a file object, checking lengths. */
+typedef int (*chunk_fn)(const void *data, size_t len, void *arg);
+
+static int for_each_chunk(struct vlt_git_export *x, const struct vlt_oid *file,
+			  uint64_t *size, chunk_fn fn, void *arg)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	struct vlt_file f;
+	int err;
+
+	vlt_file_init(&f);
+	if ((err = vlt_odb_read_kind(x->r, file, VLT_OBJ_FILE, &buf)) < 0 ||
+	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
+		goto done;
+	*size = f.size;
+	if (!fn)
+		goto done;
+	for (size_t i = 0; i < f.nr; i++) {
+		if ((err = vlt_odb_read_kind(x->r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
+					     &x->chunk)) < 0)
+			goto done;
+		if (x->chunk.len != f.chunks[i].len) {
+			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes,"
+					    " file object says %u",
+					    vlt_oid_hex(&f.chunks[i].oid),
+					    x->chunk.len, f.chunks[i].len);
+			goto done;
+		}
+		if ((err = fn(x->chunk.data, x->chunk.len, arg)) < 0)
+			goto done;
+		x->st.bytes += x->chunk.len;
+		x->prog.bytes += x->chunk.len;
+	}
+done:
+	vlt_file_release(&f);
+	vlt_buf_release(&buf);
+	return err;
+}
+
+static int stream_write(const void *data, size_t len, void *arg)
+{
+	if (git_odb_stream_write(arg, data, len) < 0)
+		return git_fail(VLT_E_IO, "write blob");
+	return 0;
+}
+
+/* The git blob of a file object's content, streamed (no size limit). */
+static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
+		     uint64_t size, git_oid *out)
+{
+	struct file_ent *fe = file_entry(x, file);
+	git_odb_stream *ws = NULL;
+	uint64_t got = 0;
+	int err;
+
+	if (!fe)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (fe->has_blob && git_odb_exists(x->odb, &fe->blob)) {
+		git_oid_cpy(out, &fe->blob);
+		return 0;
+	}
+	if (git_odb_open_wstream(&ws, x->odb, (git_object_size_t)size,
+				 GIT_OBJECT_BLOB) < 0)
+		return git_fail(VLT_E_IO, "write blob");
+	err = for_each_chunk(x, file, &got, stream_write, ws);
+	if (!err && got != size)
+		err = vlt_error_set(VLT_E_CORRUPT, "file object %s holds %llu "
+				    "bytes, its tree entry says %llu",
+				    vlt_oid_hex(file), (unsigned long long)got,
+				    (unsigned long long)size);
+	if (!err && git_odb_stream_finalize_write(out, ws) < 0)
+		err = git_fail(VLT_E_IO, "write blob");
+	git_odb_stream_free(ws);
+	if (err < 0)
+		return err;
+	git_oid_cpy(&fe->blob, out);
+	fe->has_blob = 1;
+	x->st.blobs_new++;
+	return 0;
+}
+
+struct lfs_write {
+	EVP_MD_CTX *md;
+	int fd;
+	const char *path;
+};
+
+static int lfs_chunk(const void *data, size_t len, void *arg)
+{
+	struct lfs_write *w = arg;
+
+	if (EVP_DigestUpdate(w->md, data, len) != 1)
+		return vlt_error_set(VLT_E_GENERIC, "sha256 failed");
+	return vlt_write_full(w->fd, data, len, w->path);
+}
+
+static int lfs_object_path(struct vlt_git_export *x, struct vlt_buf *out,
+			   const unsigned char sha[32], int dir_only)
+{
+	vlt_buf_reset(out);
+	vlt_buf_addf(out, "%slfs/objects/%02x/%02x", x->gitdir, sha[0], sha[1]);
+	if (!dir_only) {
+		vlt_buf_addch(out, '/');
+		for (int i = 0; i < 32; i++)
+			vlt_buf_addf(out, "%02x", sha[i]);
+	}
+	return out->data ? 0 : vlt_error_set(VLT_E_NOMEM, "out of memory");
+}
+
+/*
+ * Put a file's content where git-lfs keeps objects
+ * (GIT_DIR/lfs/objects/ab/cd/abcd...), durably, and return its SHA-256.
+ */
+static int file_lfs(struct vlt_git_export *x, const struct vlt_oid *file,
+		    uint64_t size, unsigned char sha[32])
+{
+	struct file_ent *fe = file_entry(x, file);
+	struct vlt_buf tmp = VLT_BUF_INIT, dst = VLT_BUF_INIT;
+	struct lfs_write w = { NULL, -1, NULL };
+	struct stat st;
+	uint64_t got = 0;
+	unsigned mdlen = 32;
+	int err;
+
+	if (!fe)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (fe->has_lfs) {
+		if ((err = lfs_object_path(x, &dst, fe->lfs, 0)) < 0)
+			goto done;
+		if (stat(dst.data, &st) == 0 && (uint64_t)st.st_size == size) {
+			memcpy(sha, fe->lfs, 32);
+			goto done;
+		}
+	}
+	vlt_buf_addf(&tmp, "%slfs/tmp", x->gitdir);
+	if ((err = vlt_mkdir_p(tmp.data, 0755)) < 0)
+		goto done;
+	vlt_buf_addf(&tmp, "/vault-%ld-%p", (long)getpid(), (void *)fe);
+	w.path = tmp.data;
+	if ((w.fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			 0644)) < 0) {
+		err = vlt_error_set(VLT_E_IO, "create %s: %s", tmp.data,
+				    strerror(errno));
+		goto done;
+	}
+	if (!(w.md = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1) {
+		err = vlt_error_set(VLT_E_NOMEM, "sha256 init failed");
+		goto done;
+	}
+	if ((err = for_each_chunk(x, file, &got, lfs_chunk, &w)) < 0)
+		goto done;
+	if (got != size) {
+		err = vlt_error_set(VLT_E_CORRUPT, "file object %s holds %llu "
+				    "bytes, its tree entry says %llu",
+				    vlt_oid_hex(file), (unsigned long long)got,
+				    (unsigned long long)size);
+		goto done;
+	}
+	if (EVP_DigestFinal_ex(w.md, sha, &mdlen) != 1) {
+		err = vlt_error_set(VLT_E_GENERIC, "sha256 failed");
+		goto done;
+	}
+	if (!x->o.no_fsync && fsync(w.fd) < 0) {
+		err = vlt_error_set(VLT_E_IO, "fsync %s: %s", tmp.data,
+				    strerror(errno));
+		goto done;
+	}
+	close(w.fd);
+	w.fd = -1;
+	if ((err = lfs_object_path(x, &dst, sha, 1)) < 0 ||
+	    (err = vlt_mkdir_p(dst.data, 0755)) < 0 ||
+	    (err = lfs_object_path(x, &dst, sha, 0)) < 0)
+		goto done;
+	if (rename(tmp.data, dst.data) < 0) {
+		err = vlt_error_set(VLT_E_IO, "rename %s: %s", dst.data,
+				    strerror(errno));
+		goto done;
+	}
+	*strrchr(dst.data, '/') = '\0';
+	if (!x->o.no_fsync && (err = vlt_fsync_dir(dst.data)) < 0)
+		goto done;
+	memcpy(fe->lfs, sha, 32);
+	fe->has_lfs = 1;
+	x->st.lfs_bytes += size;
+done:
+	if (w.fd >= 0) {
+		close(w.fd);
+		unlink(tmp.data);
+	}
+	EVP_MD_CTX_free(w.md);
+	vlt_buf_release(&tmp);
+	vlt_buf_release(&dst);
+	return err;
+}
+
+/* --- trees ------------------------------------------------------------- */
+
+static int tree_insert(struct vlt_git_export *x, git_treebuilder *tb,
+		       const char *name, const git_oid *oid,
+		       git_filemode_t mode)
+{
+	if (git_treebuilder_insert(NULL, tb, name, oid, mode) < 0) {
+		/* a name git refuses (.git, .GIT, git~1 ...): leave it out */
+		const git_error *e = git_error_last();
+
+		warnf(x, "%s%s: left out, git cannot hold it (%s)",
+		      x->path.len ? x->path.data : "", name,
+		      e && e->message ? e->message : "invalid name");
+		x->st.skipped++;
+	}
+	return 0;
+}
+
+static int read_chunk_text(struct vlt_git_export *x, const struct vlt_oid *oid,
+			   struct vlt_buf *out)
+{
+	return vlt_odb_read_kind(x->r, oid, VLT_OBJ_CHUNK, out);
+}
+
+static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
+		       git_oid *out, int *empty);
+
+/* Append the lines of add that content does not hold yet, so that a
+ * .gitattributes which already names the LFS files (an imported export,
+ * say) stays as it is and commit ids survive a round trip. */
+static int add_missing_lines(struct vlt_buf *content, const struct vlt_buf *add)
+{
+	const char *p = add->data, *end = p + add->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		int found = 0;
+
+		for (size_t i = 0; content->len >= n && i + n <= content->len;) {
+			const char *c = content->data + i;
+			const char *cnl = memchr(c, '\n', content->len - i);
+			size_t cn = cnl ? (size_t)(cnl - c) + 1 : content->len - i;
+
+			if (cn == n && !memcmp(c, p, n)) {
+				found = 1;
+				break;
+			}
+			i += cn;
+		}
+		if (!found)
+			VLT_TRY(vlt_buf_add(content, p, n));
+		p += n;
+	}
+	return 0;
+}
+
+static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
+			  git_treebuilder *tb)
+{
+	struct vlt_buf attrs = VLT_BUF_INIT, tmp = VLT_BUF_INIT;
+	const struct vlt_tree_entry *gitattributes = NULL;
+	size_t base = x->path.len;
+	git_oid oid;
+	int err = 0;
+
+	for (size_t i = 0; i < t->nr && !err; i++) {
+		const struct vlt_tree_entry *e = &t->entries[i];
+
+		vlt_buf_setlen(&x->path, base);
+		if (e->type == VLT_ENTRY_DIR) {
+			int empty;
+
+			vlt_buf_addf(&x->path, "%s/", e->name);
+			err = export_tree(x, &e->oid, &oid, &empty);
+			vlt_buf_setlen(&x->path, base);
+			if (!err && !empty)
+				err = tree_insert(x, tb, e->name, &oid,
+						  GIT_FILEMODE_TREE);
+		} else if (e->type == VLT_ENTRY_SYMLINK) {
+			if ((err = read_chunk_text(x, &e->oid, &tmp)) < 0)
+				break;
+			if (git_blob_create_from_buffer(&oid, x->git, tmp.data,
+							tmp.len) < 0) {
+				err = git_fail(VLT_E_IO, "write symlink blob");
+				break;
+			}
+			err = tree_insert(x, tb, e->name, &oid, GIT_FILEMODE_LINK);
+		} else if (!strcmp(e->name, ".gitattributes") &&
+			   x->o.lfs_threshold && !x->o.no_gitattributes) {
+			gitattributes = e;   /* merged with the LFS lines below */
+		} else {
+			git_filemode_t mode = (e->mode & 0100) ?
+				GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+
+			if (x->o.lfs_threshold && e->size >= x->o.lfs_threshold) {
+				unsigned char sha[32];
+
+				if ((err = file_lfs(x, &e->oid, e->size, sha)) < 0 ||
+				    (err = vlt_git_lfs_pointer(&tmp, sha, e->size)) < 0)
+					break;
+				if (git_blob_create_from_buffer(&oid, x->git, tmp.data,
+								tmp.len) < 0) {
+					err = git_fail(VLT_E_IO, "write LFS pointer");
+					break;
+				}
+				x->st.lfs_files++;
+				if (!x->o.no_gitattributes) {
+					vlt_git_attr_pattern(&tmp, e->name);
+					vlt_buf_add(&attrs, tmp.data, tmp.len);
+					vlt_buf_adds(&attrs, LFS_ATTRS "\n");
+				}
+			} else if ((err = file_blob(x, &e->oid, e->size,
+						    &oid)) < 0) {
+				vlt_error_wrap(err, "%s%s", x->path.data ?
+					       x->path.data : "", e->name);
+				break;
+			}
+			err = tree_insert(x, tb, e->name, &oid, mode);
+		}
+	}
+	vlt_buf_setlen(&x->path, base);
+	if (!err && (gitattributes || attrs.len)) {
+		struct vlt_buf content = VLT_BUF_INIT;
+		uint64_t size;
+
+		/* the user's own lines first, then ours */
+		if (gitattributes) {
+			if ((err = vlt_odb_read_kind(x->r, &gitattributes->oid,
+						     VLT_OBJ_FILE, &tmp)) == 0) {
+				struct vlt_file f;
+
+				vlt_file_init(&f);
+				err = vlt_file_decode(tmp.data, tmp.len, &f);
+				for (size_t i = 0; !err && i < f.nr; i++) {
+					err = read_chunk_text(x, &f.chunks[i].oid, &tmp);
+					if (!err)
+						vlt_buf_add(&content, tmp.data, tmp.len);
+				}
+				size = f.size;
+				vlt_file_release(&f);
+				(void)size;
+			}
+			if (!err && content.len && attrs.len &&
+			    content.data[content.len - 1] != '\n')
+				vlt_buf_addch(&content, '\n');
+		}
+		if (!err)
+			err = add_missing_lines(&content, &attrs);
+		if (!err && git_blob_create_from_buffer(&oid, x->git,
+				content.data ? content.data : "", content.len) < 0)
+			err = git_fail(VLT_E_IO, "write .gitattributes");
+		if (!err)
+			err = tree_insert(x, tb, ".gitattributes", &oid,
+					  gitattributes && (gitattributes->mode & 0100) ?
+					  GIT_FILEMODE_BLOB_EXECUTABLE :
+					  GIT_FILEMODE_BLOB);
+		vlt_buf_release(&content);
+	}
+	vlt_buf_release(&attrs);
+	vlt_buf_release(&tmp);
+	return err;
+}
+
+static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
+		       git_oid *out, int *empty)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	git_treebuilder *tb = NULL;
+	struct tree_ent *te;
+	struct vlt_tree t;
+	void *v;
+	int err;
+
+	if (vlt_oidmap_get(&x->trees, toid, &v)) {
+		te = v;
+		if (te->empty || git_odb_exists(x->odb, &te->tree)) {
+			*empty = te->empty;
+			git_oid_cpy(out, &te->tree);
+			return 0;
+		}
+	}
+	vlt_tree_init(&t);
+	if ((err = vlt_odb_read_kind(x->r, toid, VLT_OBJ_TREE, &buf)) < 0 ||
+	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
+		goto done;
+	if (git_treebuilder_new(&tb, x->git, NULL) < 0) {
+		err = git_fail(VLT_E_NOMEM, "tree builder");
+		goto done;
+	}
+	if ((err = export_entries(x, &t, tb)) < 0)
+		goto done;
+	*empty = git_treebuilder_entrycount(tb) == 0 && x->path.len;
+	if (*empty) {
+		/* git keeps no empty directories: the parent leaves it out */
+		x->st.empty_dirs++;
+		memset(out, 0, sizeof(*out));
+	} else if (git_treebuilder_write(out, tb) < 0) {
+		err = git_fail(VLT_E_IO, "write tree");
+		goto done;
+	}
+	if (!(te = calloc(1, sizeof(*te)))) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	git_oid_cpy(&te->tree, out);
+	te->empty = *empty;
+	if (vlt_oidmap_get(&x->trees, toid, &v))
+		free(v);
+	if (vlt_oidmap_put(&x->trees, toid, te) < 0) {
+		free(te);
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+done:
+	git_treebuilder_free(tb);
+	vlt_tree_release(&t);
+	vlt_buf_release(&buf);
+	return err;
+}
+
+/* --- commits ----------------------------------------------------------- */
+
+/* "Name <email>" (email optional) into a signature at time/tz. */
+static int make_sig(git_signature **out, const char *who, int64_t time,
+		    int tz)
+{
+	struct vlt_buf name = VLT_BUF_INIT, email = VLT_BUF_INIT;
+	const char *lt = strrchr(who, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	int err = 0;
+
+	if (lt && gt) {
+		const char *end = lt;
+
+		while (end > who && end[-1] == ' ')
+			end--;
+		vlt_buf_add(&name, who, (size_t)(end - who));
+		vlt_buf_add(&email, lt + 1, (size_t)(gt - lt - 1));
+	} else {
+		vlt_buf_adds(&name, who);
+	}
+	vlt_buf_addch(&name, '\0');
+	vlt_buf_addch(&email, '\0');
+	/* git forbids angle brackets and newlines in either part */
+	for (char *p = name.data; p && *p; p++)
+		if (*p == '<' || *p == '>' || *p == '\n')
+			*p = ' ';
+	for (char *p = email.data; p && *p; p++)
+		if (*p == '<' || *p == '>' || *p == '\n')
+			*p = ' ';
+	if (!name.data || !email.data)
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+	else if (git_signature_new(out, *name.data ? name.data : "unknown",
+				   email.data, (git_time_t)time, tz) < 0)
+		err = git_fail(VLT_E_INVALID, "author");
+	vlt_buf_release(&name);
+	vlt_buf_release(&email);
+	return err;
+}
+
+/* meta git-committer "Name <email> TIME +HHMM" as written by import. */
+static int committer_sig(git_signature **out, const char *v)
+{
+	const char *gt = strrchr(v, '>');
+	long long t;
+	int sign, hh, mm, n = 0;
+	char tzs[8];
+
+	if (!gt || sscanf(gt + 1, " %lld %7s%n", &t, tzs, &n) != 2 ||
+	    strlen(tzs) != 5 || (tzs[0] != '+' && tzs[0] != '-') ||
+	    sscanf(tzs + 1, "%2d%2d", &hh, &mm) != 2)
+		return 1;  /* not ours: use the author */
+	sign = tzs[0] == '-' ? -1 : 1;
+	{
+		char *who = strndup(v, (size_t)(gt - v + 1));
+		int err;
+
+		if (!who)
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+		err = make_sig(out, who, t, sign * (hh * 60 + mm));
+		free(who);
+		return err;
+	}
+}
+
+static int snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid)
+{
+	struct vlt_stat st;
+	char key[32 + VLT_OID_HEXSZ];
+
+	snprintf(key, sizeof(key), "forgotten/%s", vlt_oid_hex(oid));
+	return vlt_backend_stat(r->be, key, &st) == 0;
+}
+
+static int mapped_commit(struct vlt_git_export *x, const struct vlt_oid *snap,
+			 git_oid *out)
+{
+	void *v;
+
+	if (!vlt_oidmap_get(&x->snaps, snap, &v) ||
+	    !git_odb_exists(x->odb, v))
+		return 0;
+	git_oid_cpy(out, v);
+	return 1;
+}
+
+static int write_commit(struct vlt_git_export *x, const struct vlt_oid *soid,
+			const struct vlt_snapshot *s, git_oid *out)
+{
+	git_signature *author = NULL, *committer = NULL;
+	const git_oid **pp = NULL;
+	git_oid *parents = NULL, tree;
+	const char *cm;
+	size_t np = 0;
+	int err, empty;
+
+	vlt_buf_reset(&x->path);
+	if ((err = export_tree(x, &s->tree, &tree, &empty)) < 0)
+		return vlt_error_wrap(err, "snapshot %s", vlt_oid_hex(soid));
+	parents = calloc(s->nparents + 1, sizeof(*parents));
+	pp = calloc(s->nparents + 1, sizeof(*pp));
+	if (!parents || !pp) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < s->nparents; i++) {
+		if (!mapped_commit(x, &s->parents[i], &parents[np]))
+			continue;  /* dropped: said when it was skipped */
+		pp[np] = &parents[np];
+		np++;
+	}
+	if ((err = make_sig(&author, s->author, s->time, s->tz_minutes)) < 0)
+		goto done;
+	cm = vlt_snapshot_meta(s, "git-committer");
+	if (cm && (err = committer_sig(&committer, cm)) < 0)
+		goto done;
+	if (!committer && git_signature_dup(&committer, author) < 0) {
+		err = git_fail(VLT_E_NOMEM, "signature");
+		goto done;
+	}
+	if (git_commit_create_from_ids(out, x->git, NULL, author, committer,
+				       NULL, s->message ? s->message : "",
+				       &tree, np, pp) < 0) {
+		err = git_fail(VLT_E_IO, "write commit");
+		goto done;
+	}
+	x->st.commits_new++;
+	err = put_git_oid(&x->snaps, soid, out);
+done:
+	git_signature_free(author);
+	git_signature_free(committer);
+	free(parents);
+	free(pp);
+	return err;
+}
+
+int vlt_git_export_snapshot(struct vlt_git_export *x,
+			    const struct vlt_oid *snap,
+			    char commit_hex[VLT_GIT_HEXSZ + 1])
+{
+	struct vlt_oid *stack = NULL;
+	struct vlt_oidset skipped = VLT_OIDSET_INIT, counted = VLT_OIDSET_INIT;
+	size_t nr = 0, alloc = 0;
+	git_oid commit;
+	int err = 0;
+
+	/*
+	 * Parents before children, without recursion (histories are long):
+	 * a snapshot is written when all its parents have commits.
+	 */
+	if ((err = VLT_ALLOC_GROW(stack, nr + 1, alloc)) < 0)
+		goto done;
+	stack[nr++] = *snap;
+	while (nr && !err) {
+		struct vlt_oid cur = stack[nr - 1];
+		struct vlt_snapshot s;
+		size_t before = nr;
+
+		if (mapped_commit(x, &cur, &commit)) {
+			if (vlt_oidset_insert(&counted, &cur) == 1)
+				x->st.snapshots++;
+			nr--;
+			continue;
+		}
+		if ((err = vlt_snapshot_read(x->r, &cur, &s)) < 0)
+			break;
+		for (size_t i = 0; i < s.nparents && !err; i++) {
+			const struct vlt_oid *p = &s.parents[i];
+
+			if (mapped_commit(x, p, &commit) ||
+			    vlt_oidset_contains(&skipped, p))
+				continue;
+			if (snapshot_forgotten(x->r, p) ||
+			    vlt_odb_has(x->r, p) != 1) {
+				/* its data may be gone: the commit loses
+				 * this parent rather than the export failing */
+				warnf(x, "snapshot %.12s: parent %.12s was "
+				      "forgotten; its commit is left out",
+				      vlt_oid_hex(&cur), vlt_oid_hex(p));
+				err = vlt_oidset_insert(&skipped, p) < 0 ?
+				      VLT_E_NOMEM : 0;
+				continue;
+			}
+			if ((err = VLT_ALLOC_GROW(stack, nr + 1, alloc)) < 0)
+				break;
+			stack[nr++] = *p;
+		}
+		if (!err && nr == before) {
+			err = write_commit(x, &cur, &s, &commit);
+			if (!err && vlt_oidset_insert(&counted, &cur) == 1) {
+				x->st.snapshots++;
+				x->prog.done++;
+				if (x->o.progress)
+					x->o.progress(&x->prog, x->o.cb_data);
+			}
+			nr--;
+		}
+		vlt_snapshot_release(&s);
+	}
+	if (!err && !mapped_commit(x, snap, &commit))
+		err = vlt_error_set(VLT_E_GENERIC, "snapshot %s was not exported",
+				    vlt_oid_hex(snap));
+	if (!err)
+		git_oid_tostr(commit_hex, VLT_GIT_HEXSZ + 1, &commit);
+done:
+	free(stack);
+	vlt_oidset_release(&skipped);
+	vlt_oidset_release(&counted);
+	return err;
+}
+
+/* --- refs -------------------------------------------------------------- */
+
+/* Bring a non-bare working tree from old_commit (or nothing) to commit. */
+static void update_workdir(struct vlt_git_export *x, const git_oid *old,
+			   const git_oid *commit)
+{
+	git_checkout_options co;
+	git_object *target = NULL;
+	git_commit *oldc = NULL;
+	git_tree *baseline = NULL;
+
+	if (git_repository_is_bare(x->git))
+		return;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	if (old && git_commit_lookup(&oldc, x->git, old) == 0 &&
+	    git_commit_tree(&baseline, oldc) == 0)
+		co.baseline = baseline;
+	if (git_object_lookup(&target, x->git, commit, GIT_OBJECT_COMMIT) < 0 ||
+	    git_checkout_tree(x->git, target, &co) < 0) {
+		const git_error *e = git_error_last();
+
+		warnf(x, "working tree of %s left as it was (%s); the branch "
+		      "moved: see git status", git_repository_workdir(x->git),
+		      e && e->message ? e->message : "checkout failed");
+	}
+	git_object_free(target);
+	git_tree_free(baseline);
+	git_commit_free(oldc);
+}
+
+int vlt_git_export_set_ref(struct vlt_git_export *x, char kind,
+			   const char *name, const char *commit_hex, int force)
+{
+	struct vlt_buf refname = VLT_BUF_INIT;
+	git_reference *ref = NULL, *head = NULL;
+	git_oid new_id, old_id;
+	int have_old = 0, head_is_it = 0, err = 0, unborn;
+
+	if (git_oid_fromstr(&new_id, commit_hex) < 0)
+		return vlt_error_set(VLT_E_INVALID, "bad commit id %s", commit_hex);
+	vlt_buf_addf(&refname, "refs/%s/%s", kind == 't' ? "tags" : "heads",
+		     name);
+	if (!refname.data)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (!git_reference_is_valid_name(refname.data)) {
+		err = vlt_error_set(VLT_E_INVALID, "'%s' is not a valid git "
+				    "ref name", refname.data);
+		goto done;
+	}
+	if (git_reference_lookup(&ref, x->git, refname.data) == 0 &&
+	    git_reference_target(ref)) {
+		git_oid_cpy(&old_id, git_reference_target(ref));
+		have_old = 1;
+	}
+	if (have_old && git_oid_equal(&old_id, &new_id))
+		goto done;
+	if (have_old && !force) {
+		if (kind == 't') {
+			err = vlt_error_set(VLT_E_CONFLICT, "git tag %s already "
+					    "names another commit (--force moves"
+					    " it)", name);
+			goto done;
+		}
+		if (git_graph_descendant_of(x->git, &new_id, &old_id) != 1) {
+			err = vlt_error_set(VLT_E_CONFLICT, "git branch %s has "
+					    "commits that this export does not "
+					    "contain (--force replaces it)", name);
+			goto done;
+		}
+	}
+	unborn = git_repository_head_unborn(x->git) == 1;
+	if (kind == 'b') {
+		if (git_reference_lookup(&head, x->git, "HEAD") == 0 &&
+		    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+		    !strcmp(git_reference_symbolic_target(head), refname.data))
+			head_is_it = 1;
+	}
+	git_reference_free(ref);
+	ref = NULL;
+	if (git_reference_create_matching(&ref, x->git, refname.data, &new_id,
+					  1, have_old ? &old_id : NULL,
+					  "vault export-git") < 0) {
+		err = git_fail(VLT_E_CONFLICT, refname.data);
+		goto done;
+	}
+	if (kind == 'b' && !head_is_it && unborn && !x->head_set) {
+		/* a new repository: its HEAD names what we export */
+		if (git_repository_set_head(x->git, refname.data) < 0) {
+			err = git_fail(VLT_E_IO, "HEAD");
+			goto done;
+		}
+		head_is_it = 1;
+	}
+	if (kind == 'b' && head_is_it) {
+		x->head_set = 1;
+		update_workdir(x, have_old ? &old_id : NULL, &new_id);
+	}
+done:
+	git_reference_free(ref);
+	git_reference_free(head);
+	vlt_buf_release(&refname);
+	return err;
+}

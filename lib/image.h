@@ -1,0 +1,79 @@
+/*
+ * image.h - decoded raster images for the visual diff, thumbnails and the
+ * creative persona.
+ *
+ * Every decoder produces the same thing: 8-bit, non-premultiplied RGBA,
+ * row-major, top row first. When the source had 16-bit samples the 16-bit
+ * values are kept too (rgba16), so metrics such as PSNR can use the full
+ * precision. PNG comes through libspng, JPEG through libjpeg-turbo, WebP
+ * through libwebp and TIFF through libtiff; the format is sniffed from the
+ * first bytes, never from the file name.
+ */
+#ifndef VLT_IMAGE_H
+#define VLT_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vlt_buf;
+
+/* Refuse images larger than this many pixels (a decompression bomb guard:
+ * 16384 x 16384). */
+#define VLT_IMAGE_MAX_PIXELS (16384ull * 16384ull)
+
+struct vlt_image {
+	uint32_t width, height;
+	uint8_t *rgba;          /* width * height * 4 bytes; owned */
+	uint16_t *rgba16;       /* same layout at 16 bits, or NULL; owned */
+	unsigned bit_depth;     /* bits per sample in the source: 1..16 */
+	unsigned channels;      /* channels in the source: 1 grey .. 4 RGBA */
+	char format[8];         /* "png", "jpeg", "webp", "tiff" */
+};
+
+/* A zeroed image; vlt_image_release() on it is safe. */
+void vlt_image_init(struct vlt_image *img);
+void vlt_image_release(struct vlt_image *img);
+
+/* Allocate an opaque-black w x h RGBA8 canvas (rgba16 stays NULL). */
+int vlt_image_alloc(struct vlt_image *img, uint32_t w, uint32_t h);
+
+/* The format of the bytes ("png", "jpeg", "webp", "tiff") or NULL. */
+const char *vlt_image_sniff(const void *data, size_t len);
+
+/* Decode an image held in memory. VLT_E_UNSUPPORTED for an unknown format,
+ * VLT_E_CORRUPT for truncated or malformed data, with a message naming the
+ * problem. */
+int vlt_image_decode(struct vlt_image *img, const void *data, size_t len);
+
+/* Read and decode a file. */
+int vlt_image_load(struct vlt_image *img, const char *path);
+
+/* Encode the RGBA8 pixels as a PNG (8-bit RGBA). */
+int vlt_image_encode_png(const struct vlt_image *img, struct vlt_buf *out);
+
+/* Write a PNG file safely: temporary file, fsync, rename. */
+int vlt_image_write_png(const struct vlt_image *img, const char *path);
+
+/* The zlib level vlt_image_encode_png/vlt_image_write_png use. */
+#define VLT_IMAGE_PNG_LEVEL_DEFAULT 6
+
+/* The same with a zlib level 0..9; levels 0..2 also use a single cheap
+ * filter (a large diff image is written several times faster). */
+int vlt_image_encode_png_level(const struct vlt_image *img, int level,
+			       struct vlt_buf *out);
+int vlt_image_write_png_level(const struct vlt_image *img, const char *path,
+			      int level);
+
+/* Decode two images at once, on two threads when possible. On failure
+ * both are released and *failed (if not NULL) is 0 or 1: which one failed
+ * (the first if both did); it is -1 on success. */
+int vlt_image_decode_pair(struct vlt_image *a, const void *data_a,
+			  size_t len_a, struct vlt_image *b,
+			  const void *data_b, size_t len_b, int *failed);
+
+/* Scale down (never up) to fit a max_w x max_h box, keeping the aspect
+ * ratio, with an area-averaging filter. */
+int vlt_image_thumbnail(struct vlt_image *dst, const struct vlt_image *src,
+			uint32_t max_w, uint32_t max_h);
+
+#endif
