@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include <git2.h>
 #include <git2/sys/commit.h>
+#include <git2/sys/odb_backend.h>
 #include <openssl/evp.h>
 
 #include "backend.h"
@@ -436,6 +438,31 @@ static int take_lock(struct vlt_git_export *x)
 	return 0;
 }
 
+/*
+ * libgit2 writes loose objects at zlib's default level (6); git itself
+ * uses level 1 for them (core.looseCompression), which is several times
+ * faster for the same format. Put a level-1 loose backend in front so
+ * that writes go to it; reads still find everything.
+ */
+static int add_fast_loose(git_repository *git, git_odb *odb, int no_fsync)
+{
+	struct vlt_buf dir = VLT_BUF_INIT;
+	git_odb_backend *be = NULL;
+	int err = 0;
+
+	vlt_buf_addf(&dir, "%sobjects", git_repository_path(git));
+	if (!dir.data)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (git_odb_backend_loose(&be, dir.data, 1, !no_fsync, 0, 0) < 0 ||
+	    git_odb_add_backend(odb, be, 100) < 0) {
+		if (be)
+			be->free(be);
+		err = git_fail(VLT_E_IO, dir.data);
+	}
+	vlt_buf_release(&dir);
+	return err;
+}
+
 static int open_git(struct vlt_git_export *x, const char *path)
 {
 	int err = git_repository_open_ext(&x->git, path,
@@ -457,7 +484,7 @@ static int open_git(struct vlt_git_export *x, const char *path)
 	}
 	if (git_repository_odb(&x->odb, x->git) < 0)
 		return git_fail(VLT_E_IO, path);
-	return 0;
+	return add_fast_loose(x->git, x->odb, x->o.no_fsync);
 }
 
 int vlt_git_export_open(struct vlt_git_export **out, struct vlt_repo *r,
@@ -539,38 +566,37 @@ int vlt_git_export_close(struct vlt_git_export *x,
 
 /* --- content ----------------------------------------------------------- */
 
-/* Calls fn for each chunk of a file object, checking lengths. */
+/* Calls fn for each chunk of a file object, checking lengths; chunk is
+ * the caller's read buffer, *bytes counts what was read. */
 typedef int (*chunk_fn)(const void *data, size_t len, void *arg);
 
-static int for_each_chunk(struct vlt_git_export *x, const struct vlt_oid *file,
-			  uint64_t *size, chunk_fn fn, void *arg)
+static int for_each_chunk(struct vlt_repo *r, const struct vlt_oid *file,
+			  struct vlt_buf *chunk, uint64_t *size, uint64_t *bytes,
+			  chunk_fn fn, void *arg)
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	struct vlt_file f;
 	int err;
 
 	vlt_file_init(&f);
-	if ((err = vlt_odb_read_kind(x->r, file, VLT_OBJ_FILE, &buf)) < 0 ||
+	if ((err = vlt_odb_read_kind(r, file, VLT_OBJ_FILE, &buf)) < 0 ||
 	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
 		goto done;
 	*size = f.size;
-	if (!fn)
-		goto done;
 	for (size_t i = 0; i < f.nr; i++) {
-		if ((err = vlt_odb_read_kind(x->r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
-					     &x->chunk)) < 0)
+		if ((err = vlt_odb_read_kind(r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
+					     chunk)) < 0)
 			goto done;
-		if (x->chunk.len != f.chunks[i].len) {
+		if (chunk->len != f.chunks[i].len) {
 			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes,"
 					    " file object says %u",
 					    vlt_oid_hex(&f.chunks[i].oid),
-					    x->chunk.len, f.chunks[i].len);
+					    chunk->len, f.chunks[i].len);
 			goto done;
 		}
-		if ((err = fn(x->chunk.data, x->chunk.len, arg)) < 0)
+		if ((err = fn(chunk->data, chunk->len, arg)) < 0)
 			goto done;
-		x->st.bytes += x->chunk.len;
-		x->prog.bytes += x->chunk.len;
+		*bytes += chunk->len;
 	}
 done:
 	vlt_file_release(&f);
@@ -585,25 +611,19 @@ static int stream_write(const void *data, size_t len, void *arg)
 	return 0;
 }
 
-/* The git blob of a file object's content, streamed (no size limit). */
-static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
-		     uint64_t size, git_oid *out)
+/* Stream a file object's content into odb as a blob (no size limit). */
+static int stream_blob(struct vlt_repo *r, git_odb *odb,
+		       const struct vlt_oid *file, uint64_t size,
+		       struct vlt_buf *chunk, uint64_t *bytes, git_oid *out)
 {
-	struct file_ent *fe = file_entry(x, file);
 	git_odb_stream *ws = NULL;
 	uint64_t got = 0;
 	int err;
 
-	if (!fe)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	if (fe->has_blob && git_odb_exists(x->odb, &fe->blob)) {
-		git_oid_cpy(out, &fe->blob);
-		return 0;
-	}
-	if (git_odb_open_wstream(&ws, x->odb, (git_object_size_t)size,
+	if (git_odb_open_wstream(&ws, odb, (git_object_size_t)size,
 				 GIT_OBJECT_BLOB) < 0)
 		return git_fail(VLT_E_IO, "write blob");
-	err = for_each_chunk(x, file, &got, stream_write, ws);
+	err = for_each_chunk(r, file, chunk, &got, bytes, stream_write, ws);
 	if (!err && got != size)
 		err = vlt_error_set(VLT_E_CORRUPT, "file object %s holds %llu "
 				    "bytes, its tree entry says %llu",
@@ -612,12 +632,207 @@ static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
 	if (!err && git_odb_stream_finalize_write(out, ws) < 0)
 		err = git_fail(VLT_E_IO, "write blob");
 	git_odb_stream_free(ws);
+	return err;
+}
+
+/* The git blob of a file object's content. */
+static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
+		     uint64_t size, git_oid *out)
+{
+	struct file_ent *fe = file_entry(x, file);
+	uint64_t bytes = 0;
+	int err;
+
+	if (!fe)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (fe->has_blob && git_odb_exists(x->odb, &fe->blob)) {
+		git_oid_cpy(out, &fe->blob);
+		return 0;
+	}
+	err = stream_blob(x->r, x->odb, file, size, &x->chunk, &bytes, out);
+	x->st.bytes += bytes;
+	x->prog.bytes += bytes;
 	if (err < 0)
 		return err;
 	git_oid_cpy(&fe->blob, out);
 	fe->has_blob = 1;
 	x->st.blobs_new++;
 	return 0;
+}
+
+/* --- parallel blob conversion ----------------------------------------- */
+
+/*
+ * Deflating blobs (zlib, git's format) is the cost of an export, so the
+ * files a snapshot needs are converted first by a pool of threads, each
+ * with its own libgit2 repository handle (libgit2 objects are not shared
+ * between threads); the serial tree walk then finds them in the cache.
+ */
+struct blob_job {
+	struct vlt_oid file;
+	uint64_t size;
+	git_oid blob;
+};
+
+struct blob_pool {
+	struct vlt_git_export *x;
+	struct blob_job *jobs;
+	size_t nr, alloc, next;
+	struct vlt_oidset queued;
+	pthread_mutex_t mu;
+	uint64_t bytes;
+	int err;
+	char msg[512];
+};
+
+static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid)
+{
+	struct vlt_git_export *x = bp->x;
+	struct vlt_buf buf = VLT_BUF_INIT;
+	struct vlt_tree t;
+	void *v;
+	int err;
+
+	if (vlt_oidmap_get(&x->trees, toid, &v)) {
+		struct tree_ent *te = v;
+
+		if (te->empty || git_odb_exists(x->odb, &te->tree))
+			return 0;
+	}
+	vlt_tree_init(&t);
+	if ((err = vlt_odb_read_kind(x->r, toid, VLT_OBJ_TREE, &buf)) < 0 ||
+	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
+		goto done;
+	for (size_t i = 0; i < t.nr && !err; i++) {
+		const struct vlt_tree_entry *e = &t.entries[i];
+
+		if (e->type == VLT_ENTRY_DIR) {
+			err = collect_blobs(bp, &e->oid);
+			continue;
+		}
+		if (e->type != VLT_ENTRY_FILE ||
+		    (x->o.lfs_threshold && e->size >= x->o.lfs_threshold))
+			continue;
+		if (vlt_oidmap_get(&x->files, &e->oid, &v)) {
+			struct file_ent *fe = v;
+
+			if (fe->has_blob && git_odb_exists(x->odb, &fe->blob))
+				continue;
+		}
+		if ((err = vlt_oidset_insert(&bp->queued, &e->oid)) <= 0)
+			continue;
+		if ((err = VLT_ALLOC_GROW(bp->jobs, bp->nr + 1, bp->alloc)) < 0)
+			break;
+		bp->jobs[bp->nr].file = e->oid;
+		bp->jobs[bp->nr].size = e->size;
+		bp->nr++;
+	}
+done:
+	vlt_tree_release(&t);
+	vlt_buf_release(&buf);
+	return err;
+}
+
+static void *blob_worker(void *arg)
+{
+	struct blob_pool *bp = arg;
+	struct vlt_git_export *x = bp->x;
+	git_repository *git = NULL;
+	git_odb *odb = NULL;
+	struct vlt_buf chunk = VLT_BUF_INIT;
+	uint64_t bytes = 0;
+	int err = 0;
+
+	if (git_repository_open_ext(&git, x->gitdir,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	    git_repository_odb(&odb, git) < 0)
+		err = git_fail(VLT_E_IO, x->gitdir);
+	else
+		err = add_fast_loose(git, odb, x->o.no_fsync);
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&bp->mu);
+		if (err < 0 && !bp->err) {
+			bp->err = err;
+			snprintf(bp->msg, sizeof(bp->msg), "%s", vlt_error_last());
+		}
+		i = bp->err ? bp->nr : bp->next++;
+		bp->bytes += bytes;
+		bytes = 0;
+		pthread_mutex_unlock(&bp->mu);
+		if (i >= bp->nr)
+			break;
+		err = stream_blob(x->r, odb, &bp->jobs[i].file, bp->jobs[i].size,
+				  &chunk, &bytes, &bp->jobs[i].blob);
+	}
+	vlt_buf_release(&chunk);
+	git_odb_free(odb);
+	git_repository_free(git);
+	return NULL;
+}
+
+static int cmp_job_size(const void *a, const void *b)
+{
+	const struct blob_job *ja = a, *jb = b;
+
+	return ja->size < jb->size ? 1 : ja->size > jb->size ? -1 : 0;
+}
+
+static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
+{
+	struct blob_pool bp;
+	pthread_t th[8];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads, started = 0;
+	uint64_t total = 0;
+	int err;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.x = x;
+	vlt_oidset_init(&bp.queued);
+	if ((err = collect_blobs(&bp, tree)) < 0)
+		goto done;
+	for (size_t i = 0; i < bp.nr; i++)
+		total += bp.jobs[i].size;
+	nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
+	if (nthreads > bp.nr)
+		nthreads = bp.nr;
+	/* small work is done by the serial walk, without thread start-up */
+	if (nthreads < 2 || total < (8u << 20))
+		goto done;
+	/* largest first, so no thread is left alone with a big file at the end */
+	qsort(bp.jobs, bp.nr, sizeof(*bp.jobs), cmp_job_size);
+	pthread_mutex_init(&bp.mu, NULL);
+	for (; started < nthreads; started++)
+		if (pthread_create(&th[started], NULL, blob_worker, &bp) != 0)
+			break;
+	if (!started)
+		blob_worker(&bp);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&bp.mu);
+	x->st.bytes += bp.bytes;
+	x->prog.bytes += bp.bytes;
+	if (bp.err) {
+		err = vlt_error_set(bp.err, "%s", bp.msg);
+		goto done;
+	}
+	for (size_t i = 0; i < bp.nr; i++) {
+		struct file_ent *fe = file_entry(x, &bp.jobs[i].file);
+
+		if (!fe) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			break;
+		}
+		git_oid_cpy(&fe->blob, &bp.jobs[i].blob);
+		fe->has_blob = 1;
+		x->st.blobs_new++;
+	}
+done:
+	free(bp.jobs);
+	vlt_oidset_release(&bp.queued);
+	return err;
 }
 
 struct lfs_write {
@@ -689,8 +904,16 @@ static int file_lfs(struct vlt_git_export *x, const struct vlt_oid *file,
 		err = vlt_error_set(VLT_E_NOMEM, "sha256 init failed");
 		goto done;
 	}
-	if ((err = for_each_chunk(x, file, &got, lfs_chunk, &w)) < 0)
-		goto done;
+	{
+		uint64_t bytes = 0;
+
+		err = for_each_chunk(x->r, file, &x->chunk, &got, &bytes,
+				     lfs_chunk, &w);
+		x->st.bytes += bytes;
+		x->prog.bytes += bytes;
+		if (err < 0)
+			goto done;
+	}
 	if (got != size) {
 		err = vlt_error_set(VLT_E_CORRUPT, "file object %s holds %llu "
 				    "bytes, its tree entry says %llu",
@@ -1052,7 +1275,8 @@ static int write_commit(struct vlt_git_export *x, const struct vlt_oid *soid,
 	int err, empty;
 
 	vlt_buf_reset(&x->path);
-	if ((err = export_tree(x, &s->tree, &tree, &empty)) < 0)
+	if ((err = prefetch_blobs(x, &s->tree)) < 0 ||
+	    (err = export_tree(x, &s->tree, &tree, &empty)) < 0)
 		return vlt_error_wrap(err, "snapshot %s", vlt_oid_hex(soid));
 	parents = calloc(s->nparents + 1, sizeof(*parents));
 	pp = calloc(s->nparents + 1, sizeof(*pp));
