@@ -58,11 +58,19 @@ int vlt_image_write_png(const struct vlt_image *img, const char *path);
 #define VLT_IMAGE_PNG_LEVEL_DEFAULT 6
 
 /* The same with a zlib level 0..9; levels 0..2 also use a single cheap
- * filter (a large diff image is written several times faster). */
+ * filter (a large diff image is written several times faster). Both
+ * write an 8-bit palette PNG when the pixels have at most 256 distinct
+ * RGBA values (diff pictures, masks): decoding gives the same RGBA. */
 int vlt_image_encode_png_level(const struct vlt_image *img, int level,
 			       struct vlt_buf *out);
 int vlt_image_write_png_level(const struct vlt_image *img, const char *path,
 			      int level);
+
+/* Memory for pixel data (n bytes, uninitialised, NULL when out of
+ * memory), released with free(). Large buffers ask for transparent huge
+ * pages: faulting in a 4K image 4 KiB at a time costs as much as a good
+ * part of decoding it. */
+void *vlt_image_buffer_alloc(size_t n);
 
 /* Decode two images at once, on two threads when possible. On failure
  * both are released and *failed (if not NULL) is 0 or 1: which one failed

@@ -45,6 +45,20 @@ int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 	return 0;
 }
 
+static int64_t parse_date(const char *s);
+
+int vlt_date_parse(const char *s, int64_t *out)
+{
+	int64_t t = parse_date(s);
+
+	if (t == -1)
+		return vlt_error_set(VLT_E_INVALID, "'%s' is not a date (try "
+				     "YYYY-MM-DD, \"YYYY-MM-DD HH:MM\", yesterday, "
+				     "N.days.ago or @UNIX)", s);
+	*out = t;
+	return 0;
+}
+
 /* Parse a reflog date spec into unix seconds; -1 if it is not one. */
 static int64_t parse_date(const char *s)
 {

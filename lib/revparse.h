@@ -19,6 +19,10 @@
 
 int vlt_rev_parse(struct vlt_repo *r, const char *rev, struct vlt_oid *out);
 
+/* A date as REF@{DATE} takes it ("yesterday", "N.days.ago", "YYYY-MM-DD",
+ * "YYYY-MM-DD HH:MM" local time, "@UNIX"), into unix seconds. */
+int vlt_date_parse(const char *s, int64_t *out);
+
 /* Read and decode the snapshot oid (release *s after success). */
 int vlt_snapshot_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		      struct vlt_snapshot *s);

@@ -311,6 +311,47 @@ done:
 	return err;
 }
 
+int vlt_file_object_read(struct vlt_repo *r, const struct vlt_oid *file,
+			 uint64_t max, struct vlt_buf *out)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	struct vlt_file f;
+	int err;
+
+	vlt_buf_reset(out);
+	vlt_file_init(&f);
+	if ((err = vlt_odb_read_kind(r, file, VLT_OBJ_FILE, &buf)) < 0 ||
+	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
+		goto done;
+	if (f.size > max || f.size > SIZE_MAX / 2) {
+		err = vlt_error_set(VLT_E_INVALID, "%s: %llu bytes is more than "
+				    "this reads into memory (%llu)",
+				    vlt_oid_hex(file), (unsigned long long)f.size,
+				    (unsigned long long)max);
+		goto done;
+	}
+	if ((err = vlt_buf_grow(out, (size_t)f.size)) < 0)
+		goto done;
+	for (size_t i = 0; i < f.nr; i++) {
+		if ((err = vlt_odb_read_kind(r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
+					     &buf)) < 0)
+			goto done;
+		if (buf.len != f.chunks[i].len) {
+			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes, "
+					    "file object says %u",
+					    vlt_oid_hex(&f.chunks[i].oid), buf.len,
+					    f.chunks[i].len);
+			goto done;
+		}
+		if ((err = vlt_buf_add(out, buf.data, buf.len)) < 0)
+			goto done;
+	}
+done:
+	vlt_file_release(&f);
+	vlt_buf_release(&buf);
+	return err;
+}
+
 int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
 			  const char *dir, const struct vlt_checkout_opts *o,
 			  vlt_checkout_error_fn on_error, void *err_data,

@@ -81,6 +81,11 @@ int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
 			  vlt_checkout_error_fn on_error, void *err_data,
 			  struct vlt_checkout_stats *stats);
 
+/* A file object's whole content into out, for formats that must be
+ * decoded whole (images, models); VLT_E_INVALID above max bytes. */
+int vlt_file_object_read(struct vlt_repo *r, const struct vlt_oid *file,
+			 uint64_t max, struct vlt_buf *out);
+
 /* Write a file object's content to fd. */
 int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
 			     int fd, const char *what);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -19,14 +20,19 @@
 #include "cli.h"
 #include "diff.h"
 #include "error.h"
+#include "fsutil.h"
+#include "image.h"
+#include "media.h"
 #include "odb.h"
 #include "print.h"
 #include "revparse.h"
 #include "tree.h"
+#include "worktree.h"
 
 static const char usage[] =
 "usage: vault diff [--stat | --name-status | --json] [-z] [-q] [--no-renames]\n"
 "                  [A [B]] [-- PATH...]\n"
+"   or: vault diff --visual [-o DIR] [A [B]] [-- PATH...]\n"
 "\n"
 "Compares snapshot (or tree, or SNAP:dir) A with B. With only A, compares\n"
 "A with the working folder; with neither, HEAD with the working folder.\n"
@@ -40,9 +46,14 @@ static const char usage[] =
 "    -z             NUL-terminated records, names not quoted\n"
 "    -q, --quiet    print nothing; only the exit status\n"
 "    --no-renames   report a rename as a removal and an addition\n"
+"    --visual       hand each modified image and 3D model to the visual\n"
+"                   diff: pictures of the changes in DIR (default\n"
+"                   vault-visual-diff) with an index.html; one line each\n"
+"    -o, --output DIR  where --visual writes\n"
 "    -- PATH...     only these paths (and what is below them)\n";
 
-enum format { FMT_DEFAULT, FMT_STAT, FMT_NAME_STATUS, FMT_JSON, FMT_QUIET };
+enum format { FMT_DEFAULT, FMT_STAT, FMT_NAME_STATUS, FMT_JSON, FMT_QUIET,
+	      FMT_VISUAL };
 
 static enum format fmt = FMT_DEFAULT;
 static int nul;
@@ -282,6 +293,121 @@ static void resolve_tree(struct vlt_repo *r, const char *rev,
 		die("%s", vlt_error_last());
 }
 
+static void html_escape(struct vlt_buf *b, const char *str)
+{
+	for (; *str; str++) {
+		switch (*str) {
+		case '&': vlt_buf_adds(b, "&amp;"); break;
+		case '<': vlt_buf_adds(b, "&lt;"); break;
+		case '>': vlt_buf_adds(b, "&gt;"); break;
+		case '"': vlt_buf_adds(b, "&quot;"); break;
+		default: vlt_buf_addch(b, *str);
+		}
+	}
+}
+
+/* The content of one side of a modified file: from the repository, or
+ * (worktree side) from the working folder. */
+static int side_content(struct vlt_repo *r, const struct vlt_tree_entry *e,
+			const char *path, int from_worktree, struct vlt_buf *dst)
+{
+	if (from_worktree) {
+		struct vlt_buf p = VLT_BUF_INIT;
+		int err;
+
+		vlt_buf_addf(&p, "%s/%s", r->worktree, path);
+		err = vlt_read_file(p.data, dst);
+		vlt_buf_release(&p);
+		return err;
+	}
+	return vlt_file_object_read(r, &e->oid, VLT_MEDIA_MAX_BYTES, dst);
+}
+
+/*
+ * --visual: each modified image or model pair through the visual diff,
+ * its picture in dir as NNNN-name.png, and dir/index.html listing them.
+ * Returns how many pictures were written.
+ */
+static size_t visual(struct vlt_repo *r, const struct vlt_diff_list *l,
+		     const char *dir, int b_is_worktree)
+{
+	struct vlt_buf html = VLT_BUF_INIT, da = VLT_BUF_INIT, db = VLT_BUF_INIT;
+	struct vlt_buf name = VLT_BUF_INIT, path = VLT_BUF_INIT;
+	size_t written = 0;
+
+	if (vlt_mkdir_p(dir, 0755) < 0)
+		die("%s", vlt_error_last());
+	vlt_buf_adds(&html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		     "<meta charset=\"utf-8\">\n<title>vault diff --visual"
+		     "</title>\n<style>body{font-family:sans-serif;margin:2em}"
+		     "img{max-width:100%;border:1px solid #ccc}"
+		     "h2{font-size:1.1em}</style>\n</head>\n<body>\n");
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct vlt_diff_item *it = &l->items[i];
+		struct vlt_media_diff d;
+		struct vlt_image img;
+		char desc[160];
+
+		if (it->status != VLT_DIFF_MODIFIED || !it->has_old ||
+		    !it->has_new || it->old_e.type != VLT_ENTRY_FILE ||
+		    it->new_e.type != VLT_ENTRY_FILE ||
+		    vlt_media_kind_by_name(it->path) == VLT_MEDIA_NONE ||
+		    !vlt_oid_cmp(&it->old_e.oid, &it->new_e.oid))
+			continue;
+		vlt_image_init(&img);
+		if (side_content(r, &it->old_e, it->path, 0, &da) < 0 ||
+		    side_content(r, &it->new_e, it->path, b_is_worktree, &db) < 0 ||
+		    vlt_media_visual_diff(da.data, da.len, db.data, db.len,
+					  it->path, &d, &img) < 0) {
+			error("%s: %s", it->path, vlt_error_last());
+			vlt_image_release(&img);
+			continue;
+		}
+		vlt_buf_reset(&name);
+		vlt_buf_addf(&name, "%04zu-", ++written);
+		for (const char *p = it->path; *p; p++)
+			vlt_buf_addch(&name, (*p == '/' || *p == '\\' ||
+					      (unsigned char)*p < ' ') ? '_' : *p);
+		if (name.len < 4 || strcasecmp(name.data + name.len - 4, ".png"))
+			vlt_buf_adds(&name, ".png");
+		vlt_buf_reset(&path);
+		vlt_buf_addf(&path, "%s/%s", dir, name.data);
+		if (vlt_image_write_png(&img, path.data) < 0)
+			die("%s", vlt_error_last());
+		vlt_image_release(&img);
+		vlt_media_diff_describe(&d, desc, sizeof(desc));
+		vlt_buf_reset(&out);
+		vlt_buf_addf(&out, "M\t");
+		add_name(&out, it->path);
+		vlt_buf_addf(&out, "\t%s\t%s\n", path.data, desc);
+		flush_out(1);
+		vlt_buf_adds(&html, "<h2>");
+		html_escape(&html, it->path);
+		vlt_buf_adds(&html, "</h2>\n<p>");
+		html_escape(&html, desc);
+		vlt_buf_adds(&html, "</p>\n<a href=\"");
+		html_escape(&html, name.data);
+		vlt_buf_adds(&html, "\"><img src=\"");
+		html_escape(&html, name.data);
+		vlt_buf_adds(&html, "\" alt=\"");
+		html_escape(&html, it->path);
+		vlt_buf_adds(&html, "\"></a>\n");
+	}
+	if (!written)
+		vlt_buf_adds(&html, "<p>No image or model changed.</p>\n");
+	vlt_buf_adds(&html, "</body>\n</html>\n");
+	vlt_buf_reset(&path);
+	vlt_buf_addf(&path, "%s/index.html", dir);
+	if (vlt_write_file_atomic(path.data, html.data, html.len, 0644, 0) < 0)
+		die("%s", vlt_error_last());
+	vlt_buf_release(&html);
+	vlt_buf_release(&da);
+	vlt_buf_release(&db);
+	vlt_buf_release(&name);
+	vlt_buf_release(&path);
+	return written;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -290,6 +416,8 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-renames", no_argument, NULL, 'R' },
+		{ "visual", no_argument, NULL, 'V' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -298,6 +426,7 @@ int main(int argc, char **argv)
 	char a_name[VLT_OID_HEXSZ + 1], b_name[VLT_OID_HEXSZ + 1];
 	struct vlt_oid a, b;
 	struct vlt_repo *r;
+	const char *visual_dir = "vault-visual-diff";
 	int c, dashdash = argc, renames = 1, nrevs, rc;
 
 	cli_init("vault-diff");
@@ -306,7 +435,7 @@ int main(int argc, char **argv)
 			dashdash = i;
 			break;
 		}
-	while ((c = cli_getopt(dashdash, argv, "zq", opts, usage)) != -1) {
+	while ((c = cli_getopt(dashdash, argv, "zqo:", opts, usage)) != -1) {
 		enum format f = FMT_DEFAULT;
 
 		switch (c) {
@@ -316,11 +445,14 @@ int main(int argc, char **argv)
 		case 'q': f = FMT_QUIET; break;
 		case 'z': nul = 1; break;
 		case 'R': renames = 0; break;
+		case 'V': f = FMT_VISUAL; break;
+		case 'o': visual_dir = optarg; break;
 		}
 		if (f != FMT_DEFAULT) {
 			if (fmt != FMT_DEFAULT && fmt != f)
-				usage_error(usage, "--stat, --name-status, --json "
-					    "and --quiet exclude each other");
+				usage_error(usage, "--stat, --name-status, --json, "
+					    "--visual and --quiet exclude each "
+					    "other");
 			fmt = f;
 		}
 	}
@@ -366,6 +498,13 @@ int main(int argc, char **argv)
 		print_json(&l, vlt_oid_is_zero(&a) ? NULL : a_name, b_name);
 		break;
 	case FMT_QUIET: break;
+	case FMT_VISUAL: {
+		size_t n = visual(r, &l, visual_dir, nrevs < 2);
+
+		fprintf(stderr, "%zu visual diff%s in %s/index.html\n", n,
+			n == 1 ? "" : "s", visual_dir);
+		break;
+	}
 	}
 	flush_out(1);
 	vlt_buf_release(&out);

@@ -426,7 +426,7 @@ _vault_commands()
 		printf '%s\n' init hash-object cat-object chunk write-tree ls-tree \
 			commit-tree update-ref rev-parse checkout-tree verify-pack \
 			unlock backup restore log show ls cat diff tag stats fsck \
-			forget gc export-git import-git
+			forget gc export-git import-git timeline diff-visual
 	fi
 	compgen -c vault- | sed -n 's/^vault-\([a-z0-9][a-z0-9-]*\)$/\1/p'
 	printf '%s\n' help

@@ -1,0 +1,94 @@
+/*
+ * media.h - what an image or 3D model file is (format, dimensions or
+ * vertex count) and its thumbnail, cached by content.
+ *
+ * Thumbnails are small PNGs keyed by the file object id, so a texture
+ * that stays the same across a hundred snapshots is decoded once. They
+ * live in the repository's local cache (cache/thumbs/, never needed to
+ * read the data; Documentation/format.md section 1): a thumbnail is
+ * derived data and can always be made again.
+ */
+#ifndef VLT_MEDIA_H
+#define VLT_MEDIA_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "repo.h"
+
+struct vlt_image;
+
+enum vlt_media_kind {
+	VLT_MEDIA_NONE = 0,
+	VLT_MEDIA_IMAGE = 1,
+	VLT_MEDIA_MODEL = 2,
+};
+
+struct vlt_media_info {
+	enum vlt_media_kind kind;
+	char format[8];          /* "png", "jpeg", "obj", "glb" ... */
+	uint32_t width, height;  /* images */
+	uint64_t vertices, faces;/* models */
+};
+
+/* Default thumbnail box (pixels). */
+#define VLT_THUMB_BOX 256
+/* Larger files are not read into memory for a thumbnail. */
+#define VLT_MEDIA_MAX_BYTES (1ull << 30)
+
+/* What a name suggests: image and model extensions (case-insensitive). */
+enum vlt_media_kind vlt_media_kind_by_name(const char *name);
+
+/*
+ * Decode data (named name, for the model format hint): fill info, and
+ * when thumb is not NULL draw a thumbnail fitting a box x box square
+ * (images scaled down, models rendered from the fixed 3/4 view).
+ * VLT_E_UNSUPPORTED when it is neither an image nor a model.
+ */
+int vlt_media_probe(const void *data, size_t len, const char *name,
+		    uint32_t box, struct vlt_media_info *info,
+		    struct vlt_image *thumb);
+
+/*
+ * The info and (png not NULL) the thumbnail PNG of a file object, from
+ * the cache or made and cached now. A file that is not media gives
+ * VLT_E_UNSUPPORTED (cached too, so it is not decoded again).
+ */
+int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
+			const char *name, uint32_t box,
+			struct vlt_media_info *info, struct vlt_buf *png);
+
+/* What a visual diff of two versions found. */
+struct vlt_media_diff {
+	enum vlt_media_kind kind;
+	int different;              /* 0: identical under the threshold */
+	/* images */
+	uint64_t changed_pixels, total_pixels;
+	double percent, psnr, ssim;
+	/* models */
+	uint64_t vertices_a, vertices_b;
+	double max_displacement;
+};
+
+/*
+ * Compare two versions of a file (whole contents in memory; name gives
+ * the model format hint) with the default options of vault-diff-visual,
+ * and draw the comparison into out when it is not NULL: images side by
+ * side with the highlighted changes, models rendered side by side.
+ * VLT_E_UNSUPPORTED when they are not both images or both models.
+ */
+int vlt_media_visual_diff(const void *a, size_t alen, const void *b,
+			  size_t blen, const char *name,
+			  struct vlt_media_diff *d, struct vlt_image *out);
+
+/* One line: "3.25% of pixels changed (SSIM 0.981)", "max displacement
+ * 0.25 (5120 -> 5120 vertices)". */
+const char *vlt_media_diff_describe(const struct vlt_media_diff *d,
+				    char *buf, size_t n);
+
+/* "1920x1080 png", "5120 vertices obj", "" for none. */
+const char *vlt_media_describe(const struct vlt_media_info *info,
+			       char *buf, size_t n);
+
+#endif
