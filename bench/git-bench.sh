@@ -39,7 +39,10 @@ RUN=$WORK/git-bench
 BIN=${VAULT_BIN:-$top/_build/bin}
 export PATH="$BIN:$PATH"
 [ -x "$BIN/vault" ] || { echo "build vault first (scripts/build.sh)" >&2; exit 1; }
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+for tool in time bc; do
+	command -v "$tool" >/dev/null || [ -x "/usr/bin/$tool" ] ||
+		apt-get install -y -qq "$tool" >/dev/null
+done
 [ -d "$CORPUS" ] || "$here/make-corpus.sh" --seed "$seed" "$CORPUS" "$size" >/dev/null
 
 bytes=$(du -sb --apparent-size "$CORPUS" | cut -f1)

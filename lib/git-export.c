@@ -35,6 +35,7 @@
 #include "oidset.h"
 #include "revparse.h"
 #include "tree.h"
+#include "worktree.h"
 
 #define MAP_MAGIC "# vault export-git map v1"
 #define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
@@ -67,8 +68,7 @@ struct vlt_git_export {
 	struct vlt_buf chunk;      /* reused read buffer */
 };
 
-/* libgit2's last error as ours. */
-static int git_fail(int code, const char *what)
+int vlt_git_fail(int code, const char *what)
 {
 	const git_error *e = git_error_last();
 
@@ -457,7 +457,7 @@ static int add_fast_loose(git_repository *git, git_odb *odb, int no_fsync)
 	    git_odb_add_backend(odb, be, 100) < 0) {
 		if (be)
 			be->free(be);
-		err = git_fail(VLT_E_IO, dir.data);
+		err = vlt_git_fail(VLT_E_IO, dir.data);
 	}
 	vlt_buf_release(&dir);
 	return err;
@@ -477,13 +477,13 @@ static int open_git(struct vlt_git_export *x, const char *path)
 		io.flags = GIT_REPOSITORY_INIT_MKPATH |
 			   (x->o.bare ? GIT_REPOSITORY_INIT_BARE : 0);
 		if (git_repository_init_ext(&x->git, path, &io) < 0)
-			return git_fail(VLT_E_IO, path);
+			return vlt_git_fail(VLT_E_IO, path);
 		x->created = 1;
 	} else if (err < 0) {
-		return git_fail(VLT_E_IO, path);
+		return vlt_git_fail(VLT_E_IO, path);
 	}
 	if (git_repository_odb(&x->odb, x->git) < 0)
-		return git_fail(VLT_E_IO, path);
+		return vlt_git_fail(VLT_E_IO, path);
 	return add_fast_loose(x->git, x->odb, x->o.no_fsync);
 }
 
@@ -566,48 +566,42 @@ int vlt_git_export_close(struct vlt_git_export *x,
 
 /* --- content ----------------------------------------------------------- */
 
-/* Calls fn for each chunk of a file object, checking lengths; chunk is
- * the caller's read buffer, *bytes counts what was read. */
+/* Calls fn for each chunk of a file object (lengths checked by
+ * vlt_file_object_for_each_chunk); *bytes counts what was read. */
 typedef int (*chunk_fn)(const void *data, size_t len, void *arg);
+
+struct counted {
+	chunk_fn fn;
+	void *arg;
+	uint64_t *bytes;
+};
+
+static int counted_chunk(const void *data, size_t len, void *arg)
+{
+	struct counted *c = arg;
+	int err;
+
+	if (!data)
+		return 0;
+	if ((err = c->fn(data, len, c->arg)) == 0)
+		*c->bytes += len;
+	return err;
+}
 
 static int for_each_chunk(struct vlt_repo *r, const struct vlt_oid *file,
 			  struct vlt_buf *chunk, uint64_t *size, uint64_t *bytes,
 			  chunk_fn fn, void *arg)
 {
-	struct vlt_buf buf = VLT_BUF_INIT;
-	struct vlt_file f;
-	int err;
+	struct counted c = { fn, arg, bytes };
 
-	vlt_file_init(&f);
-	if ((err = vlt_odb_read_kind(r, file, VLT_OBJ_FILE, &buf)) < 0 ||
-	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
-		goto done;
-	*size = f.size;
-	for (size_t i = 0; i < f.nr; i++) {
-		if ((err = vlt_odb_read_kind(r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
-					     chunk)) < 0)
-			goto done;
-		if (chunk->len != f.chunks[i].len) {
-			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes,"
-					    " file object says %u",
-					    vlt_oid_hex(&f.chunks[i].oid),
-					    chunk->len, f.chunks[i].len);
-			goto done;
-		}
-		if ((err = fn(chunk->data, chunk->len, arg)) < 0)
-			goto done;
-		*bytes += chunk->len;
-	}
-done:
-	vlt_file_release(&f);
-	vlt_buf_release(&buf);
-	return err;
+	return vlt_file_object_for_each_chunk(r, file, chunk, size,
+					      counted_chunk, &c);
 }
 
 static int stream_write(const void *data, size_t len, void *arg)
 {
 	if (git_odb_stream_write(arg, data, len) < 0)
-		return git_fail(VLT_E_IO, "write blob");
+		return vlt_git_fail(VLT_E_IO, "write blob");
 	return 0;
 }
 
@@ -622,7 +616,7 @@ static int stream_blob(struct vlt_repo *r, git_odb *odb,
 
 	if (git_odb_open_wstream(&ws, odb, (git_object_size_t)size,
 				 GIT_OBJECT_BLOB) < 0)
-		return git_fail(VLT_E_IO, "write blob");
+		return vlt_git_fail(VLT_E_IO, "write blob");
 	err = for_each_chunk(r, file, chunk, &got, bytes, stream_write, ws);
 	if (!err && got != size)
 		err = vlt_error_set(VLT_E_CORRUPT, "file object %s holds %llu "
@@ -630,7 +624,7 @@ static int stream_blob(struct vlt_repo *r, git_odb *odb,
 				    vlt_oid_hex(file), (unsigned long long)got,
 				    (unsigned long long)size);
 	if (!err && git_odb_stream_finalize_write(out, ws) < 0)
-		err = git_fail(VLT_E_IO, "write blob");
+		err = vlt_git_fail(VLT_E_IO, "write blob");
 	git_odb_stream_free(ws);
 	return err;
 }
@@ -746,7 +740,7 @@ static void *blob_worker(void *arg)
 	if (git_repository_open_ext(&git, x->gitdir,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
 	    git_repository_odb(&odb, git) < 0)
-		err = git_fail(VLT_E_IO, x->gitdir);
+		err = vlt_git_fail(VLT_E_IO, x->gitdir);
 	else
 		err = add_fast_loose(git, odb, x->o.no_fsync);
 	for (;;) {
@@ -1042,7 +1036,7 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 				break;
 			if (git_blob_create_from_buffer(&oid, x->git, tmp.data,
 							tmp.len) < 0) {
-				err = git_fail(VLT_E_IO, "write symlink blob");
+				err = vlt_git_fail(VLT_E_IO, "write symlink blob");
 				break;
 			}
 			err = tree_insert(x, tb, e->name, &oid, GIT_FILEMODE_LINK);
@@ -1061,7 +1055,7 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 					break;
 				if (git_blob_create_from_buffer(&oid, x->git, tmp.data,
 								tmp.len) < 0) {
-					err = git_fail(VLT_E_IO, "write LFS pointer");
+					err = vlt_git_fail(VLT_E_IO, "write LFS pointer");
 					break;
 				}
 				x->st.lfs_files++;
@@ -1109,7 +1103,7 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 			err = add_missing_lines(&content, &attrs);
 		if (!err && git_blob_create_from_buffer(&oid, x->git,
 				content.data ? content.data : "", content.len) < 0)
-			err = git_fail(VLT_E_IO, "write .gitattributes");
+			err = vlt_git_fail(VLT_E_IO, "write .gitattributes");
 		if (!err)
 			err = tree_insert(x, tb, ".gitattributes", &oid,
 					  gitattributes && (gitattributes->mode & 0100) ?
@@ -1145,7 +1139,7 @@ static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
 	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
 		goto done;
 	if (git_treebuilder_new(&tb, x->git, NULL) < 0) {
-		err = git_fail(VLT_E_NOMEM, "tree builder");
+		err = vlt_git_fail(VLT_E_NOMEM, "tree builder");
 		goto done;
 	}
 	if ((err = export_entries(x, &t, tb)) < 0)
@@ -1156,7 +1150,7 @@ static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
 		x->st.empty_dirs++;
 		memset(out, 0, sizeof(*out));
 	} else if (git_treebuilder_write(out, tb) < 0) {
-		err = git_fail(VLT_E_IO, "write tree");
+		err = vlt_git_fail(VLT_E_IO, "write tree");
 		goto done;
 	}
 	if (!(te = calloc(1, sizeof(*te)))) {
@@ -1212,7 +1206,7 @@ static int make_sig(git_signature **out, const char *who, int64_t time,
 		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
 	else if (git_signature_new(out, *name.data ? name.data : "unknown",
 				   email.data, (git_time_t)time, tz) < 0)
-		err = git_fail(VLT_E_INVALID, "author");
+		err = vlt_git_fail(VLT_E_INVALID, "author");
 	vlt_buf_release(&name);
 	vlt_buf_release(&email);
 	return err;
@@ -1296,13 +1290,13 @@ static int write_commit(struct vlt_git_export *x, const struct vlt_oid *soid,
 	if (cm && (err = committer_sig(&committer, cm)) < 0)
 		goto done;
 	if (!committer && git_signature_dup(&committer, author) < 0) {
-		err = git_fail(VLT_E_NOMEM, "signature");
+		err = vlt_git_fail(VLT_E_NOMEM, "signature");
 		goto done;
 	}
 	if (git_commit_create_from_ids(out, x->git, NULL, author, committer,
 				       NULL, s->message ? s->message : "",
 				       &tree, np, pp) < 0) {
-		err = git_fail(VLT_E_IO, "write commit");
+		err = vlt_git_fail(VLT_E_IO, "write commit");
 		goto done;
 	}
 	x->st.commits_new++;
@@ -1473,13 +1467,13 @@ int vlt_git_export_set_ref(struct vlt_git_export *x, char kind,
 	if (git_reference_create_matching(&ref, x->git, refname.data, &new_id,
 					  1, have_old ? &old_id : NULL,
 					  "vault export-git") < 0) {
-		err = git_fail(VLT_E_CONFLICT, refname.data);
+		err = vlt_git_fail(VLT_E_CONFLICT, refname.data);
 		goto done;
 	}
 	if (kind == 'b' && !head_is_it && unborn && !x->head_set) {
 		/* a new repository: its HEAD names what we export */
 		if (git_repository_set_head(x->git, refname.data) < 0) {
-			err = git_fail(VLT_E_IO, "HEAD");
+			err = vlt_git_fail(VLT_E_IO, "HEAD");
 			goto done;
 		}
 		head_is_it = 1;

@@ -58,14 +58,6 @@ struct import {
 	int dirty;
 };
 
-static int git_fail(int code, const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return vlt_error_set(code, "%s: %s", what,
-			     e && e->message ? e->message : "libgit2 error");
-}
-
 static void warnf(struct import *im, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void warnf(struct import *im, const char *fmt, ...)
@@ -371,7 +363,7 @@ static int import_blob(struct import *im, const git_oid *id,
 	}
 	/* libgit2 has no streaming blob reader: the content is in memory */
 	if (git_blob_lookup(&blob, im->git, id) < 0)
-		return git_fail(VLT_E_CORRUPT, im->path.data);
+		return vlt_git_fail(VLT_E_CORRUPT, im->path.data);
 	data = git_blob_rawcontent(blob);
 	len = (size_t)git_blob_rawsize(blob);
 	err = 0;
@@ -409,7 +401,7 @@ static int import_symlink(struct import *im, const git_oid *id,
 	int err;
 
 	if (git_blob_lookup(&blob, im->git, id) < 0)
-		return git_fail(VLT_E_CORRUPT, im->path.data);
+		return vlt_git_fail(VLT_E_CORRUPT, im->path.data);
 	*size = (uint64_t)git_blob_rawsize(blob);
 	err = vlt_odb_write(im->r, VLT_OBJ_CHUNK, git_blob_rawcontent(blob),
 			    (size_t)*size, chunk);
@@ -470,7 +462,7 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 
 			vlt_tree_init(&bsub_t);
 			if (git_tree_lookup(&sub, im->git, id) < 0) {
-				err = git_fail(VLT_E_CORRUPT, im->path.data);
+				err = vlt_git_fail(VLT_E_CORRUPT, im->path.data);
 				break;
 			}
 			if (be && bt && bt->type == VLT_ENTRY_DIR &&
@@ -556,7 +548,7 @@ static int import_commit(struct import *im, git_commit *c,
 	vlt_tree_init(&base_t);
 	vlt_snapshot_init(&s);
 	if (git_commit_tree(&tree, c) < 0) {
-		err = git_fail(VLT_E_CORRUPT, "commit tree");
+		err = vlt_git_fail(VLT_E_CORRUPT, "commit tree");
 		goto done;
 	}
 	if (nparents)
@@ -680,7 +672,7 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 		rev = "HEAD";
 	if (git_repository_open_ext(&im.git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
-		err = git_fail(VLT_E_NOTFOUND, path);
+		err = vlt_git_fail(VLT_E_NOTFOUND, path);
 		goto done;
 	}
 	if (!(im.gitdir = strdup(git_repository_path(im.git)))) {
@@ -688,14 +680,14 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 		goto done;
 	}
 	if (git_revparse_single(&obj, im.git, rev) < 0) {
-		err = git_fail(VLT_E_NOTFOUND, rev);
+		err = vlt_git_fail(VLT_E_NOTFOUND, rev);
 		goto done;
 	}
 	{
 		git_object *peeled = NULL;
 
 		if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-			err = git_fail(VLT_E_INVALID, rev);
+			err = vlt_git_fail(VLT_E_INVALID, rev);
 			goto done;
 		}
 		git_oid_cpy(&tip, git_object_id(peeled));
@@ -712,7 +704,7 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 	if (git_revwalk_new(&walk, im.git) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(walk, &tip) < 0) {
-		err = git_fail(VLT_E_GENERIC, "walk history");
+		err = vlt_git_fail(VLT_E_GENERIC, "walk history");
 		goto done;
 	}
 	if (!im.o->all_parents)
@@ -723,7 +715,7 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 		git_odb *odb = NULL;
 
 		if (git_repository_odb(&odb, im.git) < 0) {
-			err = git_fail(VLT_E_IO, path);
+			err = vlt_git_fail(VLT_E_IO, path);
 			goto done;
 		}
 		while (vlt_oidmap_next(&im.map, &pos, &k, NULL)) {
@@ -748,7 +740,7 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 		struct vlt_oid snap;
 
 		if (git_commit_lookup(&c, im.git, &todo[i]) < 0) {
-			err = git_fail(VLT_E_CORRUPT, "commit");
+			err = vlt_git_fail(VLT_E_CORRUPT, "commit");
 			goto done;
 		}
 		err = import_commit(&im, c, &snap);

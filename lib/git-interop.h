@@ -144,6 +144,9 @@ int vlt_git_lfs_pointer(struct vlt_buf *out, const unsigned char sha256[32],
 /* Parse an LFS pointer (spec v1); 1 and the oid/size if data is one. */
 int vlt_git_lfs_parse(const void *data, size_t len, unsigned char sha256[32],
 		      uint64_t *size);
+/* libgit2's last error as ours: "what: message" with code. */
+int vlt_git_fail(int code, const char *what);
+
 /* Quote a path as a .gitattributes pattern that matches exactly it. */
 int vlt_git_attr_pattern(struct vlt_buf *out, const char *name);
 

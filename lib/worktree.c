@@ -280,8 +280,10 @@ int vlt_worktree_write(struct vlt_repo *r, const char *dir,
 
 /* --- checkout -------------------------------------------------------- */
 
-int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
-			     int fd, const char *what)
+int vlt_file_object_for_each_chunk(struct vlt_repo *r,
+				   const struct vlt_oid *file,
+				   struct vlt_buf *chunk, uint64_t *size,
+				   vlt_chunk_data_fn fn, void *arg)
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	struct vlt_file f;
@@ -291,18 +293,22 @@ int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
 	if ((err = vlt_odb_read_kind(r, file, VLT_OBJ_FILE, &buf)) < 0 ||
 	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
 		goto done;
-	for (size_t i = 0; i < f.nr; i++) {
+	if (size)
+		*size = f.size;
+	if (fn && (err = fn(NULL, f.size, arg)) < 0)
+		goto done;
+	for (size_t i = 0; fn && i < f.nr; i++) {
 		if ((err = vlt_odb_read_kind(r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
-					     &buf)) < 0)
+					     chunk)) < 0)
 			goto done;
-		if (buf.len != f.chunks[i].len) {
+		if (chunk->len != f.chunks[i].len) {
 			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes, "
 					    "file object says %u",
-					    vlt_oid_hex(&f.chunks[i].oid), buf.len,
-					    f.chunks[i].len);
+					    vlt_oid_hex(&f.chunks[i].oid),
+					    chunk->len, f.chunks[i].len);
 			goto done;
 		}
-		if ((err = vlt_write_full(fd, buf.data, buf.len, what)) < 0)
+		if ((err = fn(chunk->data, chunk->len, arg)) < 0)
 			goto done;
 	}
 done:
@@ -311,44 +317,62 @@ done:
 	return err;
 }
 
+struct write_fd_arg {
+	int fd;
+	const char *what;
+};
+
+static int write_fd_chunk(const void *data, size_t len, void *arg)
+{
+	struct write_fd_arg *w = arg;
+
+	return data ? vlt_write_full(w->fd, data, len, w->what) : 0;
+}
+
+int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
+			     int fd, const char *what)
+{
+	struct vlt_buf chunk = VLT_BUF_INIT;
+	struct write_fd_arg w = { fd, what };
+	int err = vlt_file_object_for_each_chunk(r, file, &chunk, NULL,
+						 write_fd_chunk, &w);
+
+	vlt_buf_release(&chunk);
+	return err;
+}
+
+struct read_arg {
+	struct vlt_buf *out;
+	uint64_t max;
+	const struct vlt_oid *file;
+};
+
+static int read_chunk(const void *data, size_t len, void *arg)
+{
+	struct read_arg *ra = arg;
+
+	if (data)
+		return vlt_buf_add(ra->out, data, len);
+	/* first call: the whole size, before any chunk is read */
+	if (len > ra->max || len > SIZE_MAX / 2)
+		return vlt_error_set(VLT_E_INVALID, "%s: %zu bytes is more than "
+				     "this reads into memory (%llu)",
+				     vlt_oid_hex(ra->file), len,
+				     (unsigned long long)ra->max);
+	return vlt_buf_grow(ra->out, len);
+}
+
 int vlt_file_object_read(struct vlt_repo *r, const struct vlt_oid *file,
 			 uint64_t max, struct vlt_buf *out)
 {
-	struct vlt_buf buf = VLT_BUF_INIT;
-	struct vlt_file f;
+	struct vlt_buf chunk = VLT_BUF_INIT;
+	struct read_arg ra = { out, max, file };
 	int err;
 
 	vlt_buf_reset(out);
-	vlt_file_init(&f);
-	if ((err = vlt_odb_read_kind(r, file, VLT_OBJ_FILE, &buf)) < 0 ||
-	    (err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
-		goto done;
-	if (f.size > max || f.size > SIZE_MAX / 2) {
-		err = vlt_error_set(VLT_E_INVALID, "%s: %llu bytes is more than "
-				    "this reads into memory (%llu)",
-				    vlt_oid_hex(file), (unsigned long long)f.size,
-				    (unsigned long long)max);
-		goto done;
-	}
-	if ((err = vlt_buf_grow(out, (size_t)f.size)) < 0)
-		goto done;
-	for (size_t i = 0; i < f.nr; i++) {
-		if ((err = vlt_odb_read_kind(r, &f.chunks[i].oid, VLT_OBJ_CHUNK,
-					     &buf)) < 0)
-			goto done;
-		if (buf.len != f.chunks[i].len) {
-			err = vlt_error_set(VLT_E_CORRUPT, "chunk %s has %zu bytes, "
-					    "file object says %u",
-					    vlt_oid_hex(&f.chunks[i].oid), buf.len,
-					    f.chunks[i].len);
-			goto done;
-		}
-		if ((err = vlt_buf_add(out, buf.data, buf.len)) < 0)
-			goto done;
-	}
-done:
-	vlt_file_release(&f);
-	vlt_buf_release(&buf);
+	err = vlt_file_object_for_each_chunk(r, file, &chunk, NULL, read_chunk,
+					     &ra);
+	vlt_buf_release(&chunk);
 	return err;
 }
 

@@ -13,6 +13,7 @@
 #ifndef VLT_WORKTREE_H
 #define VLT_WORKTREE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hash.h"
@@ -80,6 +81,18 @@ int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
 			  const char *dir, const struct vlt_checkout_opts *o,
 			  vlt_checkout_error_fn on_error, void *err_data,
 			  struct vlt_checkout_stats *stats);
+
+/*
+ * Read a file object's chunks in order, checking each length: fn is
+ * called once with data NULL and len the file's size (before any chunk is
+ * read; it may refuse), then once per chunk. chunk is the caller's read
+ * buffer (reused between calls), size (may be NULL) gets the file size.
+ */
+typedef int (*vlt_chunk_data_fn)(const void *data, size_t len, void *arg);
+int vlt_file_object_for_each_chunk(struct vlt_repo *r,
+				   const struct vlt_oid *file,
+				   struct vlt_buf *chunk, uint64_t *size,
+				   vlt_chunk_data_fn fn, void *arg);
 
 /* A file object's whole content into out, for formats that must be
  * decoded whole (images, models); VLT_E_INVALID above max bytes. */

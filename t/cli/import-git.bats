@@ -98,6 +98,11 @@ same_files() {
 	diff -r --no-dereference "$1" "$2"
 }
 
+# unhex HEX: the bytes HEX spells, to stdout (no xxd on a minimal system)
+unhex() {
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"
+}
+
 local_setup() {
 	make_git_history
 	mkdir v
@@ -243,10 +248,10 @@ assert log[0]["meta"]["git-committer"] == "Tester <t@example.org> 1700004060 +01
 		160000,1111111111111111111111111111111111111111,vendor/lib
 	commit_at 1700006000 "add a submodule"
 	blob=$(printf 'evil\n' | git -C src hash-object -w --stdin)
-	bad=$( (printf '100644 ..\0'; echo "$blob" | xxd -r -p) |
+	bad=$( (printf '100644 ..\0'; unhex "$blob") |
 		git -C src hash-object -t tree -w --literally --stdin)
 	top=$( (git -C src cat-file tree HEAD^{tree};
-		printf '40000 zz\0'; echo "$bad" | xxd -r -p) |
+		printf '40000 zz\0'; unhex "$bad") |
 		git -C src hash-object -t tree -w --literally --stdin)
 	c=$(GIT_AUTHOR_DATE="@1700007000 +0000" GIT_COMMITTER_DATE="@1700007000 +0000" \
 		git -C src commit-tree "$top" -p HEAD -m hostile)
