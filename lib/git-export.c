@@ -675,6 +675,7 @@ struct blob_pool {
 	struct vlt_oidset queued;
 	pthread_mutex_t mu;
 	uint64_t bytes;
+	unsigned finished;         /* workers that have returned */
 	int err;
 	char msg[512];
 };
@@ -763,6 +764,9 @@ static void *blob_worker(void *arg)
 	vlt_buf_release(&chunk);
 	git_odb_free(odb);
 	git_repository_free(git);
+	pthread_mutex_lock(&bp->mu);
+	bp->finished++;
+	pthread_mutex_unlock(&bp->mu);
 	return NULL;
 }
 
@@ -779,7 +783,7 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 	pthread_t th[8];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads, started = 0;
-	uint64_t total = 0;
+	uint64_t total = 0, progress_base = x->prog.bytes;
 	int err;
 
 	memset(&bp, 0, sizeof(bp));
@@ -803,11 +807,24 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 			break;
 	if (!started)
 		blob_worker(&bp);
+	/* report progress while the workers convert (big files take seconds) */
+	while (started && x->o.progress) {
+		unsigned finished;
+
+		usleep(250000);
+		pthread_mutex_lock(&bp.mu);
+		finished = bp.finished;
+		x->prog.bytes = progress_base + bp.bytes;
+		pthread_mutex_unlock(&bp.mu);
+		x->o.progress(&x->prog, x->o.cb_data);
+		if (finished == started)
+			break;
+	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&bp.mu);
 	x->st.bytes += bp.bytes;
-	x->prog.bytes += bp.bytes;
+	x->prog.bytes = progress_base + bp.bytes;
 	if (bp.err) {
 		err = vlt_error_set(bp.err, "%s", bp.msg);
 		goto done;

@@ -58,8 +58,10 @@ static void progress(const struct vlt_git_progress *p, void *d)
 
 static void clear_progress(void)
 {
-	if (progress_shown)
+	if (progress_shown) {
 		fprintf(stderr, "\r%60s\r", "");
+		fflush(stderr);  /* line-buffered: this line has no newline */
+	}
 	progress_shown = 0;
 }
 
@@ -250,6 +252,7 @@ int main(int argc, char **argv)
 					"snapshot", vlt_oid_hex(&snap),
 					"commit", commit));
 			} else {
+				clear_progress();
 				printf("%s %s\n", vlt_oid_hex(&snap), commit);
 				fflush(stdout);
 			}
@@ -266,6 +269,7 @@ int main(int argc, char **argv)
 						    t->commit) < 0)
 				fail(t->rev);
 		}
+		clear_progress();
 		for (size_t i = 0; i < ntargets; i++) {
 			struct target *t = &targets[i];
 			const char *name = branch ? branch : t->name;

@@ -45,8 +45,10 @@ static struct vlt_repo_lock writer_lock;
 
 static void clear_progress(void)
 {
-	if (progress_shown)
+	if (progress_shown) {
 		fprintf(stderr, "\r%70s\r", "");
+		fflush(stderr);  /* line-buffered: this line has no newline */
+	}
 	progress_shown = 0;
 }
 

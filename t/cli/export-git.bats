@@ -295,3 +295,18 @@ size $size"
 	checkout g main co
 	same_content r co
 }
+
+@test "export-git shows progress on a terminal only, and not with -q" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	make_history
+	cd proj
+	run script -qec "vault export-git --to ../g1" /dev/null
+	assert_success
+	assert_output --partial "exporting: "
+	run script -qec "vault export-git -q --to ../g2" /dev/null
+	assert_success
+	refute_output --partial "exporting: "
+	# not a terminal: no progress either
+	run vault export-git --to ../g3
+	refute_output --partial "exporting: "
+}
