@@ -310,3 +310,18 @@ size $size"
 	run vault export-git --to ../g3
 	refute_output --partial "exporting: "
 }
+
+@test "export-git --stdin --branch moves the branch to the last snapshot read" {
+	make_history
+	cd proj
+	head -n 2 ../snaps.txt | vault-export-git -q --stdin --branch review --to ../g > ../pairs
+	[ "$(wc -l < ../pairs)" -eq 2 ]
+	[ "$(git -C ../g rev-parse review)" = "$(sed -n 2p ../pairs | cut -d' ' -f2)" ]
+	[ "$(git -C ../g log -1 --format=%s review)" = "second: edit the readme" ]
+	# a line that is not a snapshot is an error, the others still go
+	printf 'nonsense\n%s\n' "$(sed -n 3p ../snaps.txt)" |
+		vault-export-git -q --stdin --to ../g > ../pairs2 2> ../err || rc=$?
+	[ "${rc:-0}" -eq 1 ]
+	grep -q "nonsense: not a snapshot" ../err
+	[ "$(wc -l < ../pairs2)" -eq 1 ]
+}
