@@ -286,6 +286,18 @@ static int load_map(struct vlt_git_export *x)
 		else
 			next = line + strlen(line);
 		if (!strncmp(line, "params ", 7)) {
+			unsigned long long thr;
+			int attrs;
+
+			/* options not given: those of the last export, so a
+			 * forgotten --lfs-threshold does not change the trees */
+			if (x->o.keep_tree_params &&
+			    sscanf(line + 7, "lfs-threshold %llu attributes %d",
+				   &thr, &attrs) == 2) {
+				x->o.lfs_threshold = thr;
+				x->o.no_gitattributes = !attrs;
+				tree_params(x, params, sizeof(params));
+			}
 			trees_ok = !strcmp(line + 7, params);
 			continue;
 		}

@@ -53,6 +53,9 @@ struct vlt_git_export_opts {
 	uint64_t lfs_threshold;    /* 0: no LFS */
 	int no_gitattributes;      /* do not write .gitattributes for LFS */
 	int no_fsync;              /* skip libgit2's fsync of objects/refs */
+	int keep_tree_params;      /* lfs_threshold and no_gitattributes were
+				      not given: take those of the previous
+				      export into this repository, if any */
 	vlt_git_warn_fn warn;
 	vlt_git_progress_fn progress;
 	void *cb_data;

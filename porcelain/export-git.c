@@ -35,7 +35,8 @@ static const char usage[] =
 "    --stdin                read snapshot ids or revisions from stdin, one\n"
 "                           per line; print each pair as soon as it is done\n"
 "    --lfs-threshold SIZE   files of SIZE or more become Git LFS pointers\n"
-"                           (content under GIT_DIR/lfs/objects)\n"
+"                           (content under GIT_DIR/lfs/objects); without\n"
+"                           it, the previous export's setting is kept\n"
 "    --no-gitattributes     do not write .gitattributes lines for LFS files\n"
 "    -f, --force            move branches and tags that do not fast-forward\n"
 "    --no-fsync             do not fsync git objects (faster, unsafe)\n"
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 	struct vlt_git_export_opts eo = { 0 };
 	struct vlt_git_export_stats st;
 	const char *to = NULL, *branch = NULL;
-	int all = 0, use_stdin = 0, force = 0, c, failed = 0;
+	int all = 0, use_stdin = 0, force = 0, c, failed = 0, tree_opts = 0;
 	struct vlt_repo *r;
 	json_t *jpairs = NULL;
 
@@ -167,12 +168,13 @@ int main(int argc, char **argv)
 		case 'A': all = 1; break;
 		case 'S': use_stdin = 1; break;
 		case 'L':
+			tree_opts = 1;
 			eo.lfs_threshold = cli_parse_size(optarg, usage,
 							  "--lfs-threshold");
 			if (!eo.lfs_threshold)
 				usage_error(usage, "--lfs-threshold must be > 0");
 			break;
-		case 'G': eo.no_gitattributes = 1; break;
+		case 'G': eo.no_gitattributes = 1; tree_opts = 1; break;
 		case 'f': force = 1; break;
 		case 'N': eo.no_fsync = 1; break;
 		case 'q': quiet = 1; break;
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
 
 	eo.warn = warn_cb;
 	eo.progress = progress;
+	eo.keep_tree_params = !tree_opts;
 	if (vlt_git_export_open(&exp_session, r, to, &eo) < 0)
 		fail(to);
 	if (json)

@@ -325,3 +325,15 @@ size $size"
 	grep -q "nonsense: not a snapshot" ../err
 	[ "$(wc -l < ../pairs2)" -eq 1 ]
 }
+
+@test "a later export without --lfs-threshold keeps the previous export's setting" {
+	make_history
+	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g)
+	(cd proj && head -c 2000000 /dev/urandom > big2.bin && vault backup -q -m big2 >/dev/null)
+	(cd proj && vault export-git -q --to ../g)
+	run git -C g show main:big2.bin
+	assert_output --partial "version https://git-lfs.github.com/spec/v1"
+	# and the ids equal those of an export that gave the option every time
+	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g2)
+	[ "$(git -C g rev-parse main)" = "$(git -C g2 rev-parse main)" ]
+}
