@@ -10,7 +10,7 @@
 #include "error.h"
 
 #define SAMPLE_MIN   (128u * 1024)  /* inputs this large are sampled first */
-#define SAMPLE_SIZE  (32u * 1024)
+#define SAMPLE_SIZE  (8u * 1024)
 
 int vlt_codec_parse(const char *name, enum vlt_codec *out)
 {
@@ -60,6 +60,7 @@ void vlt_compressor_release(struct vlt_compressor *c)
 	ZSTD_freeCCtx(c->zc);
 	ZSTD_freeDCtx(c->zd);
 	c->zc = c->zd = NULL;
+	vlt_buf_release(&c->out);
 }
 
 static int zstd_compress(struct vlt_compressor *c, const void *in, size_t len,

@@ -24,6 +24,9 @@ struct vlt_compressor {
 	int level;
 	void *zc;              /* ZSTD_CCtx*, owned */
 	void *zd;              /* ZSTD_DCtx*, owned */
+	struct vlt_buf out;    /* output scratch kept between objects, so a
+				* stream of chunks allocates (and faults in)
+				* its compression buffer once */
 };
 
 int vlt_codec_parse(const char *name, enum vlt_codec *out);

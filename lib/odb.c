@@ -1093,7 +1093,7 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 			 const struct vlt_oid *oid)
 {
 	struct vlt_odb *o = r->odb;
-	struct vlt_buf packed = VLT_BUF_INIT, scratch = VLT_BUF_INIT;
+	struct vlt_buf scratch = VLT_BUF_INIT;
 	struct vlt_compressor *cz;
 	enum vlt_codec codec;
 	const void *sealed;
@@ -1115,9 +1115,10 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 		const void *payload;
 		size_t plen;
 
-		err = vlt_compress_ref(cz, data, len, &packed, &payload, &plen,
+		/* cz (with its output buffer) is held until the object is in
+		 * the pack */
+		err = vlt_compress_ref(cz, data, len, &cz->out, &payload, &plen,
 				       &codec);
-		cz_put(r, cz);
 		if (err < 0 ||
 		    (err = vlt_seal(&r->sealer, oid, payload, plen, &sealed,
 				    &slen, &scratch)) < 0)
@@ -1157,7 +1158,7 @@ unlock:
 	if (err == 1 && !r->dry_run)
 		vlt_odb_test_abort_check();
 done:
-	vlt_buf_release(&packed);
+	cz_put(r, cz);
 	vlt_buf_release(&scratch);
 	return err;
 }
