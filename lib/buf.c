@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -41,6 +42,21 @@ int vlt_buf_grow(struct vlt_buf *b, size_t extra)
 		p[0] = '\0';
 	b->data = p;
 	b->cap = cap;
+	return 0;
+}
+
+int vlt_buf_alloc_aligned(struct vlt_buf *b, size_t cap, size_t align)
+{
+	void *p;
+
+	if (b->data)
+		return vlt_buf_grow(b, cap > b->len ? cap - b->len : 0);
+	if (posix_memalign(&p, align, cap + 1) != 0)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory (%zu bytes)", cap);
+	b->data = p;
+	b->data[0] = '\0';
+	b->len = 0;
+	b->cap = cap + 1;
 	return 0;
 }
 

@@ -25,6 +25,10 @@ void vlt_buf_init(struct vlt_buf *b);
 void vlt_buf_release(struct vlt_buf *b);
 /* Make room for at least extra more bytes (plus the NUL). */
 int vlt_buf_grow(struct vlt_buf *b, size_t extra);
+/* Give an empty, unallocated b room for cap bytes at an address aligned to
+ * align (a power of two, at least sizeof(void *)): for buffers written
+ * with O_DIRECT. Later growth may lose the alignment. */
+int vlt_buf_alloc_aligned(struct vlt_buf *b, size_t cap, size_t align);
 int vlt_buf_add(struct vlt_buf *b, const void *data, size_t len);
 int vlt_buf_adds(struct vlt_buf *b, const char *s);
 int vlt_buf_addch(struct vlt_buf *b, int c);

@@ -1142,9 +1142,10 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 	}
 	if (!o->cur->w.nr)
 		memcpy(o->cur->w.writer, r->writer_id, 16);
+	/* page-aligned, so the local backend can write it with O_DIRECT */
 	if (!o->cur->w.data.cap && !r->dry_run &&
-	    (err = vlt_buf_grow(&o->cur->w.data, r->pack_target +
-				VLT_PACK_TRAILER)) < 0)
+	    (err = vlt_buf_alloc_aligned(&o->cur->w.data, r->pack_target +
+					 VLT_PACK_TRAILER, 4096)) < 0)
 		goto unlock;
 	if ((err = vlt_pack_writer_add(&o->cur->w, oid, kind, codec,
 				       (uint32_t)len, sealed, slen)) < 0)
