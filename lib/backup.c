@@ -107,6 +107,13 @@ struct engine {
 	int fatal;           /* a storage error: stop everything */
 	char fatal_msg[512];
 
+	/* read-ahead thread (see prefetcher()) */
+	pthread_mutex_t pf_lock;
+	pthread_cond_t pf_cond;
+	uint64_t pf_read;    /* bytes the reader is past, in job order */
+	uint64_t rd_base;    /* reader only: sizes of the jobs before this one */
+	int pf_waiting, pf_stop;
+
 	/* progress */
 	struct vlt_backup_progress prog;
 	struct timespec t0;
@@ -360,6 +367,75 @@ static int walk(struct engine *e, int dirfd, long d)
 
 #define READ_AHEAD_FILES 16
 #define READ_AHEAD_BYTES (2 << 20)
+#define PREFETCH_WINDOW  (64u << 20)  /* how far the read-ahead runs ahead */
+#define PREFETCH_STEP    (4u << 20)
+
+/* The reader is at pf_read bytes (file sizes summed in job order). */
+static void reader_progress(struct engine *e, uint64_t pos)
+{
+	__atomic_store_n(&e->pf_read, pos, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&e->pf_waiting, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&e->pf_lock);
+		e->pf_waiting = 0;
+		pthread_cond_signal(&e->pf_cond);
+		pthread_mutex_unlock(&e->pf_lock);
+	}
+}
+
+/*
+ * Keep the disk busy while the reader thread chunks: ask the kernel to
+ * read the files ahead of the reader, in job order, up to PREFETCH_WINDOW
+ * bytes ahead of it (readahead() only queues the reads; it blocks when the
+ * device queue is full, which is why it has a thread of its own). The
+ * kernel's own read-ahead sees one file at a time in 128-256 KiB steps, so
+ * a cold disk otherwise idles whenever the reader is cutting chunks.
+ */
+static void *prefetcher(void *arg)
+{
+	struct engine *e = arg;
+	uint64_t pos = 0, base = 0;
+
+	for (size_t i = 0; i < e->njobs; i++) {
+		const struct job *j = &e->jobs[i];
+		uint64_t size = (uint64_t)j->st.st_size;
+		int fd = -1;
+
+		for (uint64_t off = 0; off < size;) {
+			uint64_t step = size - off < PREFETCH_STEP ?
+					size - off : PREFETCH_STEP;
+
+			pthread_mutex_lock(&e->pf_lock);
+			for (;;) {
+				if (__atomic_load_n(&e->pf_stop, __ATOMIC_SEQ_CST))
+					break;
+				__atomic_store_n(&e->pf_waiting, 1, __ATOMIC_SEQ_CST);
+				if (pos < __atomic_load_n(&e->pf_read,
+							  __ATOMIC_SEQ_CST) +
+					  PREFETCH_WINDOW)
+					break;
+				pthread_cond_wait(&e->pf_cond, &e->pf_lock);
+			}
+			__atomic_store_n(&e->pf_waiting, 0, __ATOMIC_SEQ_CST);
+			pthread_mutex_unlock(&e->pf_lock);
+			if (__atomic_load_n(&e->pf_stop, __ATOMIC_SEQ_CST))
+				goto out;
+			if (fd < 0 &&
+			    (fd = openat(e->rootfd, j->path, O_RDONLY |
+					 O_NOFOLLOW | O_NONBLOCK |
+					 O_CLOEXEC)) < 0)
+				break;   /* the reader will report it */
+			(void)readahead(fd, (off64_t)off, (size_t)step);
+			off += step;
+			pos += step;
+		}
+		if (fd >= 0)
+			close(fd);
+		base += size;
+		pos = base;   /* the same count the reader keeps */
+	}
+out:
+	return NULL;
+}
 
 static int finish_job(struct engine *e, struct job *j)
 {
@@ -494,12 +570,24 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 	struct job *j = &e->jobs[jobi];
 	int fd, err = 0, last;
 
+	/* O_NONBLOCK: a file swapped for a FIFO since the walk must not
+	 * hang the backup (regular files ignore the flag) */
 	fd = j->fd >= 0 ? j->fd :
-	     openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	     openat(e->rootfd, j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
 	j->fd = -1;
 	if (fd < 0) {
 		err = vlt_error_set(VLT_E_IO, "%s", strerror(errno));
 		goto failed;
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			err = vlt_error_set(VLT_E_IO, "no longer a regular file");
+			goto failed;
+		}
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	vlt_chunk_reader_rebind(rd, fd);
@@ -515,6 +603,7 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 			close(fd);
 			return set_fatal(e, err);
 		}
+		reader_progress(e, e->rd_base + rd->offset);
 	}
 	close(fd);
 	if (err < 0)
@@ -571,10 +660,10 @@ static int run_pipeline(struct engine *e)
 {
 	struct vlt_chunker ch;
 	struct vlt_chunk_reader rd;
-	pthread_t *threads, tick;
+	pthread_t *threads, tick, pf;
 	int nthreads = e->o->threads > 0 ? e->o->threads :
 		       (int)sysconf(_SC_NPROCESSORS_ONLN);
-	int started = 0, ticking = 0, err = 0;
+	int started = 0, ticking = 0, prefetching = 0, err = 0;
 
 	if (nthreads < 1)
 		nthreads = 1;
@@ -596,6 +685,8 @@ static int run_pipeline(struct engine *e)
 	}
 	if (e->o->progress && pthread_create(&tick, NULL, ticker, e) == 0)
 		ticking = 1;
+	if (e->njobs && pthread_create(&pf, NULL, prefetcher, e) == 0)
+		prefetching = 1;
 
 	/* one reader buffer for all files */
 	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
@@ -614,13 +705,16 @@ static int run_pipeline(struct engine *e)
 				struct job *a = &e->jobs[ahead];
 
 				a->fd = openat(e->rootfd, a->path, O_RDONLY |
-					       O_NOFOLLOW | O_CLOEXEC);
+					       O_NOFOLLOW | O_NONBLOCK |
+					       O_CLOEXEC);
 				if (a->fd >= 0)
 					posix_fadvise(a->fd, 0, READ_AHEAD_BYTES,
 						      POSIX_FADV_WILLNEED);
 			}
 			if (read_job(e, &rd, (long)i) < 0)
 				break;
+			e->rd_base += (uint64_t)e->jobs[i].st.st_size;
+			reader_progress(e, e->rd_base);
 		}
 		for (size_t i = 0; i < ahead; i++)
 			if (e->jobs[i].fd >= 0) {
@@ -629,6 +723,13 @@ static int run_pipeline(struct engine *e)
 			}
 	}
 	vlt_chunk_reader_release(&rd);
+	if (prefetching) {
+		pthread_mutex_lock(&e->pf_lock);
+		__atomic_store_n(&e->pf_stop, 1, __ATOMIC_SEQ_CST);
+		pthread_cond_signal(&e->pf_cond);
+		pthread_mutex_unlock(&e->pf_lock);
+		pthread_join(pf, NULL);
+	}
 
 	pthread_mutex_lock(&e->lock);
 	e->closing = 1;
@@ -717,6 +818,8 @@ static void engine_release(struct engine *e)
 	pthread_cond_destroy(&e->not_empty);
 	pthread_cond_destroy(&e->not_full);
 	pthread_cond_destroy(&e->tick);
+	pthread_mutex_destroy(&e->pf_lock);
+	pthread_cond_destroy(&e->pf_cond);
 	if (e->rootfd >= 0)
 		close(e->rootfd);
 }
@@ -739,6 +842,8 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 	pthread_cond_init(&e.not_empty, NULL);
 	pthread_cond_init(&e.not_full, NULL);
 	pthread_cond_init(&e.tick, NULL);
+	pthread_mutex_init(&e.pf_lock, NULL);
+	pthread_cond_init(&e.pf_cond, NULL);
 	vlt_filecache_writer_init(&e.cw);
 	clock_gettime(CLOCK_MONOTONIC, &e.t0);
 	if (!absroot) {
@@ -780,6 +885,13 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 		}
 		if ((err = walk(&e, fd, top)) < 0)
 			goto done;
+	}
+	{
+		/* tests: change the tree between the listing and the reads */
+		const char *hook = getenv("VAULT_TEST_AFTER_WALK");
+
+		if (hook && *hook && system(hook) != 0)
+			fprintf(stderr, "VAULT_TEST_AFTER_WALK failed\n");
 	}
 	if ((err = run_pipeline(&e)) < 0 || (err = write_trees(&e, tree)) < 0 ||
 	    (err = vlt_odb_flush(r)) < 0)

@@ -200,6 +200,35 @@ PY
 	same_tree proj out
 }
 
+@test "a file deleted between the listing and the read is left out with exit 3" {
+	echo gone > doomed.txt
+	VAULT_TEST_AFTER_WALK="rm -f doomed.txt" run vault backup -q
+	assert_failure 3
+	assert_output --partial "doomed.txt"
+	assert_output --partial "left out of the snapshot"
+	run vault-ls-tree -r --name-only HEAD
+	assert_success
+	refute_line doomed.txt
+	assert_line README.txt
+	vault restore HEAD --target ../out -q
+	cd ..
+	same_tree proj out
+}
+
+@test "a file swapped for a FIFO after the listing neither hangs nor is stored" {
+	echo plain > swapped
+	# no writer ever opens the FIFO: a blocking open would hang forever
+	VAULT_TEST_AFTER_WALK="rm -f swapped && mkfifo swapped" \
+		run timeout 60 vault backup -q
+	assert_failure 3
+	assert_output --partial "swapped"
+	assert_output --partial "no longer a regular file"
+	run vault-ls-tree -r --name-only HEAD
+	assert_success
+	refute_line swapped
+	assert_line art/textures/noise.bin
+}
+
 @test "a 40 MB file of random data round-trips" {
 	head -c 40000000 /dev/urandom > huge.bin
 	run vault backup -q
