@@ -449,6 +449,9 @@ static int finish_job(struct engine *e, struct job *j)
 	if (err < 0)
 		return set_fatal(e, err);
 	b->size = j->f.size;
+	/* the chunk list is in the file object now: with 100,000 files its
+	 * arrays would otherwise hold 64 MB until the backup ends */
+	vlt_file_release(&j->f);
 	__atomic_add_fetch(&e->prog.files_done, 1, __ATOMIC_RELAXED);
 	return 0;
 }
