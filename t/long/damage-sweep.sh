@@ -20,7 +20,8 @@ unset VAULT_DIR
 work=$(mktemp -d "${TMPDIR:-/tmp}/vault-sweep.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The pristine repository: four snapshots, one forgotten and pruned, a tag.
+# The pristine repository: five snapshots, the first forgotten and pruned
+# early (so that a gc plan and a repacked pack exist beside plain ones), a tag.
 proj=$work/proj
 mkdir -p "$proj/art" "$proj/src"
 head -c 400000 /dev/urandom >"$proj/art/noise.bin"
@@ -28,13 +29,15 @@ seq 1 40000 >"$proj/src/numbers.txt"
 printf 'hello\n' >"$proj/README.txt"
 cd "$proj" || exit 2
 vault init -q || exit 2
-for i in 1 2 3 4; do
-	printf 'v%s\n' "$i" >>"$proj/README.txt"
-	head -c 50000 /dev/urandom >"$proj/art/layer$i.bin"
-	VAULT_AUTHOR_DATE=$((1764000000 + i * 86400)) vault backup -q -m "v$i" >/dev/null || exit 2
-done
+snap() {
+	printf 'v%s\n' "$1" >>"$proj/README.txt"
+	head -c 50000 /dev/urandom >"$proj/art/layer$1.bin"
+	VAULT_AUTHOR_DATE=$((1764000000 + $1 * 86400)) vault backup -q -m "v$1" >/dev/null || exit 2
+}
+snap 1; snap 2
+vault forget -q --keep-last 1 --prune >/dev/null 2>&1 || exit 2
+snap 3; snap 4; snap 5
 vault tag -q first-kept main~2 2>/dev/null || vault tag first-kept main~2 >/dev/null || exit 2
-vault forget -q --keep-last 3 --prune >/dev/null 2>&1 || exit 2
 mapfile -t snaps < <(vault log --oneline | awk '{print $1}')
 [ ${#snaps[@]} -ge 3 ] || { echo "sweep: setup made ${#snaps[@]} snapshots" >&2; exit 2; }
 # Full ids, so that a damaged ref cannot change what we ask for.
@@ -45,7 +48,7 @@ for s in "${snaps[@]}"; do  # forgotten snapshots may still be listed
 	vault restore -q "$s" --target "$work/expect/$s" >/dev/null 2>&1 && kept+=("$s")
 done
 snaps=("${kept[@]}")
-[ ${#snaps[@]} -eq 3 ] || { echo "sweep: ${#snaps[@]} restorable snapshots, expected 3" >&2; exit 2; }
+[ ${#snaps[@]} -eq 4 ] || { echo "sweep: ${#snaps[@]} restorable snapshots, expected 4" >&2; exit 2; }
 vault fsck -q >/dev/null 2>&1 || { echo "sweep: pristine repository not clean" >&2; exit 2; }
 # Age every file, so that gc does not spare packs as "new, may be a
 # writer's": the sweep is about what gc does to old, settled data.
@@ -64,6 +67,7 @@ cases=0 fsck_found=0 fsck_missed=0 wrong=0 badbackup=0 lost=0 backups_ok=0 backu
 missed_list=() broken=()
 mapfile -t files < <(cd "$work/pristine/.vault" && find . -type f | sed 's#^\./##' | sort)
 for f in "${files[@]}"; do
+	case $f in ${SWEEP_ONLY:-*}) ;; *) continue ;; esac
 	for mode in delete truncate flip-header flip-body; do
 		size=$(stat -c %s "$work/pristine/.vault/$f")
 		case $mode in
@@ -101,20 +105,11 @@ for f in "${files[@]}"; do
 			fsck_found=$((fsck_found + 1))
 		fi
 
-		# a backup of the same folder (unchanged: the file cache says all is there)
-		if vault backup -q -m sweep >/dev/null 2>&1; then
-			backups_ok=$((backups_ok + 1))
-			head=$(vault rev-parse HEAD 2>/dev/null)
-			rm -rf "$work/out"
-			if [ -z "$head" ] || ! vault restore -q "$head" --target "$work/out" >/dev/null 2>&1 ||
-				! diff -r --no-dereference --exclude=.vault "$work/case" "$work/out" >/dev/null 2>&1; then
-				badbackup=$((badbackup + 1)); broken+=("backup exited 0 but its snapshot does not restore, after $what")
-			fi
-		else
-			backups_refused=$((backups_refused + 1))
-		fi
-
+		# Copy B (below) gets a backup; this copy gets gc straight away.
+		rm -rf "$work/caseb"
+		cp -a "$work/case" "$work/caseb"
 		vault gc -q >/dev/null 2>&1
+		[ -n "${SWEEP_DEBUG:-}" ] && { echo "== $what"; ls .vault/packs; }
 		# Undo the damage as a user would from another copy (put the one
 		# file back); then every snapshot must restore: if one does not,
 		# gc deleted data that was intact.
@@ -129,6 +124,21 @@ for f in "${files[@]}"; do
 				lost=$((lost + 1)); broken+=("gc deleted intact data of $s after $what")
 			fi
 		done
+
+		cd "$work/caseb" || exit 2
+		# a backup of the same folder (unchanged: the file cache says all is there)
+		if vault backup -q -m sweep >/dev/null 2>&1; then
+			backups_ok=$((backups_ok + 1))
+			head=$(vault rev-parse HEAD 2>/dev/null)
+			rm -rf "$work/out"
+			if [ -z "$head" ] || ! vault restore -q "$head" --target "$work/out" >/dev/null 2>&1 ||
+				! diff -r --no-dereference --exclude=.vault "$work/caseb" "$work/out" >/dev/null 2>&1; then
+				badbackup=$((badbackup + 1)); broken+=("backup exited 0 but its snapshot does not restore, after $what")
+			fi
+		else
+			backups_refused=$((backups_refused + 1))
+		fi
+
 	done
 done
 cd "$work" || exit 2
