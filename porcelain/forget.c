@@ -41,6 +41,7 @@ static const char usage[] =
 "\n"
 "    -n, --dry-run   show what would be kept and forgotten, change nothing\n"
 "    --prune         run gc afterwards\n"
+"    -q, --quiet     print nothing\n"
 "    --json          print the decision as JSON\n";
 
 struct snap {
