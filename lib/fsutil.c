@@ -344,3 +344,99 @@ int vlt_remove_tree(const char *path)
 		err = vlt_error_set(VLT_E_IO, "rmdir %s: %s", path, strerror(errno));
 	return err;
 }
+
+/* --- sparse writing -------------------------------------------------- */
+
+static int block_is_zero(const unsigned char *p)
+{
+	return !p[0] && !memcmp(p, p + 1, VLT_SPARSE_BLOCK - 1);
+}
+
+void vlt_sparse_init(struct vlt_sparse_writer *w, int fd, const char *what)
+{
+	w->fd = fd;
+	w->what = what;
+	w->off = w->holes = 0;
+	w->fill = 0;
+}
+
+static int skip_hole(struct vlt_sparse_writer *w, size_t n)
+{
+	if (lseek(w->fd, (off_t)n, SEEK_CUR) < 0)
+		return vlt_error_set(VLT_E_IO, "seek in %s: %s", w->what,
+				     strerror(errno));
+	w->holes += n;
+	return 0;
+}
+
+/* Whole aligned blocks: runs of zero blocks skipped, the rest written in
+ * as few writes as there are runs. */
+static int put_blocks(struct vlt_sparse_writer *w, const unsigned char *p,
+		      size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+		int zero = block_is_zero(p + i);
+
+		while (j < n && block_is_zero(p + j) == zero)
+			j += VLT_SPARSE_BLOCK;
+		VLT_TRY(zero ? skip_hole(w, j - i)
+			     : vlt_write_full(w->fd, p + i, j - i, w->what));
+		i = j;
+	}
+	return 0;
+}
+
+int vlt_sparse_write(struct vlt_sparse_writer *w, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len) {
+		if (w->fill || len < VLT_SPARSE_BLOCK) {
+			/* a block that straddles pieces is gathered first */
+			size_t n = VLT_SPARSE_BLOCK - w->fill;
+
+			if (n > len)
+				n = len;
+			memcpy(w->blk + w->fill, p, n);
+			w->fill += n;
+			p += n;
+			len -= n;
+			w->off += n;
+			if (w->fill == VLT_SPARSE_BLOCK) {
+				VLT_TRY(put_blocks(w, w->blk, VLT_SPARSE_BLOCK));
+				w->fill = 0;
+			}
+		} else {
+			size_t n = len - len % VLT_SPARSE_BLOCK;
+
+			VLT_TRY(put_blocks(w, p, n));
+			p += n;
+			len -= n;
+			w->off += n;
+		}
+	}
+	return 0;
+}
+
+int vlt_sparse_finish(struct vlt_sparse_writer *w)
+{
+	if (w->fill) {
+		size_t i = 0;
+
+		while (i < w->fill && !w->blk[i])
+			i++;
+		if (i < w->fill)
+			VLT_TRY(vlt_write_full(w->fd, w->blk, w->fill, w->what));
+		else
+			w->holes += w->fill;
+		w->fill = 0;
+	}
+	/* the size, when the file ends in a hole */
+	if (w->holes && ftruncate(w->fd, (off_t)w->off) < 0)
+		return vlt_error_set(VLT_E_IO, "set size of %s: %s", w->what,
+				     strerror(errno));
+	return 0;
+}

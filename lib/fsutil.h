@@ -7,6 +7,7 @@
 #define VLT_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -17,6 +18,26 @@ int vlt_read_full(int fd, void *buf, size_t len, const char *what);
 int vlt_read_upto(int fd, void *buf, size_t len, size_t *got, const char *what);
 int vlt_pread_full(int fd, void *buf, size_t len, off_t off, const char *what);
 int vlt_write_full(int fd, const void *buf, size_t len, const char *what);
+/*
+ * Writing a new file with holes, like cp --sparse=auto: every all-zero
+ * block of VLT_SPARSE_BLOCK bytes at an aligned file offset is skipped
+ * with lseek instead of written; vlt_sparse_finish sets the final size
+ * with ftruncate, so trailing zeros are a hole too. fd must be a new,
+ * empty file positioned at 0. Data may come in pieces of any length.
+ */
+#define VLT_SPARSE_BLOCK 4096
+struct vlt_sparse_writer {
+	int fd;
+	const char *what;           /* for messages */
+	uint64_t off;               /* bytes taken so far */
+	uint64_t holes;             /* bytes skipped */
+	size_t fill;                /* bytes in blk */
+	unsigned char blk[VLT_SPARSE_BLOCK];
+};
+void vlt_sparse_init(struct vlt_sparse_writer *w, int fd, const char *what);
+int vlt_sparse_write(struct vlt_sparse_writer *w, const void *data, size_t len);
+int vlt_sparse_finish(struct vlt_sparse_writer *w);
+
 /* Read a whole file into out. */
 int vlt_read_file(const char *path, struct vlt_buf *out);
 /*

@@ -255,10 +255,25 @@ static struct file_ent *file_entry(struct vlt_git_export *x,
 	return fe;
 }
 
+/* "--lfs-threshold N" and "--no-gitattributes", as a user gave them. */
+static void describe_params(const char *params, char *buf, size_t n)
+{
+	unsigned long long thr;
+	int attrs;
+
+	if (sscanf(params, "lfs-threshold %llu attributes %d", &thr, &attrs) != 2)
+		snprintf(buf, n, "unknown options (%s)", params);
+	else if (thr)
+		snprintf(buf, n, "--lfs-threshold %llu%s", thr,
+			 attrs ? "" : " --no-gitattributes");
+	else
+		snprintf(buf, n, "no --lfs-threshold");
+}
+
 static int load_map(struct vlt_git_export *x)
 {
 	struct vlt_buf b = VLT_BUF_INIT;
-	char params[128], *line, *next;
+	char params[128], old_params[128] = "", *line, *next;
 	int trees_ok = 0, err;
 
 	if ((err = vlt_read_file(x->map_path, &b)) < 0) {
@@ -299,6 +314,9 @@ static int load_map(struct vlt_git_export *x)
 				tree_params(x, params, sizeof(params));
 			}
 			trees_ok = !strcmp(line + 7, params);
+			if (!trees_ok)
+				snprintf(old_params, sizeof(old_params), "%s",
+					 line + 7);
 			continue;
 		}
 		if (strlen(line) < 3 || line[1] != ' ' ||
@@ -309,6 +327,7 @@ static int load_map(struct vlt_git_export *x)
 			continue;
 		switch (line[0]) {
 		case 's':
+			/* made with other tree options: checked below */
 			if (git_oid_fromstr(&g, sp + 1) == 0)
 				err = put_git_oid(&x->snaps, &k, &g);
 			break;
@@ -366,6 +385,34 @@ static int load_map(struct vlt_git_export *x)
 			break;
 	}
 	vlt_buf_release(&b);
+	/*
+	 * The commits of the map were made with other tree options than this
+	 * run's: reusing them would silently ignore the new options, making
+	 * new ones changes every commit id. Only when asked.
+	 */
+	if (!err && *old_params && vlt_oidmap_count(&x->snaps)) {
+		char was[96], now[96];
+
+		describe_params(old_params, was, sizeof(was));
+		describe_params(params, now, sizeof(now));
+		if (!x->o.reconvert)
+			return vlt_error_set(VLT_E_CONFLICT, "the %zu snapshots "
+					     "already in this git repository were "
+					     "exported with %s; %s would change "
+					     "every one of their commits (new ids, "
+					     "rewritten history): give --force to "
+					     "convert them again and move the "
+					     "branches and tags, or leave the "
+					     "option out to keep %s",
+					     vlt_oidmap_count(&x->snaps), was, now,
+					     was);
+		x->st.reconverted = vlt_oidmap_count(&x->snaps);
+		warnf(x, "converting again: %s instead of %s changes the "
+		      "commit of each of the %zu snapshots exported before",
+		      now, was, vlt_oidmap_count(&x->snaps));
+		free_vals(&x->snaps);
+		vlt_oidmap_init(&x->snaps);
+	}
 	return err;
 }
 

@@ -56,6 +56,10 @@ struct vlt_git_export_opts {
 	int keep_tree_params;      /* lfs_threshold and no_gitattributes were
 				      not given: take those of the previous
 				      export into this repository, if any */
+	int reconvert;             /* the tree options differ from those the
+				      map's commits were made with: convert
+				      every snapshot again (new commit ids)
+				      instead of refusing with VLT_E_CONFLICT */
 	vlt_git_warn_fn warn;
 	vlt_git_progress_fn progress;
 	void *cb_data;
@@ -69,6 +73,9 @@ struct vlt_git_export_stats {
 	uint64_t lfs_files, lfs_bytes;
 	uint64_t skipped;          /* entries git cannot hold (.git, ...) */
 	uint64_t empty_dirs;       /* empty directories (git has none) */
+	uint64_t reconverted;      /* snapshots exported before with other
+				      tree options, whose commits this run
+				      made again (reconvert) */
 };
 
 struct vlt_git_export;

@@ -2,9 +2,16 @@
  * restore.h - writing a tree (or parts of it) into a directory, in
  * parallel, exactly, and never outside that directory.
  *
- * Directories and symlinks are created by one thread walking the tree;
+ * First a planning pass reads the whole selection and compares it with
+ * what the target holds, writing nothing: a file identical to the one of
+ * the tree is left alone; anything else in the way is a conflict without
+ * overwrite, and with overwrite a conflict too when its content is not in
+ * the repository (a local edit that no backup saved) unless
+ * discard_changes. Any conflict: nothing is written at all. Then
+ * directories and symlinks are created by one thread in tree order;
  * files are written by worker threads, each to a temporary name then
- * renamed; directory modes and mtimes are set last, deepest first. Every
+ * renamed (holes where the content has zero blocks); directory modes and
+ * mtimes are set last, deepest first. Every
  * path is opened relative to the target with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS) (or, on kernels without it, one O_NOFOLLOW
  * component at a time), so neither a hostile tree nor a symlink planted in
@@ -22,7 +29,10 @@
 #include "worktree.h"
 
 struct vlt_restore_opts {
-	int overwrite;               /* replace existing files */
+	int overwrite;               /* replace existing files, links, empty
+				      * folders, when their content is in
+				      * the repository */
+	int discard_changes;         /* with overwrite: also when it is not */
 	int verify;                  /* re-read each written file and check
 				      * that it hashes to its file object */
 	int threads;                 /* 0: one per core */
@@ -35,7 +45,8 @@ struct vlt_restore_opts {
 
 /*
  * Returns 0 when everything was written; otherwise the first error's code
- * (each failure went to on_error) — stats->errors counts them.
+ * (each failure went to on_error) — stats->errors counts them. When
+ * stats->conflicts is not 0, nothing was written (VLT_E_EXISTS).
  */
 int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 		const char *dir, const struct vlt_restore_opts *o,

@@ -341,6 +341,32 @@ int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
 	return err;
 }
 
+static int write_sparse_chunk(const void *data, size_t len, void *arg)
+{
+	return data ? vlt_sparse_write(arg, data, len) : 0;
+}
+
+int vlt_file_object_write_sparse(struct vlt_repo *r, const struct vlt_oid *file,
+				 int fd, const char *what, uint64_t *holes)
+{
+	struct vlt_buf chunk = VLT_BUF_INIT;
+	struct vlt_sparse_writer *w = malloc(sizeof(*w));
+	int err;
+
+	if (!w)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	vlt_sparse_init(w, fd, what);
+	err = vlt_file_object_for_each_chunk(r, file, &chunk, NULL,
+					     write_sparse_chunk, w);
+	if (!err)
+		err = vlt_sparse_finish(w);
+	if (!err && holes)
+		*holes = w->holes;
+	vlt_buf_release(&chunk);
+	free(w);
+	return err;
+}
+
 struct read_arg {
 	struct vlt_buf *out;
 	uint64_t max;
@@ -384,6 +410,9 @@ int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
 	struct vlt_restore_opts ro = { 0 };
 
 	ro.overwrite = o ? o->overwrite : 0;
+	/* plumbing, like git checkout-index -f: -f replaces whatever is
+	 * there; vault restore --force is the careful one */
+	ro.discard_changes = ro.overwrite;
 	ro.verify = o ? o->verify : 0;
 	ro.on_error = on_error;
 	ro.err_data = err_data;

@@ -58,14 +58,20 @@ int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 			  struct vlt_write_stats *stats);
 
 struct vlt_checkout_opts {
-	int overwrite;     /* replace existing files (else they are an error) */
+	int overwrite;     /* replace existing files, whatever they hold
+			    * (else they are an error) */
 	int verify;        /* re-read written files and compare ids */
 	int quiet;
 };
 
 struct vlt_checkout_stats {
 	uint64_t files, dirs, symlinks, bytes;
-	uint64_t errors;   /* entries that failed (damage, unsafe names) */
+	uint64_t errors;    /* entries that failed (damage, unsafe names) */
+	uint64_t conflicts; /* of them, entries the target's content refused
+			     * (then nothing at all was written) */
+	uint64_t unchanged; /* files and links already as in the tree: left
+			     * alone (at most their mode and mtime set) */
+	uint64_t holes;     /* bytes left as holes in sparse files */
 };
 
 /* Report of one failed entry: path relative to the target, and why. */
@@ -102,5 +108,10 @@ int vlt_file_object_read(struct vlt_repo *r, const struct vlt_oid *file,
 /* Write a file object's content to fd. */
 int vlt_file_object_write_fd(struct vlt_repo *r, const struct vlt_oid *file,
 			     int fd, const char *what);
+/* The same into a new, empty file, leaving holes where the content has
+ * aligned 4 KiB blocks of zeros (fsutil.h); *holes (may be NULL) gets the
+ * bytes not written. */
+int vlt_file_object_write_sparse(struct vlt_repo *r, const struct vlt_oid *file,
+				 int fd, const char *what, uint64_t *holes);
 
 #endif

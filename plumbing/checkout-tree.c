@@ -13,12 +13,15 @@ static const char usage[] =
 "usage: vault-checkout-tree [-f] [-q] TREE DIR\n"
 "\n"
 "Writes TREE (a tree or snapshot, or SNAP:dir) into DIR, creating it if\n"
-"needed: contents, permission bits, symlinks and mtimes. Nothing is ever\n"
-"written outside DIR. An entry that cannot be written (damaged data, an\n"
-"unsafe name) is reported and the rest is still written; the exit code\n"
-"is then 128.\n"
+"needed: contents, permission bits, symlinks and mtimes (zero blocks as\n"
+"holes). Nothing is ever written outside DIR. Entries already as in TREE\n"
+"are left alone; any other existing entry in the way, without -f, and\n"
+"nothing at all is written. An entry that cannot be written (damaged\n"
+"data, an unsafe name) is reported and the rest is still written; the\n"
+"exit code is then 128.\n"
 "\n"
-"    -f, --force   replace files that already exist in DIR\n"
+"    -f, --force   replace files and links that exist in DIR, whatever\n"
+"                  they hold (vault restore --force is the careful one)\n"
 "    -q, --quiet   no summary on stderr\n";
 
 static void report(const char *path, const char *msg, void *data)
@@ -56,7 +59,7 @@ int main(int argc, char **argv)
 		die("%s", vlt_error_last());
 	err = vlt_worktree_checkout(r, &tree, argv[optind + 1], &o, report, NULL,
 				    &st);
-	if (err < 0 && !st.errors)
+	if (err < 0 && (!st.errors || st.conflicts))
 		die("%s", vlt_error_last());
 	if (!o.quiet)
 		fprintf(stderr, "%" PRIu64 " files, %" PRIu64 " dirs, %" PRIu64

@@ -15,7 +15,7 @@
 #include "seal.h"
 
 static const char usage[] =
-"usage: vault-verify-pack [-v] [--no-rehash] (--all | PACK...)\n"
+"usage: vault-verify-pack [-v] [-s] [--no-rehash] (--all | PACK...)\n"
 "\n"
 "PACK is a path to a .pack or .idx file, or a pack name (or unique prefix)\n"
 "of the current repository. Checks the pack's header, every entry, its\n"
@@ -26,16 +26,67 @@ static const char usage[] =
 "\n"
 "    --all          every pack of the repository\n"
 "    -v, --verbose  list the objects: ID KIND SIZE STORED OFFSET\n"
+"    -s, --stat     after each sound pack, its objects by kind and by size\n"
 "    --no-rehash    skip decompressing and re-hashing the objects\n";
 
-static int verbose, rehash = 1;
+static int verbose, stat_only, rehash = 1;
 static struct vlt_idfn idfn;
 static struct vlt_sealer sealer;
+
+/* Content-size classes of the --stat histogram: below 1 KiB, 16 KiB... */
+static const struct { uint32_t below; const char *label; } size_class[] = {
+	{ 1u << 10, "< 1 KiB" },
+	{ 16u << 10, "1 KiB - 16 KiB" },
+	{ 256u << 10, "16 KiB - 256 KiB" },
+	{ 4u << 20, "256 KiB - 4 MiB" },
+	{ UINT32_MAX, ">= 4 MiB" },
+};
+#define NCLASS (sizeof(size_class) / sizeof(size_class[0]))
+#define NKIND (VLT_OBJ_RECORD + 1)
+
+/* Like git verify-pack -s: what a pack holds, by kind and by size. */
+static void print_stat(const struct vlt_pack *p)
+{
+	uint64_t n[NKIND] = { 0 }, raw[NKIND] = { 0 }, stored[NKIND] = { 0 };
+	uint64_t cn[NCLASS] = { 0 }, craw[NCLASS] = { 0 };
+	uint64_t tn = 0, traw = 0, tstored = 0;
+
+	for (uint32_t i = 0; i < p->count; i++) {
+		struct vlt_pack_entry e;
+		size_t k, c = 0;
+
+		vlt_pack_entry_at(p, i, &e);
+		k = e.kind < NKIND ? e.kind : VLT_OBJ_NONE;
+		n[k]++;
+		raw[k] += e.raw_len;
+		stored[k] += e.stored_len;
+		while (c + 1 < NCLASS && e.raw_len >= size_class[c].below)
+			c++;
+		cn[c]++;
+		craw[c] += e.raw_len;
+		tn++;
+		traw += e.raw_len;
+		tstored += e.stored_len;
+	}
+	printf("%-18s %10s %14s %14s\n", "kind", "objects", "size", "stored");
+	for (size_t k = 0; k < NKIND; k++)
+		if (n[k])
+			printf("%-18s %10" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n",
+			       k ? vlt_obj_kind_name((enum vlt_obj_kind)k) :
+			       "unknown", n[k], raw[k], stored[k]);
+	printf("%-18s %10" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", "total", tn,
+	       traw, tstored);
+	printf("%-18s %10s %14s\n", "size", "objects", "total size");
+	for (size_t c = 0; c < NCLASS; c++)
+		printf("%-18s %10" PRIu64 " %14" PRIu64 "\n", size_class[c].label,
+		       cn[c], craw[c]);
+}
 
 static int verify_bytes(const char *label, const char *name,
 			const struct vlt_buf *pack, const struct vlt_buf *idx)
 {
-	struct vlt_pack *p = NULL;
+	struct vlt_pack *p = NULL, *rebuilt = NULL;
+	struct vlt_buf ridx = VLT_BUF_INIT;
 	uint32_t n = 0;
 	int err = 0;
 
@@ -61,8 +112,24 @@ static int verify_bytes(const char *label, const char *name,
 		}
 		printf("%s: ok (%u objects%s)\n", name, n,
 		       idx ? "" : ", no index checked");
+		if (stat_only && p) {
+			print_stat(p);
+		} else if (stat_only) {
+			/* no index: the pack describes itself */
+			if (vlt_pack_index_rebuild((const unsigned char *)pack->data,
+						   pack->len, &ridx) < 0 ||
+			    vlt_pack_open_buf(name, (const unsigned char *)ridx.data,
+					      ridx.len, &rebuilt) < 0) {
+				error("%s: %s", label, vlt_error_last());
+				err = 1;
+			} else {
+				print_stat(rebuilt);
+			}
+		}
 	}
 	vlt_pack_close(NULL, p);
+	vlt_pack_close(NULL, rebuilt);
+	vlt_buf_release(&ridx);
 	return err;
 }
 
@@ -151,6 +218,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "stat", no_argument, NULL, 's' },
 		{ "no-rehash", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -159,10 +227,11 @@ int main(int argc, char **argv)
 	int all = 0, bad = 0, c;
 
 	cli_init(argv[0]);
-	while ((c = cli_getopt(argc, argv, "v", opts, usage)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vs", opts, usage)) != -1) {
 		switch (c) {
 		case 'A': all = 1; break;
 		case 'v': verbose = 1; break;
+		case 's': stat_only = 1; break;
 		case 'R': rehash = 0; break;
 		}
 	}

@@ -36,9 +36,13 @@ static const char usage[] =
 "                           per line; print each pair as soon as it is done\n"
 "    --lfs-threshold SIZE   files of SIZE or more become Git LFS pointers\n"
 "                           (content under GIT_DIR/lfs/objects); without\n"
-"                           it, the previous export's setting is kept\n"
+"                           it, the previous export's setting is kept;\n"
+"                           a different one than REPO's commits were made\n"
+"                           with is refused unless --force (convert again)\n"
 "    --no-gitattributes     do not write .gitattributes lines for LFS files\n"
-"    -f, --force            move branches and tags that do not fast-forward\n"
+"    -f, --force            move branches and tags that do not fast-forward;\n"
+"                           with new tree options, convert every snapshot\n"
+"                           again (new commit ids)\n"
 "    --no-fsync             do not fsync git objects (faster, unsafe)\n"
 "    -q, --quiet            no summary on stderr\n"
 "    --json                 a JSON summary on stdout instead of pairs\n";
@@ -221,6 +225,7 @@ int main(int argc, char **argv)
 	eo.warn = warn_cb;
 	eo.progress = progress;
 	eo.keep_tree_params = !tree_opts;
+	eo.reconvert = force;
 	if (vlt_git_export_open(&exp_session, r, to, &eo) < 0)
 		fail(to);
 	if (json)
@@ -301,7 +306,7 @@ int main(int argc, char **argv)
 			die_lib("cannot save the export map");
 	}
 	if (json) {
-		json_t *o = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		json_t *o = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			"exported", jpairs,
 			"snapshots", (json_int_t)st.snapshots,
 			"commits_new", (json_int_t)st.commits_new,
@@ -310,7 +315,8 @@ int main(int argc, char **argv)
 			"lfs_files", (json_int_t)st.lfs_files,
 			"lfs_bytes", (json_int_t)st.lfs_bytes,
 			"skipped", (json_int_t)st.skipped,
-			"empty_dirs", (json_int_t)st.empty_dirs);
+			"empty_dirs", (json_int_t)st.empty_dirs,
+			"reconverted", (json_int_t)st.reconverted);
 
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');

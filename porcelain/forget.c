@@ -33,12 +33,15 @@ static const char usage[] =
 "days that have snapshots (hourly, weekly, monthly, yearly alike, in each\n"
 "snapshot's own time zone); --keep-tag TAG keeps snapshots labelled TAG\n"
 "(vault backup --tag) or named by refs/tags/TAG. The branch's latest\n"
-"snapshot is always kept. The others are marked forgotten; their data is\n"
-"freed by the next `vault gc` (or --prune now) unless a kept snapshot\n"
-"shares it. Forgetting needs at least one --keep option.\n"
+"snapshot is always kept, and so is every snapshot a ref names (a tag,\n"
+"another branch: \"named by a ref\"; delete the ref to let it go). The\n"
+"others are marked forgotten; their data is freed by the next `vault gc`\n"
+"(or --prune now) unless a kept snapshot shares it. Forgetting needs at\n"
+"least one --keep option.\n"
 "\n"
 "    -n, --dry-run   show what would be kept and forgotten, change nothing\n"
 "    --prune         run gc afterwards\n"
+"    -q, --quiet     print nothing\n"
 "    --json          print the decision as JSON\n";
 
 struct snap {

@@ -15,19 +15,26 @@
 #include "revparse.h"
 
 static const char usage[] =
-"usage: vault restore SNAP [PATH...] --target DIR [--verify] [--force]\n"
-"                     [--threads N] [-q] [--json]\n"
+"usage: vault restore SNAP [PATH...] --target DIR [--verify]\n"
+"                     [--force [--discard-changes]] [--threads N] [-q]\n"
+"                     [--json]\n"
 "\n"
 "Writes the snapshot SNAP (any revision: main, main~2, an id prefix, a\n"
 "tag, main@{yesterday}) into DIR, or only the given PATHs of it (each at\n"
 "its own relative path under DIR): contents, permission bits, symlinks and\n"
-"modification times, exactly. Nothing is ever written outside DIR, whatever\n"
-"the snapshot says. A file whose data is damaged is reported and left out;\n"
-"everything else is restored.\n"
+"modification times, exactly; runs of zeros become holes (sparse files).\n"
+"Nothing is ever written outside DIR, whatever the snapshot says. Files\n"
+"in DIR that already hold what the snapshot has are left alone. Anything\n"
+"else in the way is checked before a single byte is written: one\n"
+"conflict, and nothing is written at all. A file whose data is damaged\n"
+"is reported and left out; everything else is restored.\n"
 "\n"
 "    -t, --target DIR   where to write (created if needed)\n"
 "    --verify           read every written file back and check its hash\n"
-"    -f, --force        replace files that already exist in DIR\n"
+"    -f, --force        replace files and links in DIR whose content is in\n"
+"                       the repository (saved by a backup)\n"
+"    --discard-changes  with --force, replace them even when their content\n"
+"                       is in no snapshot (local edits are lost)\n"
 "    --threads N        parallel writers (default: one per core)\n"
 "    -q, --quiet        no summary\n"
 "    --json             a JSON summary on stdout\n"
@@ -47,6 +54,7 @@ int main(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "discard-changes", no_argument, NULL, 'D' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'J' },
@@ -72,6 +80,7 @@ int main(int argc, char **argv)
 		case 't': target = optarg; break;
 		case 'V': ro.verify = 1; break;
 		case 'f': ro.overwrite = 1; break;
+		case 'D': ro.discard_changes = 1; break;
 		case 'T':
 			ro.threads = atoi(optarg);
 			if (ro.threads < 1)
@@ -85,6 +94,8 @@ int main(int argc, char **argv)
 		usage_error(usage, "need a SNAP");
 	if (!target)
 		usage_error(usage, "need --target DIR");
+	if (ro.discard_changes && !ro.overwrite)
+		usage_error(usage, "--discard-changes goes with --force");
 	for (int i = optind + 1; i < argc; i++)
 		paths[np++] = argv[i];
 	ro.paths = np ? paths : NULL;
@@ -110,7 +121,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (err < 0 && !st.errors)
+	if (err < 0 && (!st.errors || st.conflicts))
 		die("%s", vlt_error_last());
 	if (json) {
 		json_t *o = json_object();
@@ -122,6 +133,8 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)st.bytes));
 		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		json_object_set_new(o, "unchanged", json_integer((json_int_t)st.unchanged));
+		json_object_set_new(o, "holes", json_integer((json_int_t)st.holes));
 		json_object_set_new(o, "verified", json_boolean(ro.verify));
 		json_object_set_new(o, "seconds", json_real(secs));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -132,6 +145,9 @@ int main(int argc, char **argv)
 		       " symlinks (%s) into %s in %.2f s%s\n", st.files, st.dirs,
 		       st.symlinks, print_human_size(st.bytes), target, secs,
 		       ro.verify && !st.errors ? ", all verified" : "");
+		if (st.unchanged)
+			printf("%" PRIu64 " files and links were already as in the "
+			       "snapshot and were left alone\n", st.unchanged);
 		if (st.errors)
 			printf("%" PRIu64 " entries could not be restored\n",
 			       st.errors);

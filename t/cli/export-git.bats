@@ -337,3 +337,36 @@ size $size"
 	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g2)
 	[ "$(git -C g rev-parse main)" = "$(git -C g2 rev-parse main)" ]
 }
+
+@test "a different --lfs-threshold on an existing export is refused, and converts again with --force" {
+	make_history
+	(cd proj && vault export-git -q --to ../g)
+	old=$(git -C g rev-parse main)
+	run git -C g show "main:art/textures/big texture.bin"
+	refute_output --partial "git-lfs"
+	before=$(cd g && git rev-parse --all; cat .git/vault/export-map | md5sum)
+	cd proj
+	run vault export-git --lfs-threshold 1M --to ../g
+	assert_failure 128
+	assert_output --partial "exported with no --lfs-threshold"
+	assert_output --partial "--lfs-threshold 1048576 would change every one of their commits"
+	assert_output --partial "--force"
+	cd ..
+	# nothing changed, not even the map
+	[ "$(cd g && git rev-parse --all; cat .git/vault/export-map | md5sum)" = "$before" ]
+	cd proj
+	run vault export-git --lfs-threshold 1M --force --json --to ../g
+	assert_success
+	assert_output --partial "converting again: --lfs-threshold 1048576 instead of no --lfs-threshold"
+	cd ..
+	new=$(git -C g rev-parse main)
+	[ "$new" != "$old" ]
+	run git -C g show "main:art/textures/big texture.bin"
+	assert_output --partial "version https://git-lfs.github.com/spec/v1"
+	# the same commits a first export with the option makes
+	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g2)
+	[ "$new" = "$(git -C g2 rev-parse main)" ]
+	# and the new setting is kept afterwards: the same option is no change
+	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g)
+	[ "$(git -C g rev-parse main)" = "$new" ]
+}

@@ -157,6 +157,25 @@ PY
 	assert_success
 }
 
+@test "a tagged snapshot is kept without --keep-tag, named by a ref" {
+	make_history 4
+	vault tag milestone "${IDS[1]}"
+	run vault forget --keep-last 1
+	assert_success
+	assert_line --regexp "^keep +${IDS[1]:0:12} .*  named by a ref\$"
+	assert_line --regexp "^forget +${IDS[0]:0:12} "
+	assert_line --regexp "^forget +${IDS[2]:0:12} "
+	assert_line "2 kept, 2 forgotten"
+	vault gc -q
+	vault restore milestone --target ../out -q
+	same_tree ../was2 ../out
+	# deleting the tag lets it go
+	vault tag -d milestone
+	run vault forget --keep-last 1 --json
+	assert_success
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert [s["snapshot"] for s in d["forget"]] == [sys.argv[1]], d' "${IDS[1]}" <<<"$output"
+}
+
 @test "the latest snapshot is always kept" {
 	make_history 3
 	run vault forget --keep-tag no-such-tag --json

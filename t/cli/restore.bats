@@ -81,29 +81,103 @@ PY
 	same_tree proj out2
 }
 
-@test "existing files are refused without --force and replaced with it" {
+# tree_state DIR: every entry under DIR with type, mode, size, mtime,
+# inode and checksum, to show that nothing at all was written
+tree_state() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m %s %T@ %i %l\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 -r md5sum)
+}
+
+@test "existing files without --force: nothing is written, every conflict is named" {
 	vault backup -q
 	mkdir -p ../out/src
 	echo mine > ../out/README.txt
 	echo mine > ../out/src/build.sh
 	echo other > ../out/unrelated.txt
+	before=$(tree_state ../out)
 	run vault restore HEAD --target ../out
 	assert_failure 128
-	assert_output --partial "README.txt"
-	assert_output --partial "src/build.sh"
-	assert_output --partial "--force"
-	[ "$(cat ../out/README.txt)" = mine ]
-	[ "$(cat ../out/src/build.sh)" = mine ]
-	run vault restore HEAD --target ../out --force
+	assert_line "error: README.txt: README.txt already exists (use --force to replace it)"
+	assert_line "error: src/build.sh: build.sh already exists (use --force to replace it)"
+	assert_line "fatal: 2 entries conflict with what is in ../out; nothing was written"
+	# not one of the missing files was written either
+	[ "$(tree_state ../out)" = "$before" ]
+	[ ! -e ../out/src/numbers.txt ] && [ ! -e ../out/art ]
+	# the same with PATHs
+	run vault restore HEAD README.txt art --target ../out
+	assert_failure 128
+	assert_output --partial "README.txt already exists"
+	[ "$(tree_state ../out)" = "$before" ]
+}
+
+@test "files already as in the snapshot are left alone, without --force" {
+	vault backup -q
+	vault restore HEAD --target ../out -q
+	rm ../out/src/numbers.txt
+	inode=$(stat -c %i ../out/art/textures/noise.bin)
+	run vault restore HEAD --target ../out
 	assert_success
-	cmp README.txt ../out/README.txt
-	cmp src/build.sh ../out/src/build.sh
-	[ -x ../out/src/build.sh ]
-	# what the snapshot does not name is left alone
-	[ "$(cat ../out/unrelated.txt)" = other ]
-	rm ../out/unrelated.txt
+	assert_line --regexp "^restored 1 files, "
+	assert_line "8 files and links were already as in the snapshot and were left alone"
+	[ "$(stat -c %i ../out/art/textures/noise.bin)" = "$inode" ]
 	cd ..
 	same_tree proj out
+}
+
+@test "--force refuses to overwrite a local edit that is in no snapshot, and writes nothing" {
+	vault backup -q
+	vault restore HEAD --target ../out -q
+	echo "unsaved work" > ../out/README.txt
+	rm ../out/src/numbers.txt
+	before=$(tree_state ../out)
+	run vault restore HEAD --target ../out --force
+	assert_failure 128
+	assert_line "error: README.txt: local changes are in no snapshot; back them up first or use --discard-changes"
+	[ "$(grep -c '^error:' <<<"$output")" -eq 1 ]
+	[ "$(cat ../out/README.txt)" = "unsaved work" ]
+	[ "$(tree_state ../out)" = "$before" ]
+}
+
+@test "--force --discard-changes overwrites a local edit" {
+	vault backup -q
+	vault restore HEAD --target ../out -q
+	echo "unsaved work" > ../out/README.txt
+	ln -sf elsewhere ../out/link-to-readme
+	run vault restore HEAD --target ../out --force --discard-changes
+	assert_success
+	cd ..
+	same_tree proj out
+	run vault restore HEAD --target ../out --discard-changes
+	assert_failure 129
+}
+
+@test "--force replaces a file whose content an older snapshot holds" {
+	echo "version 1" > notes.txt
+	vault backup -q -m one
+	vault restore HEAD --target ../out -q
+	echo "version 2" > notes.txt
+	vault backup -q -m two
+	# ../out/notes.txt is version 1: saved in the first snapshot
+	run vault restore HEAD --target ../out
+	assert_failure 128
+	run vault restore HEAD --target ../out --force
+	assert_success
+	[ "$(cat ../out/notes.txt)" = "version 2" ]
+	# and back: version 2 is saved too
+	run vault restore HEAD~1 notes.txt --target ../out --force
+	assert_success
+	[ "$(cat ../out/notes.txt)" = "version 1" ]
+}
+
+@test "a folder with files in it is never replaced by a file, even with --discard-changes" {
+	vault backup -q
+	mkdir -p ../out/README.txt
+	echo keep > ../out/README.txt/inside
+	run vault restore HEAD --target ../out --force --discard-changes
+	assert_failure 128
+	assert_output --partial "README.txt: a folder with files in it"
+	[ "$(cat ../out/README.txt/inside)" = keep ]
+	[ ! -e ../out/src ]
 }
 
 @test "a damaged chunk costs exactly its file; everything else restores" {
@@ -207,4 +281,27 @@ PY
 	[ "$(stat -c %a ../out/suid.sh)" = 755 ]
 	[ "$(stat -c %a ../out/sgid.sh)" = 755 ]
 	[ "$(stat -c %a ../out/shared)" = 775 ]
+}
+
+@test "a sparse file restores sparse: the same bytes, holes where the zeros were" {
+	truncate -s 2G sparse.img
+	printf 'header' | dd of=sparse.img conv=notrunc status=none
+	head -c 100000 /dev/urandom | dd of=sparse.img bs=1M seek=1000 conv=notrunc status=none
+	printf 'tail' | dd of=sparse.img bs=1 seek=$((2 * 1024 * 1024 * 1024 - 4)) conv=notrunc status=none
+	vault backup -q
+	run vault restore HEAD sparse.img --target ../out --json
+	assert_success
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["files"] == 1 and d["holes"] > 2000000000, d' <<<"$output"
+	[ "$(stat -c %s ../out/sparse.img)" = "$(stat -c %s sparse.img)" ]
+	cmp sparse.img ../out/sparse.img
+	# a few blocks of data, not 2 GiB of zeros
+	[ "$(du -k ../out/sparse.img | cut -f1)" -lt 4096 ]
+	# a file that ends in zeros gets its full size, and one without zeros
+	# is written whole
+	head -c 10000 /dev/urandom > ends-in-zeros.bin
+	head -c 100000 /dev/zero >> ends-in-zeros.bin
+	vault backup -q
+	vault restore HEAD ends-in-zeros.bin src/numbers.txt --target ../out2 -q
+	cmp ends-in-zeros.bin ../out2/ends-in-zeros.bin
+	cmp src/numbers.txt ../out2/src/numbers.txt
 }

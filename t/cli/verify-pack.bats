@@ -85,3 +85,25 @@ PY
 	run vault-verify-pack README
 	assert_failure 128
 }
+
+@test "-s counts the objects by kind and by size, with and without an index" {
+	run vault-verify-pack -s "$PACK"
+	assert_success
+	assert_line --index 0 --regexp "^$NAME: ok \([0-9]+ objects\)$"
+	assert_line --index 1 --regexp '^kind +objects +size +stored$'
+	n=$(vault-verify-pack -v "$PACK" | grep -cE '^[0-9a-f]{64} ')
+	chunks=$(vault-verify-pack -v "$PACK" | grep -cE '^[0-9a-f]{64} chunk ')
+	assert_line --regexp "^total +$n +[0-9]+ +[0-9]+$"
+	assert_line --regexp "^chunk +$chunks +[0-9]+ +[0-9]+$"
+	# the size classes add up to every object
+	sum=$(awk '/^size /{on=1; next} on {s += $(NF-1)} END {print s}' <<<"$output")
+	[ "$sum" -eq "$n" ]
+	run vault-verify-pack --stat --all
+	assert_success
+	assert_output --partial "256 KiB - 4 MiB"
+	# a pack alone, without its index
+	mkdir alone && cp "$PACK" alone/
+	run vault-verify-pack -s "alone/$NAME.pack"
+	assert_success
+	assert_line --regexp "^total +$n "
+}

@@ -193,6 +193,59 @@ static void test_direct_or_not(const char *dir)
 	free(p);
 }
 
+/*
+ * The sparse writer: content with zero runs, some block-aligned and some
+ * not, fed in pieces of awkward lengths, reads back exactly, with holes
+ * for the aligned zero blocks (where the file system makes holes: the
+ * allocated size is checked only to be smaller than the content).
+ */
+static void test_sparse(const char *dir)
+{
+	static const size_t pieces[] = { 1, 4095, 4097, 3, 65536, 100, 12289 };
+	const size_t len = 8u << 20;
+	unsigned char *p = calloc(1, len);
+	char path[4096];
+	struct vlt_sparse_writer w;
+	struct stat st;
+	size_t off = 0, k = 0;
+	int fd, err = 0;
+
+	if (!p) {
+		ok(0, "allocation");
+		return;
+	}
+	fill(p, 10, 1);                    /* data, then 2 MiB of zeros */
+	fill(p + (2u << 20) + 17, 5000, 2); /* unaligned data */
+	fill(p + (5u << 20), 4096, 3);     /* one aligned block */
+	p[(6u << 20) + 4095] = 7;          /* one byte at a block's end */
+	/* the last 1 MiB and a bit are zeros: the size comes from ftruncate */
+	snprintf(path, sizeof(path), "%s/sparse", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	vlt_sparse_init(&w, fd, "sparse");
+	while (fd >= 0 && !err && off < len) {
+		size_t n = pieces[k++ % (sizeof(pieces) / sizeof(pieces[0]))];
+
+		if (n > len - off)
+			n = len - off;
+		err = vlt_sparse_write(&w, p + off, n);
+		off += n;
+	}
+	if (fd >= 0 && !err)
+		err = vlt_sparse_finish(&w);
+	ok(fd >= 0 && !err && fstat(fd, &st) == 0 && st.st_size == (off_t)len &&
+	   same_file(path, p, len), "sparse writer: content in pieces of odd "
+	   "lengths reads back exactly, size %lld", (long long)len);
+	ok(w.holes >= len - (6u * 4096 + 2 * 4096 + 10000) && w.holes < len,
+	   "sparse writer: the aligned zero blocks were skipped (%llu bytes)",
+	   (unsigned long long)w.holes);
+	ok(fd >= 0 && (uint64_t)st.st_blocks * 512 < len / 2,
+	   "sparse writer: %lld bytes allocated for %zu of content",
+	   (long long)st.st_blocks * 512, len);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
 int main(void)
 {
 	char shm[64];
@@ -211,5 +264,6 @@ int main(void)
 		tap_skip("no /dev/shm: tmpfs case not run");
 	}
 	test_direct_or_not(tap_tmpdir());
+	test_sparse(tap_tmpdir());
 	return tap_done();
 }
