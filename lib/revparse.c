@@ -11,6 +11,7 @@
 #include "odb.h"
 #include "refs.h"
 #include "revparse.h"
+#include "walk.h"
 
 int vlt_snapshot_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		      struct vlt_snapshot *s)
@@ -42,6 +43,11 @@ int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 	VLT_TRY(vlt_snapshot_read(r, oid, &s));
 	*tree = s.tree;
 	vlt_snapshot_release(&s);
+	/* say why when the files were freed on purpose */
+	if (vlt_odb_has(r, tree) == 0 && vlt_snapshot_forgotten(r, oid) == 1)
+		return vlt_error_set(VLT_E_NOTFOUND, "snapshot %s was forgotten "
+				     "(vault forget) and gc has freed its files",
+				     vlt_oid_hex(oid));
 	return 0;
 }
 
@@ -207,6 +213,7 @@ static int parse_base(struct vlt_repo *r, const char *base, struct vlt_oid *out)
 
 static int nth_parent(struct vlt_repo *r, struct vlt_oid *oid, long n)
 {
+	struct vlt_oid child = *oid;
 	struct vlt_snapshot s;
 
 	VLT_TRY(vlt_snapshot_read(r, oid, &s));
@@ -221,6 +228,20 @@ static int nth_parent(struct vlt_repo *r, struct vlt_oid *oid, long n)
 	}
 	*oid = s.parents[n - 1];
 	vlt_snapshot_release(&s);
+	/* a parent whose object is gone: forgotten history, or damage */
+	if (vlt_odb_has(r, oid) == 0) {
+		int forgotten = vlt_snapshot_forgotten(r, oid);
+
+		if (forgotten < 0)
+			return forgotten;
+		if (forgotten)
+			return vlt_error_set(VLT_E_NOTFOUND, "snapshot %s: older "
+					     "snapshots were forgotten (vault "
+					     "forget)", vlt_oid_hex(&child));
+		return vlt_error_set(VLT_E_CORRUPT, "snapshot %s: its parent %s "
+				     "is missing (run 'vault fsck')",
+				     vlt_oid_hex(&child), vlt_oid_hex(oid));
+	}
 	return 0;
 }
 
