@@ -115,6 +115,34 @@ static int64_t parse_date(const char *s)
 	return -1;
 }
 
+/*
+ * REF@{DATE} older than every reflog entry (an imported history, back-dated
+ * snapshots, a ref whose log was lost): the newest snapshot dated at or
+ * before `when` along the first parents of the ref's value, as `timeline
+ * --since` reads dates. git falls back to the oldest reflog entry instead;
+ * vault's snapshots carry their own dates, which say more. VLT_E_NOTFOUND
+ * (no message) when every snapshot is newer.
+ */
+static int snapshot_at(struct vlt_repo *r, const struct vlt_oid *from,
+		       int64_t when, struct vlt_oid *out)
+{
+	const struct vlt_walk_entry *e;
+	struct vlt_walk w;
+	int rc;
+
+	VLT_TRY(vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT));
+	if ((rc = vlt_walk_push(&w, from)) == 0)
+		while ((rc = vlt_walk_next(&w, &e)) == 1)
+			if (e->snap.time <= when) {
+				*out = e->oid;
+				break;
+			}
+	vlt_walk_release(&w);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : VLT_E_NOTFOUND;
+}
+
 static int reflog_at(struct vlt_repo *r, const char *ref, const char *spec,
 		     struct vlt_oid *out)
 {
@@ -160,8 +188,11 @@ static int reflog_at(struct vlt_repo *r, const char *ref, const char *spec,
 			if (ents[i].time <= when)
 				break;
 		if (i == (size_t)-1) {
-			err = vlt_error_set(VLT_E_NOTFOUND, "%s did not exist at "
-					    "%s", full.data, spec);
+			/* older than the reflog: the snapshots' own dates */
+			err = snapshot_at(r, &cur, when, out);
+			if (err == VLT_E_NOTFOUND)
+				err = vlt_error_set(VLT_E_NOTFOUND, "%s did not "
+						    "exist at %s", full.data, spec);
 			goto done;
 		}
 		if (vlt_oid_is_zero(&ents[i].new_oid)) {
