@@ -35,6 +35,7 @@
 #include "oidset.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 #include "worktree.h"
 
 #define MAP_MAGIC "# vault export-git map v1"
@@ -59,6 +60,7 @@ struct vlt_git_export {
 	char *gitdir;          /* with a trailing '/' */
 	char *map_path, *lock_path;
 	int locked, created, head_set;
+	int said_forgotten;        /* "older snapshots were forgotten" */
 	struct vlt_oidmap snaps;   /* snapshot -> git_oid commit */
 	struct vlt_oidmap files;   /* file object -> struct file_ent */
 	struct vlt_oidmap trees;   /* tree -> struct tree_ent */
@@ -1313,15 +1315,6 @@ static int committer_sig(git_signature **out, const char *v)
 	}
 }
 
-static int snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid)
-{
-	struct vlt_stat st;
-	char key[32 + VLT_OID_HEXSZ];
-
-	snprintf(key, sizeof(key), "forgotten/%s", vlt_oid_hex(oid));
-	return vlt_backend_stat(r->be, key, &st) == 0;
-}
-
 static int mapped_commit(struct vlt_git_export *x, const struct vlt_oid *snap,
 			 git_oid *out)
 {
@@ -1421,13 +1414,22 @@ int vlt_git_export_snapshot(struct vlt_git_export *x,
 			if (mapped_commit(x, p, &commit) ||
 			    vlt_oidset_contains(&skipped, p))
 				continue;
-			if (snapshot_forgotten(x->r, p) ||
-			    vlt_odb_has(x->r, p) != 1) {
+			if ((err = vlt_snapshot_forgotten(x->r, p)) < 0)
+				break;
+			if (err || vlt_odb_has(x->r, p) != 1) {
+				if (!err) {
+					err = vlt_error_set(VLT_E_CORRUPT,
+						"snapshot %s: its parent %s is "
+						"missing (run 'vault fsck')",
+						vlt_oid_hex(&cur), vlt_oid_hex(p));
+					break;
+				}
 				/* its data may be gone: the commit loses
 				 * this parent rather than the export failing */
-				warnf(x, "snapshot %.12s: parent %.12s was "
-				      "forgotten; its commit is left out",
-				      vlt_oid_hex(&cur), vlt_oid_hex(p));
+				if (!x->said_forgotten++)
+					warnf(x, "older snapshots were forgotten "
+					      "(vault forget): the exported "
+					      "history starts after them");
 				err = vlt_oidset_insert(&skipped, p) < 0 ?
 				      VLT_E_NOMEM : 0;
 				continue;

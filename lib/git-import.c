@@ -646,6 +646,87 @@ void vlt_git_import_result_release(struct vlt_git_import_result *res)
 	free(res->created);
 	res->created = NULL;
 	res->ncreated = 0;
+	for (size_t i = 0; i < res->ntags; i++) {
+		free(res->tags[i].name);
+		free(res->tags[i].message);
+	}
+	free(res->tags);
+	res->tags = NULL;
+	res->ntags = res->tags_alloc = 0;
+}
+
+struct tag_walk {
+	struct import *im;
+	struct vlt_git_import_result *res;
+	int err;
+};
+
+/* git_tag_foreach: one tag, annotated or lightweight. */
+static int collect_tag(const char *refname, git_oid *oid, void *data)
+{
+	struct tag_walk *tw = data;
+	struct vlt_git_import_result *res = tw->res;
+	git_object *obj = NULL, *commit = NULL;
+	const struct vlt_oid *snap = NULL;
+	const char *name = refname + strlen("refs/tags/");
+	const char *msg = NULL;
+	struct vlt_buf ref = VLT_BUF_INIT;
+	struct vlt_git_import_tag *t;
+
+	if (strncmp(refname, "refs/tags/", 10) ||
+	    git_object_lookup(&obj, tw->im->git, oid, GIT_OBJECT_ANY) < 0)
+		goto left_out;
+	if (git_object_type(obj) == GIT_OBJECT_TAG)
+		msg = git_tag_message((git_tag *)obj);
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0 ||
+	    !(snap = map_get(&tw->im->map, git_object_id(commit))) ||
+	    vlt_buf_addf(&ref, "refs/tags/%s", name) < 0 ||
+	    !vlt_ref_name_valid(ref.data))
+		goto left_out;
+	if ((tw->err = VLT_ALLOC_GROW(res->tags, res->ntags + 1,
+				      res->tags_alloc)) < 0)
+		goto out;
+	t = &res->tags[res->ntags];
+	t->snap = *snap;
+	t->name = strdup(name);
+	t->message = msg ? strdup(msg) : NULL;
+	if (!t->name || (msg && !t->message)) {
+		free(t->name);
+		free(t->message);
+		tw->err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto out;
+	}
+	res->ntags++;
+	goto out;
+left_out:
+	res->tags_left_out++;
+out:
+	git_error_clear();
+	git_object_free(commit);
+	git_object_free(obj);
+	vlt_buf_release(&ref);
+	return tw->err < 0 ? 1 : 0;
+}
+
+static int cmp_tag(const void *a, const void *b)
+{
+	return strcmp(((const struct vlt_git_import_tag *)a)->name,
+		      ((const struct vlt_git_import_tag *)b)->name);
+}
+
+/* The tags of the git repository whose commits have snapshots. */
+static int collect_tags(struct import *im, struct vlt_git_import_result *res)
+{
+	struct tag_walk tw = { im, res, 0 };
+	int rc = git_tag_foreach(im->git, collect_tag, &tw);
+
+	if (tw.err < 0)
+		return tw.err;
+	if (rc < 0 && rc != GIT_EUSER)
+		return vlt_git_fail(VLT_E_GENERIC, "list tags");
+	if (res->ntags > 1)
+		qsort(res->tags, res->ntags, sizeof(*res->tags), cmp_tag);
+	return 0;
 }
 
 int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
@@ -765,6 +846,8 @@ int vlt_git_import(struct vlt_repo *r, const char *path, const char *rev,
 		}
 		res->tip = *t;
 	}
+	if ((err = collect_tags(&im, res)) < 0)
+		goto done;
 	/* objects durable before the map names them */
 	if ((err = vlt_odb_flush(r)) < 0)
 		goto done;

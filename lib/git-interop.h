@@ -128,11 +128,27 @@ struct vlt_git_import_stats {
 	uint64_t skipped;          /* submodules, unsafe names */
 };
 
+/* A git tag whose commit has a snapshot: lightweight (message NULL) or
+ * annotated (its message). */
+struct vlt_git_import_tag {
+	char *name;                /* without refs/tags/, owned */
+	struct vlt_oid snap;
+	char *message;             /* owned, NULL for a lightweight tag */
+};
+
 struct vlt_git_import_result {
 	struct vlt_oid tip;        /* snapshot of the walked revision */
 	struct vlt_oid *created;   /* snapshots written by this run (owned) */
 	size_t ncreated;
 	char branch[256];          /* the git branch REV named, or "" */
+	/* every git tag that points (through annotated tags) at a commit
+	 * with a snapshot, sorted by name; the caller creates the vault
+	 * tags once the snapshots are published (vlt_tag_set) */
+	struct vlt_git_import_tag *tags;
+	size_t ntags, tags_alloc;
+	size_t tags_left_out;      /* tags of commits not imported, of
+				      trees or blobs, or with names vault
+				      refuses */
 };
 
 void vlt_git_import_result_release(struct vlt_git_import_result *res);

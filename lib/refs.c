@@ -758,3 +758,85 @@ done:
 	vlt_buf_release(&b);
 	return err;
 }
+
+/* --- tags ---------------------------------------------------------------- */
+
+#define TAG_MESSAGE "tag message: "
+
+int vlt_tag_set(struct vlt_repo *r, const char *name,
+		const struct vlt_oid *oid, const struct vlt_oid *old_oid,
+		const char *message)
+{
+	struct vlt_buf ref = VLT_BUF_INIT, msg = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_buf_addf(&ref, "refs/tags/%s", name)) < 0)
+		goto done;
+	if (!vlt_ref_name_valid(ref.data)) {
+		err = vlt_error_set(VLT_E_INVALID, "'%s' is not a valid tag name",
+				    name);
+		goto done;
+	}
+	if (message) {
+		/* escaped as snapshot meta values are, so that the message
+		 * comes back whole from its one reflog line */
+		err = vlt_buf_adds(&msg, TAG_MESSAGE);
+		for (const char *p = message; *p && err == 0; p++) {
+			if (*p == '\\')
+				err = vlt_buf_adds(&msg, "\\\\");
+			else if (*p == '\n')
+				err = vlt_buf_adds(&msg, "\\n");
+			else if (*p == '\t')
+				err = vlt_buf_adds(&msg, "\\t");
+			else
+				err = vlt_buf_addch(&msg, *p);
+		}
+	} else {
+		err = vlt_buf_addf(&msg, "tag: set %s", name);
+	}
+	if (err == 0)
+		err = vlt_ref_update(r, ref.data, oid, old_oid, msg.data);
+done:
+	vlt_buf_release(&ref);
+	vlt_buf_release(&msg);
+	return err;
+}
+
+int vlt_tag_message(struct vlt_repo *r, const char *name, struct vlt_buf *out)
+{
+	struct vlt_reflog_entry *e = NULL;
+	struct vlt_buf ref = VLT_BUF_INIT;
+	struct vlt_oid cur;
+	size_t nr = 0;
+	int err;
+
+	if ((err = vlt_buf_addf(&ref, "refs/tags/%s", name)) < 0 ||
+	    (err = vlt_ref_read(r, ref.data, &cur)) < 0 ||
+	    (err = vlt_reflog_read(r, ref.data, &e, &nr)) < 0)
+		goto done;
+	/* the entry that set today's value, if it carried a message */
+	if (nr && !vlt_oid_cmp(&e[nr - 1].new_oid, &cur) &&
+	    !strncmp(e[nr - 1].msg, TAG_MESSAGE, strlen(TAG_MESSAGE))) {
+		const char *p = e[nr - 1].msg + strlen(TAG_MESSAGE);
+
+		vlt_buf_reset(out);
+		for (err = 0; *p && err == 0; p++) {
+			if (*p == '\\' && (p[1] == 'n' || p[1] == 't' ||
+					    p[1] == '\\')) {
+				p++;
+				err = vlt_buf_addch(out, *p == 'n' ? '\n' :
+						    *p == 't' ? '\t' : '\\');
+			} else {
+				err = vlt_buf_addch(out, *p);
+			}
+		}
+		if (err == 0 && !out->data)
+			err = vlt_buf_adds(out, "");
+		if (err == 0)
+			err = 1;
+	}
+done:
+	vlt_reflog_free(e, nr);
+	vlt_buf_release(&ref);
+	return err;
+}

@@ -99,4 +99,20 @@ int vlt_reflog_read(struct vlt_repo *r, const char *name,
 		    struct vlt_reflog_entry **out, size_t *nr);
 void vlt_reflog_free(struct vlt_reflog_entry *e, size_t nr);
 
+/*
+ * Tags (refs/tags/NAME) are plain refs. A tag may carry a message (git's
+ * annotated tags, brought in by `vault import-git`): it is the message of
+ * the reflog entry that set the tag to its value, "tag message: TEXT"
+ * (newlines become spaces, as in every reflog line), so that the tag
+ * stays a plain ref every reader understands and the message goes when
+ * the tag is moved or deleted. vlt_tag_set creates or moves the tag with
+ * vlt_ref_update's compare-and-swap (old_oid as there); message NULL is a
+ * tag without one.
+ */
+int vlt_tag_set(struct vlt_repo *r, const char *name,
+		const struct vlt_oid *oid, const struct vlt_oid *old_oid,
+		const char *message);
+/* 1 and the message in *out when the tag has one, 0 when it has none. */
+int vlt_tag_message(struct vlt_repo *r, const char *name, struct vlt_buf *out);
+
 #endif

@@ -163,8 +163,22 @@ int vlt_repo_open(const char *path, struct vlt_repo **out)
 		goto fail;
 	err = vlt_backend_get(r->be, "config", &cfg);
 	if (err == VLT_E_NOTFOUND) {
-		err = vlt_error_set(VLT_E_NOTFOUND, "%s is not a vault repository "
-				    "(no config)", r->path);
+		struct stat st;
+		size_t n = strlen(path);
+
+		/* a project folder given where its repository was meant */
+		vlt_buf_reset(&cfg);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		if ((err = vlt_buf_addf(&cfg, "%s/.vault/config", r->path)) == 0 &&
+		    stat(cfg.data, &st) == 0)
+			err = vlt_error_set(VLT_E_NOTFOUND, "%s is not a vault "
+					    "repository (no config); did you "
+					    "mean %.*s/.vault?", r->path,
+					    (int)n, path);
+		else
+			err = vlt_error_set(VLT_E_NOTFOUND, "%s is not a vault "
+					    "repository (no config)", r->path);
 		goto fail;
 	}
 	if (err < 0 ||

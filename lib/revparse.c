@@ -11,6 +11,7 @@
 #include "odb.h"
 #include "refs.h"
 #include "revparse.h"
+#include "walk.h"
 
 int vlt_snapshot_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		      struct vlt_snapshot *s)
@@ -42,6 +43,11 @@ int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 	VLT_TRY(vlt_snapshot_read(r, oid, &s));
 	*tree = s.tree;
 	vlt_snapshot_release(&s);
+	/* say why when the files were freed on purpose */
+	if (vlt_odb_has(r, tree) == 0 && vlt_snapshot_forgotten(r, oid) == 1)
+		return vlt_error_set(VLT_E_NOTFOUND, "snapshot %s was forgotten "
+				     "(vault forget) and gc has freed its files",
+				     vlt_oid_hex(oid));
 	return 0;
 }
 
@@ -109,6 +115,34 @@ static int64_t parse_date(const char *s)
 	return -1;
 }
 
+/*
+ * REF@{DATE} older than every reflog entry (an imported history, back-dated
+ * snapshots, a ref whose log was lost): the newest snapshot dated at or
+ * before `when` along the first parents of the ref's value, as `timeline
+ * --since` reads dates. git falls back to the oldest reflog entry instead;
+ * vault's snapshots carry their own dates, which say more. VLT_E_NOTFOUND
+ * (no message) when every snapshot is newer.
+ */
+static int snapshot_at(struct vlt_repo *r, const struct vlt_oid *from,
+		       int64_t when, struct vlt_oid *out)
+{
+	const struct vlt_walk_entry *e;
+	struct vlt_walk w;
+	int rc;
+
+	VLT_TRY(vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT));
+	if ((rc = vlt_walk_push(&w, from)) == 0)
+		while ((rc = vlt_walk_next(&w, &e)) == 1)
+			if (e->snap.time <= when) {
+				*out = e->oid;
+				break;
+			}
+	vlt_walk_release(&w);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : VLT_E_NOTFOUND;
+}
+
 static int reflog_at(struct vlt_repo *r, const char *ref, const char *spec,
 		     struct vlt_oid *out)
 {
@@ -154,8 +188,11 @@ static int reflog_at(struct vlt_repo *r, const char *ref, const char *spec,
 			if (ents[i].time <= when)
 				break;
 		if (i == (size_t)-1) {
-			err = vlt_error_set(VLT_E_NOTFOUND, "%s did not exist at "
-					    "%s", full.data, spec);
+			/* older than the reflog: the snapshots' own dates */
+			err = snapshot_at(r, &cur, when, out);
+			if (err == VLT_E_NOTFOUND)
+				err = vlt_error_set(VLT_E_NOTFOUND, "%s did not "
+						    "exist at %s", full.data, spec);
 			goto done;
 		}
 		if (vlt_oid_is_zero(&ents[i].new_oid)) {
@@ -207,6 +244,7 @@ static int parse_base(struct vlt_repo *r, const char *base, struct vlt_oid *out)
 
 static int nth_parent(struct vlt_repo *r, struct vlt_oid *oid, long n)
 {
+	struct vlt_oid child = *oid;
 	struct vlt_snapshot s;
 
 	VLT_TRY(vlt_snapshot_read(r, oid, &s));
@@ -221,6 +259,20 @@ static int nth_parent(struct vlt_repo *r, struct vlt_oid *oid, long n)
 	}
 	*oid = s.parents[n - 1];
 	vlt_snapshot_release(&s);
+	/* a parent whose object is gone: forgotten history, or damage */
+	if (vlt_odb_has(r, oid) == 0) {
+		int forgotten = vlt_snapshot_forgotten(r, oid);
+
+		if (forgotten < 0)
+			return forgotten;
+		if (forgotten)
+			return vlt_error_set(VLT_E_NOTFOUND, "snapshot %s: older "
+					     "snapshots were forgotten (vault "
+					     "forget)", vlt_oid_hex(&child));
+		return vlt_error_set(VLT_E_CORRUPT, "snapshot %s: its parent %s "
+				     "is missing (run 'vault fsck')",
+				     vlt_oid_hex(&child), vlt_oid_hex(oid));
+	}
 	return 0;
 }
 

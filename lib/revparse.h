@@ -7,7 +7,9 @@
  *   REV~N (N-th first parent), REV^ / REV^N (N-th parent);
  *   REF@{N} (N-th previous value in the reflog);
  *   REF@{DATE} (the value the ref had then: "yesterday", "N.days.ago",
- *   "N.hours.ago", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", or "@UNIX");
+ *   "N.hours.ago", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", or "@UNIX"; before
+ *   the oldest reflog entry, the newest snapshot dated at or before DATE
+ *   on the ref's first-parent line);
  *   REV:path/in/tree (the object at that path of the snapshot's tree).
  */
 #ifndef VLT_REVPARSE_H

@@ -112,30 +112,54 @@ void usage_error(const char *usage, const char *fmt, ...)
 	exit(VLT_EXIT_USAGE);
 }
 
+/* 1 if the short option c takes a value in shortopts ("n:"). */
+static int short_takes_value(const char *shortopts, int c)
+{
+	const char *p = c && c != ':' ? strchr(shortopts, c) : NULL;
+
+	return p && p[1] == ':';
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *usage)
 {
+	const char *arg;
 	int c;
 
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == 'h')
 		usage_help(usage);  /* -h and --help mean help everywhere */
-	if (c == '?') {
-		if (optopt && optopt != 'h')
-			usage_error(usage, "unknown or incomplete option '-%c'",
-				    optopt);
-		if (optopt == 'h')
-			usage_help(usage);
-		/* a long option: optind was advanced past it */
-		const char *arg = argv[optind - 1];
+	if (c != '?' && c != ':')
+		return c;
+	/*
+	 * Name the option as it was typed. After a long option getopt has
+	 * moved optind past it (and sets optopt to its value when it is
+	 * known but lacks its value, so optopt alone would name '-t' for
+	 * --target); a short one may sit inside a cluster ("-qt").
+	 */
+	arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	if (arg && !strncmp(arg, "--", 2) && arg[2]) {
+		size_t n = strcspn(arg, "=");
 
 		if (!strcmp(arg, "--help"))
 			usage_help(usage);
-		usage_error(usage, "unknown or incomplete option '%s'", arg);
+		if (optopt && arg[n] == '=')
+			usage_error(usage, "option '%.*s' takes no value", (int)n,
+				    arg);
+		if (optopt)
+			usage_error(usage, "option '%.*s' needs a value", (int)n,
+				    arg);
+		usage_error(usage, "unknown or ambiguous option '%.*s'", (int)n,
+			    arg);
 	}
-	if (c == ':')
+	if (optopt == 'h')
+		usage_help(usage);
+	if (short_takes_value(shortopts, optopt))
 		usage_error(usage, "option '-%c' needs a value", optopt);
+	if (optopt)
+		usage_error(usage, "unknown option '-%c'", optopt);
+	usage_error(usage, "unknown option '%s'", arg ? arg : "?");
 	return c;
 }
 

@@ -300,3 +300,50 @@ int print_indented_message(struct vlt_buf *out, const char *msg)
 	}
 	return 0;
 }
+
+/* The length of the name part of "NAME <EMAIL>" (all of author without
+ * an email), blanks before the '<' excluded. */
+static size_t author_name_len(const char *author)
+{
+	const char *lt = strrchr(author, '<');
+	size_t n = lt ? (size_t)(lt - author) : strlen(author);
+
+	while (n && author[n - 1] == ' ')
+		n--;
+	return n ? n : strlen(author);
+}
+
+/* 1 if author is "NAME <NAME@HOST>", vault's default without an email. */
+static int email_is_default(const char *author, const char *host)
+{
+	size_t n = author_name_len(author), hl = strlen(host);
+	const char *p = author + n;
+
+	if (strncmp(p, " <", 2))
+		return 0;
+	p += 2;
+	return !strncmp(p, author, n) && p[n] == '@' &&
+	       !strncmp(p + n + 1, host, hl) && !strcmp(p + n + 1 + hl, ">");
+}
+
+int print_author(struct vlt_buf *out, const char *author, const char *host)
+{
+	if (host && email_is_default(author, host))
+		return vlt_buf_add(out, author, author_name_len(author));
+	return vlt_buf_adds(out, author);
+}
+
+int print_author_at_host(struct vlt_buf *out, const char *author,
+			 const char *host)
+{
+	VLT_TRY(vlt_buf_add(out, author, author_name_len(author)));
+	return vlt_buf_addf(out, "@%s", host);
+}
+
+void print_note_forgotten(void)
+{
+	static int said;
+
+	if (!said++)
+		fputs("note: older snapshots were forgotten\n", stderr);
+}

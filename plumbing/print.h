@@ -61,4 +61,20 @@ struct json_t *print_diff_summary_json(const struct vlt_diff_summary *s);
  * it; "    (no message)" when it is empty. */
 int print_indented_message(struct vlt_buf *out, const char *msg);
 
+/*
+ * The author of a snapshot for people to read, with the host beside it
+ * shown once: without an email configured, vault records "NAME
+ * <NAME@HOST>", which says nothing the host line does not, so that email
+ * is left out ("root"); a real one stays ("Ada <ada@studio.example>").
+ */
+int print_author(struct vlt_buf *out, const char *author, const char *host);
+/* The author's name alone and the host, for one-column listings:
+ * "Ada@studio", "root@vm". */
+int print_author_at_host(struct vlt_buf *out, const char *author,
+			 const char *host);
+
+/* "note: older snapshots were forgotten" on stderr, once per process:
+ * what a history walk says when it reaches forgotten history. */
+void print_note_forgotten(void);
+
 #endif

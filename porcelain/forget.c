@@ -1,9 +1,10 @@
 /*
  * vault-forget - choose which snapshots of a history to keep.
  *
- * Forgetting is cheap and reversible until gc: a key forgotten/<id> marks
- * a snapshot; gc then frees the data only forgotten snapshots use. The
- * snapshot objects themselves stay, so histories remain whole chains.
+ * Forgetting is cheap and reversible until gc: lib/walk.c marks a
+ * snapshot forgotten; gc then frees the data only forgotten snapshots
+ * use. The snapshot objects themselves stay, so histories remain whole
+ * chains.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -20,6 +21,7 @@
 #include "refs.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 
 static const char usage[] =
 "usage: vault forget [--keep-last N] [--keep-hourly N] [--keep-daily N]\n"
@@ -108,18 +110,6 @@ static void add_reason(struct snap *s, const char *why)
 		 why);
 }
 
-static int forgotten(struct vlt_repo *r, const struct vlt_oid *oid)
-{
-	struct vlt_buf key = VLT_BUF_INIT;
-	struct vlt_stat st;
-	int rc;
-
-	vlt_buf_addf(&key, "forgotten/%s", vlt_oid_hex(oid));
-	rc = vlt_backend_stat(r->be, key.data, &st) == 0;
-	vlt_buf_release(&key);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,7 +129,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vlt_repo *r;
-	struct vlt_buf ref = VLT_BUF_INIT, b = VLT_BUF_INIT, key = VLT_BUF_INIT;
+	struct vlt_buf ref = VLT_BUF_INIT, b = VLT_BUF_INIT;
 	struct vlt_oid cur;
 	struct tagref tr = { 0 }, allrefs = { 0 };
 	struct snap *snaps = NULL;
@@ -196,11 +186,14 @@ int main(int argc, char **argv)
 		struct vlt_snapshot s;
 		struct snap *sn;
 		const char *nl;
+		int fg;
 
 		if (vlt_odb_read_kind(r, &cur, VLT_OBJ_SNAPSHOT, &b) < 0 ||
 		    vlt_snapshot_decode(b.data, b.len, &s) < 0)
 			break;  /* the end of what is stored */
-		if (!forgotten(r, &cur)) {
+		if ((fg = vlt_snapshot_forgotten(r, &cur)) < 0)
+			die_lib("%s", vlt_oid_hex(&cur));
+		if (!fg) {
 			if (VLT_ALLOC_GROW(snaps, nsnaps + 1, salloc) < 0)
 				die("out of memory");
 			sn = &snaps[nsnaps++];
@@ -281,16 +274,9 @@ int main(int argc, char **argv)
 
 			if (!keep[i]) {
 				nforget++;
-				if (!dry) {
-					vlt_buf_reset(&key);
-					vlt_buf_addf(&key, "forgotten/%s",
-						     vlt_oid_hex(&sn->oid));
-					if (vlt_backend_put_if_absent(r->be, key.data,
-					    "forgotten\n", 10) < 0 &&
-					    vlt_error_last_code() != VLT_E_EXISTS)
-						die_lib("cannot forget %s",
-							vlt_oid_hex(&sn->oid));
-				}
+				if (!dry && vlt_snapshot_forget(r, &sn->oid) < 0)
+					die_lib("cannot forget %s",
+						vlt_oid_hex(&sn->oid));
 			}
 			if (json) {
 				json_t *o = json_object();
@@ -348,7 +334,6 @@ int main(int argc, char **argv)
 	free(tags);
 	vlt_buf_release(&ref);
 	vlt_buf_release(&b);
-	vlt_buf_release(&key);
 	vlt_repo_free(r);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "refs.h"
 #include "seal.h"
 #include "tree.h"
+#include "walk.h"
 
 static const char usage[] =
 "usage: vault fsck [--full] [-q] [--json]\n"
@@ -314,19 +315,6 @@ static int check_tree(struct walker *w, const struct vlt_oid *oid,
 	return ok;
 }
 
-static int list_forgotten(const char *key, const struct vlt_stat *st,
-			  void *data)
-{
-	struct walker *w = data;
-	struct vlt_oid oid;
-	const char *hex = strrchr(key, '/');
-
-	(void)st;
-	if (hex && vlt_oid_from_hex(&oid, hex + 1) == 0)
-		vlt_oidset_insert(&w->forgotten, &oid);
-	return 0;
-}
-
 static void check_history(struct walker *w, const char *ref,
 			  const struct vlt_oid *start)
 {
@@ -359,9 +347,12 @@ static void check_history(struct walker *w, const char *ref,
 		for (size_t i = 1; i < s.nparents; i++)
 			check_history(w, label, &s.parents[i]);
 		if (!s.nparents || vlt_odb_has(w->r, &s.parents[0]) != 1) {
-			if (s.nparents)
+			/* a forgotten parent may be gone: by design */
+			if (s.nparents && !vlt_oidset_contains(&w->forgotten,
+							       &s.parents[0]))
 				problem("snapshot", "snapshot %s (%s): parent %s is "
-					"missing", vlt_oid_hex(&cur), label,
+					"missing and was not forgotten",
+					vlt_oid_hex(&cur), label,
 					vlt_oid_hex(&s.parents[0]));
 			vlt_snapshot_release(&s);
 			break;
@@ -452,7 +443,8 @@ int main(int argc, char **argv)
 
 	memset(&w, 0, sizeof(w));
 	w.r = r;
-	vlt_backend_list(r->be, "forgotten/", list_forgotten, &w);
+	if (vlt_forgotten_load(r, &w.forgotten) < 0)
+		problem("forgotten", "%s", vlt_error_last());
 	rw.w = &w;
 	rw.refs = 0;
 	if (vlt_ref_for_each(r, "refs/", check_ref, &rw) < 0)

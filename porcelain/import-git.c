@@ -28,7 +28,9 @@ static const char usage[] =
 "repository REPO, oldest first, keeping author, date, message and the\n"
 "parent graph, and moves vault branch B to the snapshot of REV. Commits\n"
 "imported before are not converted again. Git LFS pointer files whose\n"
-"objects are in REPO are imported as their real content.\n"
+"objects are in REPO are imported as their real content. Git tags\n"
+"(lightweight and annotated, with their message) of imported commits\n"
+"become vault tags; an existing vault tag is left as it is.\n"
 "\n"
 "    -b, --branch B   the vault branch to move (default: the git branch\n"
 "                     REV names, else \"git-import\")\n"
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
 	struct vlt_oid old, zero;
 	const char *branch = NULL, *path, *rev = NULL;
 	int force = 0, have_old, err, c;
+	size_t tags_new = 0, tags_annotated = 0, tags_same = 0, tags_kept = 0;
 	uint64_t gen;
 	struct vlt_repo *r;
 
@@ -198,17 +201,56 @@ int main(int argc, char **argv)
 				     have_old ? &old : &zero, msg.data);
 	if (err < 0)
 		fail("snapshots written but %s not moved", ref.data);
+	/* the tags, now that their snapshots are published */
+	for (size_t i = 0; i < res.ntags; i++) {
+		const struct vlt_git_import_tag *t = &res.tags[i];
+		struct vlt_buf tref = VLT_BUF_INIT;
+		struct vlt_oid cur;
+
+		vlt_buf_addf(&tref, "refs/tags/%s", t->name);
+		if (vlt_ref_read(r, tref.data, &cur) == 0) {
+			if (vlt_oid_cmp(&cur, &t->snap)) {
+				tags_kept++;
+				warning("tag %s exists and names %.12s, not the "
+					"snapshot of its git commit (%.12s): left "
+					"as it is", t->name, vlt_oid_hex(&cur),
+					vlt_oid_hex(&t->snap));
+			} else {
+				tags_same++;
+			}
+		} else if (vlt_error_last_code() != VLT_E_NOTFOUND) {
+			fail("tag %s", t->name);
+		} else if (vlt_tag_set(r, t->name, &t->snap, &zero,
+				       t->message) < 0) {
+			if (vlt_error_last_code() != VLT_E_CONFLICT)
+				fail("tag %s", t->name);
+			tags_kept++;   /* created meanwhile by someone else */
+			warning("tag %s was created meanwhile: left as it is",
+				t->name);
+		} else {
+			tags_new++;
+			tags_annotated += t->message != NULL;
+		}
+		vlt_error_clear();
+		vlt_buf_release(&tref);
+	}
 	vlt_writer_end(r, &writer_lock);
 
 	if (json) {
-		json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+		json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+				      "s:I,s:I,s:I}",
 			"snapshot", vlt_oid_hex(&res.tip), "ref", ref.data,
 			"commits_new", (json_int_t)st.commits_new,
 			"blobs_new", (json_int_t)st.blobs_new,
 			"bytes", (json_int_t)st.bytes,
 			"lfs_files", (json_int_t)st.lfs_files,
 			"lfs_missing", (json_int_t)st.lfs_missing,
-			"skipped", (json_int_t)st.skipped);
+			"skipped", (json_int_t)st.skipped,
+			"tags_new", (json_int_t)tags_new,
+			"tags_annotated", (json_int_t)tags_annotated,
+			"tags_unchanged", (json_int_t)tags_same,
+			"tags_kept", (json_int_t)tags_kept,
+			"tags_left_out", (json_int_t)res.tags_left_out);
 
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -224,6 +266,21 @@ int main(int argc, char **argv)
 					" LFS objects missing", st.lfs_files,
 					st.lfs_missing);
 			fputc('\n', stderr);
+			if (res.ntags || res.tags_left_out) {
+				fprintf(stderr, "tags: %zu new (%zu annotated)",
+					tags_new, tags_annotated);
+				if (tags_same)
+					fprintf(stderr, ", %zu already there",
+						tags_same);
+				if (tags_kept)
+					fprintf(stderr, ", %zu left as they were",
+						tags_kept);
+				if (res.tags_left_out)
+					fprintf(stderr, ", %zu of commits not "
+						"imported left out",
+						res.tags_left_out);
+				fputc('\n', stderr);
+			}
 		}
 	}
 	vlt_git_import_result_release(&res);

@@ -4,8 +4,9 @@
  * Follows first parents from REV (default HEAD), like `git log
  * --first-parent`. With paths, shows only the snapshots where one of
  * them differs from the first parent (lib/diff.c: same subtrees are
- * skipped unread, so this stays cheap on big trees). A parent that is no
- * longer in the repository (forgotten, pruned) ends the walk with a note.
+ * skipped unread, so this stays cheap on big trees). The walk is
+ * lib/walk.c's: forgotten snapshots are listed as such; where their files
+ * are gone, the kept history starts as if from a first snapshot.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,12 +23,15 @@
 #include "print.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 
 static const char usage[] =
 "usage: vault log [--oneline] [-n N] [--json] [REV] [-- PATH...]\n"
 "\n"
 "Lists snapshots from REV (default HEAD) following first parents, newest\n"
-"first: id, author, host, date and message.\n"
+"first: id, author, host, date and message. Forgotten snapshots (vault\n"
+"forget) are marked \"(forgotten)\"; once gc has freed their files, the\n"
+"kept history starts after them (\"note: older snapshots were forgotten\").\n"
 "\n"
 "    --oneline          one line each: short id, date, first message line\n"
 "    -n, --max-count N  show at most N snapshots\n"
@@ -56,7 +60,7 @@ static void json_set(json_t *o, const char *key, json_t *v)
 }
 
 static json_t *snapshot_json(const struct vlt_oid *id,
-			     const struct vlt_snapshot *s)
+			     const struct vlt_snapshot *s, int forgotten)
 {
 	json_t *o = json_object(), *parents = json_array(), *meta = json_object();
 	char tz[8];
@@ -82,36 +86,41 @@ static json_t *snapshot_json(const struct vlt_oid *id,
 	json_set(o, "host", print_json_string(s->host));
 	json_set(o, "meta", meta);
 	json_set(o, "message", print_json_string(s->message));
+	json_set(o, "forgotten", json_boolean(forgotten));
 	return o;
 }
 
-static void show(const struct vlt_oid *id, const struct vlt_snapshot *s)
+static void show(const struct vlt_oid *id, const struct vlt_snapshot *s,
+		 int forgotten)
 {
+	const char *mark = forgotten ? " (forgotten)" : "";
 	const char *msg = s->message ? s->message : "";
 
 	if (json_out) {
-		if (json_array_append_new(json_list, snapshot_json(id, s)) < 0)
+		if (json_array_append_new(json_list, snapshot_json(id, s, forgotten)) < 0)
 			die("out of memory");
 		return;
 	}
 	if (oneline) {
 		size_t n = strcspn(msg, "\n");
 
-		vlt_buf_addf(&out, "%.12s %s %.*s\n", vlt_oid_hex(id),
+		vlt_buf_addf(&out, "%.12s%s %s %.*s\n", vlt_oid_hex(id), mark,
 			     print_date_short(s->time, s->tz_minutes), (int)n, msg);
 		flush_out(0);
 		return;
 	}
 	if (printed++)  /* a blank line between entries */
 		vlt_buf_addch(&out, '\n');
-	vlt_buf_addf(&out, "snapshot %s\n", vlt_oid_hex(id));
+	vlt_buf_addf(&out, "snapshot %s%s\n", vlt_oid_hex(id), mark);
 	if (s->nparents > 1) {
 		vlt_buf_adds(&out, "Merge:");
 		for (size_t i = 0; i < s->nparents; i++)
 			vlt_buf_addf(&out, " %.12s", vlt_oid_hex(&s->parents[i]));
 		vlt_buf_addch(&out, '\n');
 	}
-	vlt_buf_addf(&out, "Author: %s\n", s->author);
+	vlt_buf_adds(&out, "Author: ");
+	print_author(&out, s->author, s->host);
+	vlt_buf_addch(&out, '\n');
 	vlt_buf_addf(&out, "Host:   %s\n", s->host);
 	vlt_buf_addf(&out, "Date:   %s\n", print_date(s->time, s->tz_minutes));
 	vlt_buf_addch(&out, '\n');
@@ -148,7 +157,7 @@ int main(int argc, char **argv)
 	};
 	const char *const *paths = NULL;
 	const char *rev = "HEAD";
-	struct vlt_snapshot cur, parent;
+	struct vlt_walk w;
 	struct vlt_oid oid;
 	struct vlt_repo *r;
 	int c, dashdash = argc;
@@ -191,52 +200,39 @@ int main(int argc, char **argv)
 	}
 	if (json_out && !(json_list = json_array()))
 		die("out of memory");
-	if (vlt_snapshot_read(r, &oid, &cur) < 0)
-		die("%s: %s", rev, vlt_error_last());
+	if (vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT) < 0 ||
+	    vlt_walk_push(&w, &oid) < 0)
+		die("%s", vlt_error_last());
 	while (max_count < 0 || shown < max_count) {
-		int missing = 0, have_parent = 0;
+		const struct vlt_walk_entry *e;
+		int rc = vlt_walk_next(&w, &e);
 
-		if (cur.nparents) {
-			int has = vlt_odb_has(r, &cur.parents[0]);
-
-			if (has < 0)
-				die("%s", vlt_error_last());
-			missing = !has;
-		}
-		/* the parent is read once: for the path check here, and as
-		 * the next snapshot of the walk */
-		if (paths && cur.nparents && !missing) {
-			if (vlt_snapshot_read(r, &cur.parents[0], &parent) < 0)
-				die("parent of %s: %s", vlt_oid_hex(&oid),
-				    vlt_error_last());
-			have_parent = 1;
-		}
-		if (!paths || touches(r, have_parent ? &parent.tree : NULL,
-				      &cur.tree, paths)) {
-			show(&oid, &cur);
-			shown++;
-		}
-		if (missing) {
+		if (rc < 0) {
 			flush_out(1);
-			fprintf(stderr, "note: history ends at %.12s: its parent "
-				"%.12s is not in the repository (forgotten or "
-				"pruned)\n", vlt_oid_hex(&oid),
-				vlt_oid_hex(&cur.parents[0]));
+			die("%s", vlt_error_last());
 		}
-		if (missing || !cur.nparents ||
-		    (max_count >= 0 && shown >= max_count)) {
-			if (have_parent)
-				vlt_snapshot_release(&parent);
+		if (!rc)
 			break;
+		if (paths) {
+			if (!e->has_tree)
+				continue;  /* forgotten: nothing to compare */
+			if (e->parent == VLT_PARENT_MISSING)
+				die("snapshot %s: its parent %s is missing (run "
+				    "'vault fsck')", vlt_oid_hex(&e->oid),
+				    vlt_oid_hex(&e->parent_id));
+			/* a forgotten parent: the kept history starts here,
+			 * as with a first snapshot */
+			if (!touches(r, e->parent == VLT_PARENT_OK ?
+				     &e->parent_tree : NULL, &e->snap.tree, paths))
+				continue;
 		}
-		if (!have_parent && vlt_snapshot_read(r, &cur.parents[0], &parent) < 0)
-			die("parent of %s: %s", vlt_oid_hex(&oid),
-			    vlt_error_last());
-		oid = cur.parents[0];
-		vlt_snapshot_release(&cur);
-		cur = parent;
+		show(&e->oid, &e->snap, e->forgotten);
+		shown++;
 	}
-	vlt_snapshot_release(&cur);
+	flush_out(1);
+	if (w.met_forgotten)
+		print_note_forgotten();
+	vlt_walk_release(&w);
 	if (json_out) {
 		if (json_dumpf(json_list, stdout, JSON_INDENT(2)) < 0 ||
 		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)

@@ -17,10 +17,11 @@
 #include "tree.h"
 
 static const char usage[] =
-"usage: vault ls [-l] [-r] [-z] [--json] SNAP [PATH]\n"
+"usage: vault ls [-l] [-r] [-z] [--json] [SNAP [PATH]]\n"
 "\n"
-"Lists the directory PATH of snapshot SNAP (default: its top), one name\n"
-"per line, directories with a trailing '/'. SNAP may also be SNAP:dir.\n"
+"Lists the directory PATH (default: the top) of snapshot SNAP (default:\n"
+"HEAD, as for show and log), one name per line, directories with a\n"
+"trailing '/'. SNAP may also be SNAP:dir.\n"
 "A PATH naming a file or symlink lists just that entry.\n"
 "\n"
 "    -l, --long   mode, size, modification time (local), name, and\n"
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 	struct vlt_tree_entry e;
 	struct vlt_repo *r;
 	struct vlt_oid oid, tree;
-	const char *path = "";
+	const char *path = "", *rev = "HEAD";
 	int c;
 
 	cli_init("vault-ls");
@@ -164,15 +165,19 @@ int main(int argc, char **argv)
 		case 'J': json_out = 1; break;
 		}
 	}
-	if (optind >= argc)
-		usage_error(usage, "need a SNAP");
+	if (optind < argc)
+		rev = argv[optind];
 	if (optind + 2 < argc)
 		usage_error(usage, "too many arguments");
 	if (optind + 1 < argc)
 		path = argv[optind + 1];
 	r = cli_open_repo();
-	if (vlt_rev_parse(r, argv[optind], &oid) < 0 ||
-	    vlt_rev_peel_tree(r, &oid, &tree) < 0 ||
+	if (vlt_rev_parse(r, rev, &oid) < 0) {
+		if (vlt_error_last_code() == VLT_E_NOTFOUND && !strcmp(rev, "HEAD"))
+			die("no snapshots yet: %s", vlt_error_last());
+		die("%s", vlt_error_last());
+	}
+	if (vlt_rev_peel_tree(r, &oid, &tree) < 0 ||
 	    vlt_tree_lookup_path(r, &tree, path, &e) < 0)
 		die("%s", vlt_error_last());
 	if (json_out && !(json_list = json_array()))

@@ -2,7 +2,8 @@
  * vault show - one snapshot: its header and what changed in it.
  *
  * The change summary compares the snapshot's tree with its first parent's
- * (an empty tree for the first snapshot) through lib/diff.c, renames
+ * (an empty tree for the first snapshot, or when the parent was forgotten
+ * and its files freed: lib/walk.c tells) through lib/diff.c, renames
  * paired, the same code and numbers as `vault diff --stat`.
  */
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 #include "print.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 
 static const char usage[] =
 "usage: vault show [--json] [SNAP]\n"
@@ -26,6 +28,8 @@ static const char usage[] =
 "Shows a snapshot (default HEAD): id, tree, parents, author, host, date,\n"
 "metadata and message, then a summary of what changed against its first\n"
 "parent: files added, removed, modified and renamed, with their sizes.\n"
+"A snapshot whose parent was forgotten (vault forget) and collected is\n"
+"compared with nothing, like a first snapshot.\n"
 "\n"
 "    --json    one JSON object instead\n";
 
@@ -72,15 +76,17 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vlt_buf buf = VLT_BUF_INIT, out = VLT_BUF_INIT;
+	struct vlt_buf out = VLT_BUF_INIT;
 	struct vlt_diff_list changes = VLT_DIFF_LIST_INIT;
 	struct vlt_diff_summary sum;
 	const struct vlt_oid *base = NULL;
 	const char *rev = "HEAD";
 	struct vlt_oid oid, ptree;
+	const struct vlt_walk_entry *we;
 	struct vlt_snapshot s;
+	struct vlt_walk w;
 	struct vlt_repo *r;
-	int c, json_out = 0, missing_parent = 0;
+	int c, json_out = 0, no_files = 0, parent_forgotten = 0, forgotten;
 
 	cli_init("vault-show");
 	while ((c = cli_getopt(argc, argv, "", opts, usage)) != -1)
@@ -93,26 +99,36 @@ int main(int argc, char **argv)
 	r = cli_open_repo();
 	if (vlt_rev_parse(r, rev, &oid) < 0)
 		die("%s", vlt_error_last());
-	vlt_snapshot_init(&s);
-	if (vlt_odb_read_kind(r, &oid, VLT_OBJ_SNAPSHOT, &buf) < 0 ||
-	    vlt_snapshot_decode(buf.data, buf.len, &s) < 0)
-		die("%s: %s", rev, vlt_error_last());
-	vlt_buf_release(&buf);
+	{
+		enum vlt_obj_kind kind;
 
-	if (s.nparents) {
-		int has = vlt_odb_has(r, &s.parents[0]);
-
-		if (has < 0)
-			die("%s", vlt_error_last());
-		if (!has) {
-			missing_parent = 1;
-		} else {
-			if (vlt_rev_peel_tree(r, &s.parents[0], &ptree) < 0)
-				die("parent: %s", vlt_error_last());
-			base = &s.parents[0];
-		}
+		if (vlt_odb_info(r, &oid, &kind, NULL) < 0)
+			die("%s: %s", rev, vlt_error_last());
+		if (kind != VLT_OBJ_SNAPSHOT)
+			die("%s is a %s, not a snapshot", rev,
+			    vlt_obj_kind_name(kind));
 	}
-	if (!missing_parent &&
+	if (vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT) < 0 ||
+	    vlt_walk_push(&w, &oid) < 0 || vlt_walk_next(&w, &we) != 1)
+		die("%s: %s", rev, vlt_error_last());
+	s = we->snap;
+	forgotten = we->forgotten;
+	if (!we->has_tree) {
+		if (!forgotten)
+			die("snapshot %s: its tree %s is missing (run 'vault "
+			    "fsck')", vlt_oid_hex(&oid), vlt_oid_hex(&s.tree));
+		no_files = 1;   /* forgotten, and gc freed its files */
+	} else if (we->parent == VLT_PARENT_MISSING) {
+		die("snapshot %s: its parent %s is missing (run 'vault fsck')",
+		    vlt_oid_hex(&oid), vlt_oid_hex(&we->parent_id));
+	} else if (we->parent == VLT_PARENT_OK) {
+		ptree = we->parent_tree;
+		base = &s.parents[0];
+	} else if (we->parent == VLT_PARENT_FORGOTTEN) {
+		/* like git's root commit: all of it is new to what is kept */
+		parent_forgotten = 1;
+	}
+	if (!no_files &&
 	    vlt_diff_trees_list(r, base ? &ptree : NULL, &s.tree, NULL, 1,
 				&changes) < 0)
 		die("%s", vlt_error_last());
@@ -147,7 +163,9 @@ int main(int argc, char **argv)
 		json_set(o, "host", print_json_string(s.host));
 		json_set(o, "meta", meta);
 		json_set(o, "message", print_json_string(s.message));
-		json_set(o, "changes", missing_parent ? json_null() :
+		json_set(o, "forgotten", json_boolean(forgotten));
+		json_set(o, "parent_forgotten", json_boolean(parent_forgotten));
+		json_set(o, "changes", no_files ? json_null() :
 			 summary_json(base, &sum));
 		if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 ||
 		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
@@ -156,12 +174,15 @@ int main(int argc, char **argv)
 	} else {
 		const char *msg = s.message ? s.message : "";
 
-		vlt_buf_addf(&out, "snapshot %s\n", vlt_oid_hex(&oid));
+		vlt_buf_addf(&out, "snapshot %s%s\n", vlt_oid_hex(&oid),
+			     forgotten ? " (forgotten)" : "");
 		vlt_buf_addf(&out, "Tree:   %s\n", vlt_oid_hex(&s.tree));
 		for (size_t i = 0; i < s.nparents; i++)
 			vlt_buf_addf(&out, "Parent: %s\n",
 				     vlt_oid_hex(&s.parents[i]));
-		vlt_buf_addf(&out, "Author: %s\n", s.author);
+		vlt_buf_adds(&out, "Author: ");
+		print_author(&out, s.author, s.host);
+		vlt_buf_addch(&out, '\n');
 		vlt_buf_addf(&out, "Host:   %s\n", s.host);
 		vlt_buf_addf(&out, "Date:   %s\n", print_date(s.time,
 							       s.tz_minutes));
@@ -173,16 +194,17 @@ int main(int argc, char **argv)
 		vlt_buf_addch(&out, '\n');
 		print_indented_message(&out, msg);
 		vlt_buf_addch(&out, '\n');
-		if (missing_parent)
-			vlt_buf_addf(&out, " parent %.12s is not in the repository "
-				     "(forgotten or pruned): no summary\n",
-				     vlt_oid_hex(&s.parents[0]));
+		if (no_files)
+			vlt_buf_adds(&out, " forgotten (vault forget): gc has "
+				     "freed its files, no summary\n");
 		else
 			print_summary(&out, &sum);
 		cli_write_stdout(out.data, out.len);
 	}
 	vlt_buf_release(&out);
-	vlt_snapshot_release(&s);
+	if (parent_forgotten || no_files)
+		print_note_forgotten();
+	vlt_walk_release(&w);
 	vlt_repo_free(r);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "refs.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 
 static const char usage[] =
 "usage: vault stats [--json] [SNAP | --all]\n"
@@ -168,6 +169,7 @@ struct stats {
 	size_t last_pack;             /* where the last lookup hit */
 	uint64_t unique_chunks, unique_bytes, stored_bytes, meta_bytes;
 	uint64_t missing_chunks, missing_snapshots, snapshots;
+	uint64_t forgotten_snapshots;  /* forgotten, files freed: not counted */
 	struct tree_sum total;
 	struct vlt_buf buf;
 };
@@ -317,45 +319,49 @@ static int push_ref(const char *name, const struct vlt_oid *oid, void *data)
 
 static void walk_all(struct stats *st)
 {
-	struct oid_stack todo = { NULL, 0, 0 }, roots = { NULL, 0, 0 };
-	struct vlt_oidset seen = VLT_OIDSET_INIT;
+	struct oid_stack roots = { NULL, 0, 0 };
+	struct vlt_walk w;
 	struct vlt_oid head;
+	const struct vlt_walk_entry *e;
+	int rc;
 
 	if (vlt_ref_for_each(st->r, "refs/", push_ref, &roots) < 0)
 		die("%s", vlt_error_last());
 	if (vlt_ref_read(st->r, "HEAD", &head) == 0)
 		push(&roots, &head);   /* a detached HEAD; else seen already */
-	/* roots in ref-name order: push them reversed onto the stack */
-	while (roots.nr)
-		push(&todo, &roots.v[--roots.nr]);
-	while (todo.nr) {
-		struct vlt_oid oid = todo.v[--todo.nr];
+	if (vlt_walk_init(&w, st->r, 0) < 0)
+		die("%s", vlt_error_last());
+	/* roots in ref-name order: the walk's stack takes them reversed */
+	while (roots.nr) {
+		const struct vlt_oid *oid = &roots.v[--roots.nr];
 		enum vlt_obj_kind kind;
-		struct vlt_snapshot s;
-		int added = vlt_oidset_insert(&seen, &oid), err;
+		int err = vlt_odb_info(st->r, oid, &kind, NULL);
 
-		if (added < 0)
-			die("%s", vlt_error_last());
-		if (!added)
-			continue;
-		err = vlt_odb_info(st->r, &oid, &kind, NULL);
 		if (err == VLT_E_NOTFOUND) {
-			st->missing_snapshots++;   /* forgotten or pruned */
+			st->missing_snapshots++;   /* a ref to nothing */
+			vlt_error_clear();
 			continue;
 		}
 		if (err < 0)
 			die("%s", vlt_error_last());
-		if (kind != VLT_OBJ_SNAPSHOT)
-			continue;   /* persona refs may name records */
-		if (vlt_snapshot_read(st->r, &oid, &s) < 0)
-			die("snapshot %s: %s", vlt_oid_hex(&oid), vlt_error_last());
-		walk_snapshot(st, &s, &oid);
-		for (size_t i = s.nparents; i-- > 0;)
-			push(&todo, &s.parents[i]);
-		vlt_snapshot_release(&s);
+		if (kind == VLT_OBJ_SNAPSHOT &&  /* persona refs: records */
+		    vlt_walk_push(&w, oid) < 0)
+			die("%s", vlt_error_last());
 	}
-	vlt_oidset_release(&seen);
-	free(todo.v);
+	while ((rc = vlt_walk_next(&w, &e)) == 1) {
+		if (!e->has_tree) {
+			if (!e->forgotten)
+				die("snapshot %s: its tree %s is missing (run "
+				    "'vault fsck')", vlt_oid_hex(&e->oid),
+				    vlt_oid_hex(&e->snap.tree));
+			st->forgotten_snapshots++;  /* gc freed its files */
+			continue;
+		}
+		walk_snapshot(st, &e->snap, &e->oid);
+	}
+	if (rc < 0)
+		die("%s", vlt_error_last());
+	vlt_walk_release(&w);
 	free(roots.v);
 }
 
@@ -427,6 +433,7 @@ static void print_json(const struct stats *st, const struct vlt_oid *snap,
 		 json_null());
 	json_set(o, "snapshots", U(st->snapshots));
 	json_set(o, "missing_snapshots", U(st->missing_snapshots));
+	json_set(o, "forgotten_snapshots", U(st->forgotten_snapshots));
 	json_set(o, "files", U(st->total.files));
 	json_set(o, "unique_files", U(vlt_oidset_count(&st->file_objs)));
 	json_set(o, "symlinks", U(st->total.symlinks));
@@ -476,9 +483,14 @@ static void print_human(const struct stats *st, const struct vlt_oid *snap,
 	else
 		vlt_buf_addf(&out, "snapshots          %" PRIu64
 			     " (all reachable from refs)\n", st->snapshots);
+	if (st->forgotten_snapshots)
+		vlt_buf_addf(&out, "forgotten          %" PRIu64
+			     " (vault forget; their files are freed)\n",
+			     st->forgotten_snapshots);
 	if (st->missing_snapshots)
 		vlt_buf_addf(&out, "missing snapshots  %" PRIu64
-			     " (forgotten or pruned)\n", st->missing_snapshots);
+			     " (named by refs, not stored)\n",
+			     st->missing_snapshots);
 	vlt_buf_addf(&out, "files              %" PRIu64 " (%zu unique)\n",
 		     st->total.files, vlt_oidset_count(&st->file_objs));
 	vlt_buf_addf(&out, "directories        %" PRIu64 "\n", st->total.dirs);
@@ -540,7 +552,7 @@ int main(int argc, char **argv)
 	struct stats st;
 	struct repo_totals rt;
 	struct vlt_snapshot s;
-	struct vlt_oid oid;
+	struct vlt_oid oid, tree;
 	int c, all = 0, json_out = 0;
 	const char *rev = "HEAD";
 
@@ -566,7 +578,8 @@ int main(int argc, char **argv)
 	} else {
 		if (vlt_rev_parse(st.r, rev, &oid) < 0)
 			die("%s", vlt_error_last());
-		if (vlt_snapshot_read(st.r, &oid, &s) < 0)
+		if (vlt_snapshot_read(st.r, &oid, &s) < 0 ||
+		    vlt_rev_peel_tree(st.r, &oid, &tree) < 0)  /* forgotten? */
 			die("%s: %s", rev, vlt_error_last());
 		walk_snapshot(&st, &s, &oid);
 	}

@@ -1,7 +1,9 @@
 /*
  * vault tag - create, delete and list tags (refs/tags/NAME).
  *
- * A tag is a plain ref to a snapshot (git's lightweight tag). Creating
+ * A tag is a plain ref to a snapshot (git's lightweight tag); one
+ * imported from a git annotated tag keeps its message beside it
+ * (vlt_tag_message, lib/refs.c). Creating
  * one is a compare-and-swap against "absent", so two people tagging the
  * same name at once cannot both win; -f replaces whatever is there.
  */
@@ -25,7 +27,8 @@ static const char usage[] =
 "\n"
 "Creates refs/tags/NAME pointing to SNAP (default HEAD); fails if the tag\n"
 "exists. Without a NAME, or with -l, lists tags: name, short id, date,\n"
-"first line of the message.\n"
+"first line of the message (of the tag's own message when it has one:\n"
+"tags imported from git annotated tags).\n"
 "\n"
 "    -f, --force    replace an existing tag\n"
 "    -d, --delete   delete the named tags\n"
@@ -65,7 +68,7 @@ static int matches(const char *name, char **patterns, int npatterns)
 static int list_tags(struct vlt_repo *r, char **patterns, int npatterns)
 {
 	struct tag_list l = { NULL, 0, 0 };
-	struct vlt_buf out = VLT_BUF_INIT, buf = VLT_BUF_INIT;
+	struct vlt_buf out = VLT_BUF_INIT, buf = VLT_BUF_INIT, note = VLT_BUF_INIT;
 	size_t width = 0;
 
 	if (vlt_ref_for_each(r, "refs/tags/", collect, &l) < 0)
@@ -91,7 +94,12 @@ static int list_tags(struct vlt_repo *r, char **patterns, int npatterns)
 			 * listed, so that it can be seen and deleted */
 			vlt_buf_addf(&out, "(%s)\n", vlt_error_last());
 		} else {
-			msg = s.message ? s.message : "";
+			int rc = vlt_tag_message(r, l.v[i].name, &note);
+
+			if (rc < 0)
+				die("%s", vlt_error_last());
+			/* an annotated tag's own message, as git tag -n */
+			msg = rc ? note.data : s.message ? s.message : "";
 			vlt_buf_addf(&out, "%s  %.*s\n",
 				     print_date_short(s.time, s.tz_minutes),
 				     (int)strcspn(msg, "\n"), msg);
@@ -103,6 +111,7 @@ static int list_tags(struct vlt_repo *r, char **patterns, int npatterns)
 	cli_write_stdout(out.data, out.len);
 	vlt_buf_release(&out);
 	vlt_buf_release(&buf);
+	vlt_buf_release(&note);
 	free(l.v);
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include "refs.h"
 #include "revparse.h"
 #include "tree.h"
+#include "walk.h"
 #include "worktree.h"
 
 static const char usage[] =
@@ -42,6 +43,8 @@ static const char usage[] =
 "HEAD), newest first: snapshot, date, change (added, modified, renamed,\n"
 "type, deleted), size, author and host, and for images and 3D models\n"
 "their dimensions or vertex count. Renames are followed by content.\n"
+"Forgotten snapshots whose files gc freed are skipped: the oldest kept\n"
+"version is then listed as added.\n"
 "\n"
 "    --since DATE       only versions from snapshots at or after DATE\n"
 "    --until DATE       only versions from snapshots at or before DATE\n"
@@ -171,28 +174,42 @@ static void add_version(const struct vlt_oid *id, const struct vlt_snapshot *s,
 		die("out of memory");
 }
 
+/* Versions found before the filters: tells "never there" from "none in
+ * the range asked for". */
+static size_t unfiltered;
+
 static void walk(struct vlt_repo *r, const struct vlt_oid *start,
 		 const char *start_path, int64_t since, int64_t until,
 		 long max)
 {
-	struct vlt_oid cur = *start;
+	struct vlt_walk w;
 	char *path = strdup(start_path);
-	int more = 1;
 
-	while (more && (max < 0 || (long)nversions < max)) {
-		struct vlt_snapshot s, ps;
+	if (!path || vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT) < 0 ||
+	    vlt_walk_push(&w, start) < 0)
+		die("%s", path ? vlt_error_last() : "out of memory");
+	while (max < 0 || (long)nversions < max) {
+		const struct vlt_walk_entry *we;
+		const struct vlt_snapshot *s;
 		struct vlt_tree_entry e, pe;
-		int has = 0, phas = 0, have_parent = 0;
+		int has = 0, phas = 0, rc = vlt_walk_next(&w, &we);
 		char change = 0, *old = NULL;
 
-		if (vlt_snapshot_read(r, &cur, &s) < 0)
+		if (rc < 0)
 			die("%s", vlt_error_last());
-		has = lookup(r, &s.tree, path, &e);
-		if (s.nparents && vlt_snapshot_read(r, &s.parents[0], &ps) == 0) {
-			have_parent = 1;
-			phas = lookup(r, &ps.tree, path, &pe);
-		}
-		vlt_error_clear();
+		if (!rc)
+			break;
+		if (!we->has_tree)
+			continue;  /* forgotten: its files are gone */
+		if (we->parent == VLT_PARENT_MISSING)
+			die("snapshot %s: its parent %s is missing (run 'vault "
+			    "fsck')", vlt_oid_hex(&we->oid),
+			    vlt_oid_hex(&we->parent_id));
+		s = &we->snap;
+		has = lookup(r, &s->tree, path, &e);
+		/* a forgotten parent: the kept history starts here */
+		if (we->parent == VLT_PARENT_OK)
+			phas = lookup(r, &we->parent_tree, path, &pe);
 		if (has && phas) {
 			if (e.type != pe.type)
 				change = 'T';
@@ -200,29 +217,30 @@ static void walk(struct vlt_repo *r, const struct vlt_oid *start,
 				 e.mode != pe.mode)
 				change = 'M';
 		} else if (has) {
-			if (have_parent && e.type == VLT_ENTRY_FILE &&
-			    (old = renamed_from(r, &ps.tree, &s.tree, path)))
+			if (we->parent == VLT_PARENT_OK &&
+			    e.type == VLT_ENTRY_FILE &&
+			    (old = renamed_from(r, &we->parent_tree, &s->tree,
+						path)))
 				change = 'R';
 			else
 				change = 'A';
 		} else if (phas) {
 			change = 'D';
 		}
-		if (change && s.time >= since && s.time <= until &&
-		    (!tag_pattern || snapshot_tagged(&cur, &s)))
-			add_version(&cur, &s, change, path, old,
+		if (change)
+			unfiltered++;
+		if (change && s->time >= since && s->time <= until &&
+		    (!tag_pattern || snapshot_tagged(&we->oid, s)))
+			add_version(&we->oid, s, change, path, old,
 				    change == 'D' ? NULL : &e);
 		if (old) {
 			free(path);
 			path = old;
 		}
-		more = have_parent;
-		if (have_parent) {
-			cur = s.parents[0];
-			vlt_snapshot_release(&ps);
-		}
-		vlt_snapshot_release(&s);
 	}
+	if (w.met_forgotten)
+		print_note_forgotten();
+	vlt_walk_release(&w);
 	free(path);
 }
 
@@ -254,16 +272,17 @@ static void print_text(void)
 	for (size_t i = 0; i < nversions; i++) {
 		const struct version *v = &versions[i];
 		char desc[64];
-		char who[160];
+		struct vlt_buf who = VLT_BUF_INIT;
 
-		snprintf(who, sizeof(who), "%s@%s", v->author, v->host);
+		print_author_at_host(&who, v->author, v->host);
 		vlt_buf_addf(&out, "%.12s  %s  %-8s  %9s  %-28.28s  %s",
 			     vlt_oid_hex(&v->snap),
 			     print_date_short(v->time, v->tz),
 			     change_name(v->change),
 			     v->has_entry ? print_human_size(v->e.size) : "-",
-			     who, v->has_info ?
+			     who.data, v->has_info ?
 			     vlt_media_describe(&v->info, desc, sizeof(desc)) : "");
+		vlt_buf_release(&who);
 		if (v->change == 'R')
 			vlt_buf_addf(&out, "  (from %s)", v->old_path);
 		/* trailing blanks off */
@@ -447,7 +466,13 @@ static void write_html(struct vlt_repo *r, const char *dir, const char *path,
 		}
 		vlt_buf_addf(&h, "</td><td>%s</td><td>",
 			     v->has_entry ? print_human_size(v->e.size) : "-");
-		html_escape(&h, v->author);
+		{
+			struct vlt_buf who = VLT_BUF_INIT;
+
+			print_author(&who, v->author, v->host);
+			html_escape(&h, who.data);
+			vlt_buf_release(&who);
+		}
 		vlt_buf_adds(&h, "<br>");
 		html_escape(&h, v->host);
 		vlt_buf_adds(&h, "<br><i>");
@@ -579,6 +604,23 @@ int main(int argc, char **argv)
 		free(versions[i].old_path);
 	}
 	free(versions);
+	if (!nversions) {
+		struct vlt_buf name = VLT_BUF_INIT;
+		const char *what = rev;
+
+		/* name the branch HEAD stands for, as the user knows it */
+		if (!strcmp(rev, "HEAD") &&
+		    vlt_ref_resolve_name(r, "HEAD", &name) == 0 &&
+		    !strncmp(name.data, "refs/snapshots/", 15))
+			what = name.data + 15;
+		if (unfiltered)
+			fprintf(stderr, "%s: no version of it in %s matches "
+				"--since, --until or --tag\n", clean, what);
+		else
+			fprintf(stderr, "%s: not in any snapshot of %s\n", clean,
+				what);
+		vlt_buf_release(&name);
+	}
 	free(clean);
 	vlt_oidset_release(&tagged);
 	vlt_repo_free(r);

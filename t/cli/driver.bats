@@ -79,3 +79,43 @@ load helper
 		assert_failure 129
 	done
 }
+
+@test "--repo PROJECTDIR (a folder holding .vault) hints at PROJECTDIR/.vault" {
+	mkdir proj && (cd proj && vault init -q)
+	before=$(ls -A proj)
+	run vault --repo proj log
+	assert_failure 128
+	assert_output --partial "is not a vault repository (no config); did you mean proj/.vault?"
+	run vault --repo "$TEST_DIR/proj/" log
+	assert_output --partial "did you mean $TEST_DIR/proj/.vault?"
+	[ "$(ls -A proj)" = "$before" ]   # nothing written there
+	# a folder without .vault gets no hint; the right path works
+	mkdir plain
+	run vault --repo plain log
+	assert_failure 128
+	refute_output --partial "did you mean"
+	run vault --repo proj/.vault log
+	assert_failure 128
+	assert_output --partial "no snapshots yet"
+}
+
+@test "an option missing its value is named as typed, long or short" {
+	vault init -q
+	run vault restore main --target
+	assert_failure 129
+	assert_line --index 0 "error: option '--target' needs a value"
+	run vault restore main -t
+	assert_line --index 0 "error: option '-t' needs a value"
+	run vault log --max-count
+	assert_line --index 0 "error: option '--max-count' needs a value"
+	run vault log --json=yes
+	assert_failure 129
+	assert_line --index 0 "error: option '--json' takes no value"
+	run vault log --no-such-option
+	assert_line --index 0 "error: unknown or ambiguous option '--no-such-option'"
+	run vault log -x
+	assert_failure 129
+	assert_line --index 0 "error: unknown option '-x'"
+	run vault log --max-count=1 --oneline --help
+	assert_success
+}

@@ -2,6 +2,7 @@
 # vault import-git: git history into snapshots, checked against git.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 git() { command git -c user.name=Tester -c user.email=t@example.org \
 	-c init.defaultBranch=main -c advice.detachedHead=false \
@@ -289,4 +290,36 @@ assert log[0]["meta"]["git-committer"] == "Tester <t@example.org> 1700004060 +01
 	run vault import-git --json ../src
 	assert_success
 	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["commits_new"], d["lfs_files"], d["ref"])')" = "4 1 refs/snapshots/main" ]
+}
+
+@test "import-git brings lightweight and annotated tags of imported commits as vault tags" {
+	git -C src tag light main~1                        # the merge
+	GIT_COMMITTER_DATE="@1700005000 +0100" \
+		git -C src tag -a -m $'Gold master\n\nShipped to the client.' v1.0 main
+	GIT_COMMITTER_DATE="@1700005000 +0100" \
+		git -C src tag -a -m "first" first main~3    # the initial commit
+	git -C src tag side feature                         # not first-parent
+	git -C src tag blobtag "$(git -C src rev-parse main:c.txt)"   # a blob
+	cd v
+	run --separate-stderr vault import-git ../src
+	assert_success
+	[[ "$stderr" == *"tags: 3 new (2 annotated), 2 of commits not imported left out"* ]]
+	run vault tag -l
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_line --regexp "^first  $(vault rev-parse main~3 | cut -c1-12)  [0-9-]+ [0-9:]+  first\$"
+	assert_line --regexp "^light  $(vault rev-parse main~1 | cut -c1-12)  [0-9-]+ [0-9:]+  merge feature\$"
+	assert_line --regexp "^v1.0   $(vault rev-parse main | cut -c1-12)  [0-9-]+ [0-9:]+  Gold master\$"
+	# the tags are revisions like any other
+	run vault cat v1.0:c.txt
+	assert_output "c"
+	# again: nothing new; a vault tag moved meanwhile is left alone
+	vault tag -f light main
+	run --separate-stderr vault import-git ../src
+	assert_success
+	[[ "$stderr" == *"tag light exists and names"*"left as it is"* ]]
+	[[ "$stderr" == *"tags: 0 new (0 annotated), 2 already there, 1 left as they were"* ]]
+	[ "$(vault rev-parse light)" = "$(vault rev-parse main)" ]
+	run --separate-stderr vault import-git --json ../src
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["tags_new"], d["tags_unchanged"], d["tags_kept"], d["tags_left_out"]) == (0, 2, 1, 2), d' <<<"$output"
 }

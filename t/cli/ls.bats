@@ -95,9 +95,22 @@ assert "target" not in b
 PY
 }
 
-@test "ls needs a SNAP; unknown ones fail" {
+@test "ls without SNAP lists HEAD, as show and log do" {
 	run vault ls
-	assert_failure 129
+	assert_success
+	assert_output "$(vault ls HEAD)"
+	run vault ls -l
+	assert_success
+	assert_output "$(vault ls -l HEAD)"
+	cd "$BATS_TEST_TMPDIR" && mkdir empty && cd empty && vault init -q
+	run vault ls
+	assert_failure 128
+	assert_output --partial "no snapshots yet"
+}
+
+@test "unknown SNAPs and too many arguments fail" {
 	run vault ls nope
 	assert_failure 128
+	run vault ls HEAD src extra
+	assert_failure 129
 }

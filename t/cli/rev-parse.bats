@@ -55,6 +55,28 @@ local_setup() {
 	assert_failure 128
 }
 
+@test "REF@{date} before the reflog falls back to the snapshots' own dates" {
+	# back-dated snapshots: the reflog only knows today
+	export TZ=UTC
+	cd "$BATS_TEST_TMPDIR" && mkdir old && cd old && vault init -q
+	echo a > f && A=$(VAULT_AUTHOR_DATE=1704110400 vault backup -q -m jan2024)
+	echo b > f && B=$(VAULT_AUTHOR_DATE=1717243200 vault backup -q -m jun2024)
+	echo c > f && C=$(VAULT_AUTHOR_DATE=1735732800 vault backup -q -m jan2025)
+	run vault-rev-parse 'main@{2024-03-01}' 'main@{2024-06-01 12:00}' \
+		'main@{2024-12-31}' 'main@{2025-02-01}' '@{2024-07-01}'
+	assert_success
+	assert_output "$(printf '%s\n' "$A" "$B" "$B" "$C" "$B")"
+	run vault-rev-parse 'main@{2023-12-31}'
+	assert_failure 128
+	assert_output --partial "refs/snapshots/main did not exist at 2023-12-31"
+	# the reflog still answers for the times it covers
+	run vault-rev-parse 'main@{now}'
+	assert_output "$C"
+	# what the dates name, restore and log take too
+	run vault cat 'main@{2024-07-01}:f'
+	assert_output "b"
+}
+
 @test "SNAP:path names objects inside the snapshot" {
 	run vault-rev-parse "main:d/g"
 	assert_success

@@ -3,6 +3,7 @@
 # real browser) and vault diff --visual.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 local_setup() {
 	MKIMAGE=$(dirname "$(command -v vault-diff-visual)")/../t/helpers/mkimage
@@ -114,12 +115,21 @@ assert v[2]["author"] == "Other Artist <artist@example.org>"
 '
 }
 
-@test "timeline of a path that never existed exits 1" {
+@test "timeline of a path that never existed exits 1 and says so" {
 	make_texture_history
 	cd proj
-	run vault timeline no/such/file.png
+	run --separate-stderr vault timeline no/such/file.png
 	assert_failure 1
 	assert_output ""
+	assert_equal "$stderr" "no/such/file.png: not in any snapshot of main"
+	run --separate-stderr vault timeline HEAD~1 ./no/such/file.png
+	assert_failure 1
+	assert_equal "$stderr" "no/such/file.png: not in any snapshot of HEAD~1"
+	# there, but not in the range asked for
+	run --separate-stderr vault timeline --until 2000-01-01 art/rock.png
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "art/rock.png: no version of it in main matches --since, --until or --tag"
 }
 
 @test "thumbnails are cached by content and reused across snapshots" {
