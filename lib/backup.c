@@ -186,26 +186,8 @@ static struct bent *add_ent(struct engine *e, long d, const char *name,
 
 static void load_ignore_file(struct engine *e, int dirfd, const char *rel)
 {
-	struct vlt_buf text = VLT_BUF_INIT;
-	int fd = openat(dirfd, ".vaultignore", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	size_t got;
-
-	if (fd < 0)
-		return;
-	do {
-		if (vlt_buf_grow(&text, 65536) < 0 ||
-		    vlt_read_upto(fd, text.data + text.len, 65536, &got,
-				  ".vaultignore") < 0) {
-			got = 0;
-			break;
-		}
-		vlt_buf_setlen(&text, text.len + got);
-	} while (got == 65536 && text.len < (16 << 20));
-	close(fd);
-	if (vlt_ignore_add_rules(e->ig, rel, text.data ? text.data : "",
-				 text.len, ".vaultignore") < 0)
-		warn(e, rel[0] ? rel : ".vaultignore", vlt_error_last());
-	vlt_buf_release(&text);
+	if (vlt_ignore_load_dir(e->ig, dirfd, rel) < 0)
+		warn(e, rel[0] ? rel : ".", vlt_error_last());
 }
 
 static int cache_hit_valid(struct engine *e, const struct vlt_fc_entry *c)
@@ -268,9 +250,19 @@ static int walk(struct engine *e, int dirfd, long d)
 				warn(e, e->rel.data, strerror(errno));
 			continue;
 		}
-		if (e->ig && vlt_ignore_match(e->ig, e->rel.data,
-					      S_ISDIR(st.st_mode)))
-			continue;
+		if (e->ig) {
+			struct vlt_ignore_why why;
+
+			if (vlt_ignore_match_why(e->ig, e->rel.data,
+						 S_ISDIR(st.st_mode), &why)) {
+				e->prog.ignored++;
+				if (e->o->ignored)
+					e->o->ignored(e->rel.data,
+						      S_ISDIR(st.st_mode), &why,
+						      e->o->cb_data);
+				continue;
+			}
+		}
 		if (S_ISREG(st.st_mode)) {
 			const struct vlt_fc_entry *c = e->cache ?
 				vlt_filecache_match(e->cache, e->rel.data, &st) : NULL;

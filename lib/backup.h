@@ -29,6 +29,8 @@ struct vlt_backup_progress {
 	uint64_t chunks, chunks_new;
 	uint64_t dirs, symlinks, errors;      /* errors: every path left out */
 	uint64_t files_failed;               /* files that could not be read */
+	uint64_t ignored;                    /* paths left out by ignore rules
+					      * (a directory counts once) */
 	double elapsed;                      /* seconds since start */
 };
 
@@ -38,6 +40,12 @@ typedef void (*vlt_backup_progress_fn)(const struct vlt_backup_progress *p,
  * snapshot; the backup goes on). */
 typedef void (*vlt_backup_warn_fn)(const char *path, const char *msg,
 				   void *data);
+/* Called for each path an ignore rule left out (an ignored directory
+ * once, not what is inside it); why says which rule. */
+struct vlt_ignore_why;
+typedef void (*vlt_backup_ignored_fn)(const char *path, int is_dir,
+				      const struct vlt_ignore_why *why,
+				      void *data);
 
 struct vlt_backup_opts {
 	int threads;                 /* 0: one per core */
@@ -48,6 +56,7 @@ struct vlt_backup_opts {
 	const char *const *excludes; /* extra patterns, NULL-terminated */
 	vlt_backup_progress_fn progress;
 	vlt_backup_warn_fn warn;
+	vlt_backup_ignored_fn ignored;   /* may be NULL */
 	void *cb_data;
 };
 

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "error.h"
 #include "gc.h"
+#include "ignore.h"
 #include "odb.h"
 #include "print.h"
 #include "refs.h"
@@ -96,6 +97,47 @@ static void progress(const struct vlt_backup_progress *p, int final, void *d)
 	fflush(stderr);  /* stderr is line-buffered; these lines end in \r */
 }
 
+/* The ignore rules that left something out, with how many paths each. */
+struct rule_count {
+	char *source, *pattern;
+	unsigned line;
+	uint64_t paths;
+};
+static struct rule_count *rule_counts;
+static size_t nr_rule_counts, alloc_rule_counts;
+
+static void ignored_path(const char *path, int is_dir,
+			 const struct vlt_ignore_why *why, void *d)
+{
+	size_t i;
+
+	(void)path;
+	(void)is_dir;
+	(void)d;
+	for (i = 0; i < nr_rule_counts; i++)
+		if (rule_counts[i].line == why->line &&
+		    !strcmp(rule_counts[i].source, why->source) &&
+		    !strcmp(rule_counts[i].pattern, why->pattern))
+			break;
+	if (i == nr_rule_counts) {
+		if (VLT_ALLOC_GROW(rule_counts, nr_rule_counts + 1,
+				   alloc_rule_counts) < 0)
+			return;   /* only the report loses a line */
+		/* copies: the rules are gone when the backup returns */
+		rule_counts[i].source = strdup(why->source);
+		rule_counts[i].pattern = strdup(why->pattern);
+		if (!rule_counts[i].source || !rule_counts[i].pattern) {
+			free(rule_counts[i].source);
+			free(rule_counts[i].pattern);
+			return;
+		}
+		rule_counts[i].line = why->line;
+		rule_counts[i].paths = 0;
+		nr_rule_counts++;
+	}
+	rule_counts[i].paths++;
+}
+
 static void warn_path(const char *path, const char *msg, void *d)
 {
 	(void)d;
@@ -169,6 +211,7 @@ int main(int argc, char **argv)
 	bo.excludes = excludes;
 	bo.progress = progress;
 	bo.warn = warn_path;
+	bo.ignored = ignored_path;
 	tty = isatty(2);
 
 	r = cli_open_repo();
@@ -273,6 +316,22 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
 		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
 		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		{
+			json_t *ig = json_object(), *rules = json_array();
+
+			for (size_t i = 0; i < nr_rule_counts; i++) {
+				const struct rule_count *rc = &rule_counts[i];
+
+				json_array_append_new(rules, json_pack("{s:s,s:I,s:s,s:I}",
+					"source", rc->source,
+					"line", (json_int_t)rc->line,
+					"pattern", rc->pattern,
+					"paths", (json_int_t)rc->paths));
+			}
+			json_object_set_new(ig, "paths", json_integer((json_int_t)st.ignored));
+			json_object_set_new(ig, "rules", rules);
+			json_object_set_new(o, "ignored", ig);
+		}
 		json_object_set_new(o, "seconds", json_real(st.elapsed));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fputc('\n', stdout);
@@ -289,6 +348,10 @@ int main(int argc, char **argv)
 		printf("  data:  %s in files, %s new\n",
 		       print_human_size(st.bytes_total),
 		       print_human_size(st.bytes_new));
+		if (st.ignored)
+			printf("  %" PRIu64 " path%s left out by ignore rules; "
+			       "see vault check-ignore\n", st.ignored,
+			       st.ignored == 1 ? "" : "s");
 		printf("  time:  %.2f s\n", st.elapsed);
 	}
 	vlt_snapshot_release(&s);
@@ -299,6 +362,11 @@ int main(int argc, char **argv)
 	free(excludes);
 	free(tags);
 	free(metas);
+	for (size_t i = 0; i < nr_rule_counts; i++) {
+		free(rule_counts[i].source);
+		free(rule_counts[i].pattern);
+	}
+	free(rule_counts);
 	vlt_repo_free(r);
 	return st.errors ? 3 : 0;
 }

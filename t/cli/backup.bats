@@ -137,25 +137,110 @@ PY
 	assert_line README.txt
 }
 
-@test "built-in defaults leave out .godot/ and *.tmp at any depth" {
+@test "built-in rules leave out *.tmp at any depth, .godot/ only beside project.godot" {
 	mkdir -p .godot/imported art/.godot
+	echo '[application]' > project.godot
 	echo cache > .godot/imported/x.ctex
-	echo cache > art/.godot/y
+	echo mine > art/.godot/y
 	echo t > scratch.tmp
 	echo t > art/autosave.tmp
 	echo real > godot.txt
 	vault backup -q
 	run vault-ls-tree -r --name-only HEAD
-	refute_output --partial .godot
+	refute_line --partial .godot/imported
 	refute_output --partial .tmp
 	assert_line godot.txt
+	# not a Godot project there: an ordinary folder, kept
+	assert_line art/.godot/y
 	# and a .vaultignore can take a default back
 	printf '!*.tmp\n' > .vaultignore
 	vault backup -q
 	run vault-ls-tree -r --name-only HEAD
 	assert_line scratch.tmp
 	assert_line art/autosave.tmp
-	refute_output --partial .godot
+	refute_line --partial .godot/imported
+}
+
+# an artist's folders with the names of engine caches, next to a Unity and
+# an Unreal project: only the projects' caches are left out
+make_studio() {
+	mkdir -p art/Saved art/Temp art/Logs art/Binaries art/Library \
+		unity/Assets/Plugins/Library unity/ProjectSettings unity/Library/Artifacts \
+		unity/Temp unity/Logs \
+		unreal/Content/Saved unreal/Saved/Autosaves unreal/Intermediate \
+		unreal/Binaries/Win64 unreal/DerivedDataCache
+	echo painting > art/Saved/final_painting.kra
+	echo ref > art/Temp/reference.png
+	echo notes > art/Logs/session.txt
+	echo sprite > art/Binaries/sheet.png
+	echo brushes > art/Library/brushes.abr
+	echo hero > unity/Assets/hero.png
+	echo plugin > unity/Assets/Plugins/Library/plugin.cs
+	echo settings > unity/ProjectSettings/ProjectSettings.asset
+	head -c 100000 /dev/urandom > unity/Library/Artifacts/cache.bin
+	echo tmp > unity/Temp/x
+	echo log > unity/Logs/Editor.log
+	echo '{}' > unreal/Shooter.uproject
+	echo map > unreal/Content/Saved/level.umap
+	echo auto > unreal/Saved/Autosaves/a.umap
+	echo obj > unreal/Intermediate/x.obj
+	echo dll > unreal/Binaries/Win64/game.dll
+	echo ddc > unreal/DerivedDataCache/x.ddp
+}
+
+@test "folders named Saved, Temp, Logs, Binaries, Library outside engine projects are backed up" {
+	make_studio
+	vault backup -q
+	run vault-ls-tree -r --name-only HEAD
+	assert_line art/Saved/final_painting.kra
+	assert_line art/Temp/reference.png
+	assert_line art/Logs/session.txt
+	assert_line art/Binaries/sheet.png
+	assert_line art/Library/brushes.abr
+	assert_line unity/Assets/hero.png
+	assert_line unity/Assets/Plugins/Library/plugin.cs
+	assert_line unreal/Content/Saved/level.umap
+	assert_line unreal/Shooter.uproject
+	# the engines' own caches are not
+	refute_line --partial unity/Library/
+	refute_line --partial unity/Temp/
+	refute_line --partial unity/Logs/
+	refute_line --partial unreal/Saved/
+	refute_line --partial unreal/Intermediate/
+	refute_line --partial unreal/Binaries/
+	refute_line --partial unreal/DerivedDataCache/
+}
+
+@test "backup says how many paths the ignore rules left out, --json which rules" {
+	make_studio
+	echo x > scratch.tmp
+	run vault backup
+	assert_success
+	assert_line "  8 paths left out by ignore rules; see vault check-ignore"
+	run vault backup --json
+	assert_success
+	python3 - "$output" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+ig = d["ignored"]
+assert ig["paths"] == 8, ig
+rules = {(r["source"], r["pattern"]): r["paths"] for r in ig["rules"]}
+assert rules == {
+    ("<built-in>", "*.tmp"): 1,
+    ("<built-in: unity>", "/[Ll]ibrary/"): 1,
+    ("<built-in: unity>", "/[Tt]emp/"): 1,
+    ("<built-in: unity>", "/[Ll]ogs/"): 1,
+    ("<built-in: unreal>", "/Saved/"): 1,
+    ("<built-in: unreal>", "/Intermediate/"): 1,
+    ("<built-in: unreal>", "/Binaries/"): 1,
+    ("<built-in: unreal>", "/DerivedDataCache/"): 1,
+}, rules
+assert all(isinstance(r["line"], int) for r in ig["rules"]), ig
+PY
+	# nothing left out: no such line
+	run vault backup --no-default-ignores
+	assert_success
+	refute_output --partial "left out by ignore rules"
 }
 
 @test "--exclude leaves out what its patterns match" {
