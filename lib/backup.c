@@ -914,6 +914,17 @@ done:
 	return err;
 }
 
+int vlt_backup_scan_opts(struct vlt_repo *r, const char *root,
+			 const struct vlt_backup_opts *o, struct vlt_oid *tree,
+			 struct vlt_backup_progress *stats)
+{
+	struct vlt_backup_opts copy = *o;
+
+	copy.dry_run = 1;
+	r->dry_run = 1;
+	return vlt_backup_tree(r, root, &copy, tree, stats);
+}
+
 int vlt_backup_scan(struct vlt_repo *r, const char *root, struct vlt_oid *tree)
 {
 	struct vlt_backup_opts o;

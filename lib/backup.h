@@ -77,4 +77,10 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 int vlt_backup_scan(struct vlt_repo *r, const char *root,
 		    struct vlt_oid *tree);
 
+/* vlt_backup_scan with options (ignore rules, the ignored callback) and
+ * the counters; o->dry_run is implied. For `vault status`. */
+int vlt_backup_scan_opts(struct vlt_repo *r, const char *root,
+			 const struct vlt_backup_opts *o, struct vlt_oid *tree,
+			 struct vlt_backup_progress *stats);
+
 #endif
