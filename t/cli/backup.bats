@@ -407,3 +407,127 @@ PY
 		same_tree "../was$i" "../rel$i"
 	done
 }
+
+# a snapshot, then changes inside art/ and outside it
+subfolder_setup() {
+	touch -d '1 hour ago' README.txt src/numbers.txt art/textures/noise.bin
+	vault backup -q >/dev/null
+	echo new > art/new.png
+	rm "art/Ärger – entwurf ✓.txt"
+	head -c 1000 /dev/urandom >> art/textures/noise.bin
+	echo 'outside change' >> src/numbers.txt
+	echo 'new outside' > notes.txt
+}
+
+@test "backup SUBDIR snapshots the whole project, reading only SUBDIR" {
+	subfolder_setup
+	old_numbers=$(vault cat HEAD:src/numbers.txt | sha256sum)
+	run vault backup art
+	assert_success
+	assert_line --regexp "^  only art was read; the rest of the project is as in snapshot [0-9a-f]{12}$"
+	# only art's changes, the rest as it was
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'A\tart/new.png\nM\tart/textures/noise.bin\nD\tart/Ärger – entwurf ✓.txt')"
+	[ "$(vault cat HEAD:src/numbers.txt | sha256sum)" = "$old_numbers" ]
+	run vault-ls-tree -r --name-only HEAD
+	assert_line README.txt
+	assert_line a/b/c/d/e/f/g/h/i/j/leaf.txt
+	assert_line link-to-readme
+	refute_line notes.txt
+	# what was not read is still a change to back up
+	run vault status --short
+	assert_output "A notes.txt
+M src/numbers.txt"
+	run vault-cat-object -p HEAD
+	assert_line "meta only art"
+}
+
+@test "backup SUBDIR --stat: a diff after it shows only the subfolder's changes" {
+	subfolder_setup
+	vault backup -q art/textures >/dev/null
+	# (exit 1: there are differences)
+	run vault diff --stat main~1 main
+	assert_failure 1
+	assert_line --partial "art/textures/noise.bin"
+	assert_line --regexp "^ 1 file changed"
+}
+
+@test "backup with several paths, and from inside a subfolder" {
+	subfolder_setup
+	run vault backup art notes.txt --json
+	assert_success
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["only"] == ["art", "notes.txt"], d' <<<"$output"
+	run vault diff --name-status main~1 main
+	assert_line "$(printf 'A\tnotes.txt')"
+	assert_line "$(printf 'A\tart/new.png')"
+	refute_line --partial numbers.txt
+	cd src
+	run vault backup .
+	assert_success
+	assert_line "  only src was read; the rest of the project is as in snapshot $(vault-rev-parse main~1 | cut -c1-12)"
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'M\tsrc/numbers.txt')"
+}
+
+@test "after a subfolder backup, forget and gc keep the rest of the project" {
+	copy_tree . ../before
+	vault backup -q >/dev/null
+	echo new > art/new.png
+	vault backup -q art >/dev/null
+	run vault forget --keep-last 1 --prune
+	assert_success
+	run vault fsck --full
+	assert_success
+	vault restore HEAD --target ../restored -q
+	cp art/new.png ../before/art/new.png
+	diff -r --no-dereference ../before ../restored
+}
+
+@test "the file cache survives a subfolder backup" {
+	subfolder_setup
+	vault backup -q art >/dev/null
+	# the next full backup still knows every file outside art/ it had not
+	# read: only the changed ones are read
+	run vault backup --json
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["files"] - d["files_unchanged"] <= 4, d' <<<"$output"
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'A\tnotes.txt\nM\tsrc/numbers.txt')"
+}
+
+@test "backup SUBDIR applies the project's .vaultignore rules" {
+	printf '/art/*.psd\n' > .vaultignore
+	vault backup -q >/dev/null
+	echo psd > art/cover.psd
+	echo png > art/cover.png
+	run vault backup art
+	assert_success
+	assert_line "  1 path left out by ignore rules; see vault check-ignore"
+	run vault-ls-tree -r --name-only HEAD
+	assert_line art/cover.png
+	refute_line art/cover.psd
+}
+
+@test "backup of a folder outside the project is refused with what to do instead" {
+	vault backup -q >/dev/null
+	head=$(vault-rev-parse HEAD)
+	mkdir ../elsewhere
+	echo x > ../elsewhere/x.txt
+	run vault backup ../elsewhere
+	assert_failure 128
+	assert_output --partial "is outside the project folder"
+	assert_output --partial "vault backup --branch NAME ../elsewhere"
+	[ "$(vault-rev-parse HEAD)" = "$head" ]
+	# on a branch of its own it is the whole snapshot there
+	run vault backup --branch elsewhere ../elsewhere -q
+	assert_success
+	run vault-ls-tree -r --name-only refs/snapshots/elsewhere
+	assert_output x.txt
+	[ "$(vault-rev-parse HEAD)" = "$head" ]
+}
+
+@test "backup of a path that does not exist is refused" {
+	vault backup -q >/dev/null
+	run vault backup art/nope
+	assert_failure 128
+	assert_output --partial "art/nope"
+}
