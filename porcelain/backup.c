@@ -115,15 +115,26 @@ struct rule_count {
 };
 static struct rule_count *rule_counts;
 static size_t nr_rule_counts, alloc_rule_counts;
+static const struct vlt_strlist *only_paths;   /* the PATHs read, if any */
 
 static void ignored_path(const char *path, int is_dir,
 			 const struct vlt_ignore_why *why, void *d)
 {
 	size_t i;
 
-	(void)path;
 	(void)is_dir;
 	(void)d;
+	/* a PATH asked for (or a folder holding it) is left out: say so */
+	for (i = 0; only_paths && i < only_paths->nr; i++) {
+		size_t n = strlen(path);
+
+		if (!strncmp(only_paths->v[i], path, n) &&
+		    (!only_paths->v[i][n] || only_paths->v[i][n] == '/'))
+			warning("%s is left out by the ignore rule %s:%u:%s, so it "
+				"is not in the snapshot (vault check-ignore -v %s)",
+				only_paths->v[i], why->source, why->line,
+				why->pattern, only_paths->v[i]);
+	}
 	for (i = 0; i < nr_rule_counts; i++)
 		if (rule_counts[i].line == why->line &&
 		    !strcmp(rule_counts[i].source, why->source) &&
@@ -316,8 +327,10 @@ int main(int argc, char **argv)
 		if (!(root = realpath(path, NULL)))
 			die("cannot back up '%s': no such folder", path);
 	}
-	if (only.nr)
+	if (only.nr) {
 		bo.only = (const char *const *)only.v;
+		only_paths = &only;
+	}
 
 	/* which ref moves */
 	if (branch) {

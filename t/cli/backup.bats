@@ -531,3 +531,14 @@ M src/numbers.txt"
 	assert_failure 128
 	assert_output --partial "art/nope"
 }
+
+@test "backup of a path the ignore rules leave out says so" {
+	vault backup -q >/dev/null
+	mkdir -p game/Assets game/ProjectSettings game/Library
+	echo cache > game/Library/db
+	run vault backup game/Library
+	assert_success
+	assert_output --partial "warning: game/Library is left out by the ignore rule <built-in: unity>:1:/[Ll]ibrary/, so it is not in the snapshot"
+	run vault-ls-tree -r --name-only HEAD
+	refute_output --partial game/Library
+}
