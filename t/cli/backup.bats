@@ -542,3 +542,17 @@ M src/numbers.txt"
 	run vault-ls-tree -r --name-only HEAD
 	refute_output --partial game/Library
 }
+
+@test "backup SUBDIR: a folder deleted inside it is gone, nested and repeated paths are fine" {
+	touch -d '1 hour ago' README.txt
+	vault backup -q >/dev/null
+	rm -r art/textures
+	echo v2 > README.txt
+	run vault backup art art/ "art/Ärger – entwurf ✓.txt"
+	assert_success
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'D\tart/textures/noise.bin')"
+	run vault-ls-tree -r --name-only HEAD
+	assert_line "art/Ärger – entwurf ✓.txt"
+	refute_line --partial art/textures
+}
