@@ -186,26 +186,8 @@ static struct bent *add_ent(struct engine *e, long d, const char *name,
 
 static void load_ignore_file(struct engine *e, int dirfd, const char *rel)
 {
-	struct vlt_buf text = VLT_BUF_INIT;
-	int fd = openat(dirfd, ".vaultignore", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	size_t got;
-
-	if (fd < 0)
-		return;
-	do {
-		if (vlt_buf_grow(&text, 65536) < 0 ||
-		    vlt_read_upto(fd, text.data + text.len, 65536, &got,
-				  ".vaultignore") < 0) {
-			got = 0;
-			break;
-		}
-		vlt_buf_setlen(&text, text.len + got);
-	} while (got == 65536 && text.len < (16 << 20));
-	close(fd);
-	if (vlt_ignore_add_rules(e->ig, rel, text.data ? text.data : "",
-				 text.len, ".vaultignore") < 0)
-		warn(e, rel[0] ? rel : ".vaultignore", vlt_error_last());
-	vlt_buf_release(&text);
+	if (vlt_ignore_load_dir(e->ig, dirfd, rel) < 0)
+		warn(e, rel[0] ? rel : ".", vlt_error_last());
 }
 
 static int cache_hit_valid(struct engine *e, const struct vlt_fc_entry *c)
@@ -231,6 +213,33 @@ static int cache_hit_valid(struct engine *e, const struct vlt_fc_entry *c)
 done:
 	vlt_buf_release(&buf);
 	return ok;
+}
+
+/*
+ * Where path stands to the only paths: 2 if it is one of them or below
+ * one, 1 if one of them is below it (a directory on the way), 0 if it is
+ * outside them all.
+ */
+static int only_relation(const char *const *only, const char *path)
+{
+	size_t n = strlen(path);
+	int rel = 0;
+
+	for (; *only; only++) {
+		size_t k = strlen(*only);
+
+		if (k <= n && !memcmp(*only, path, k) &&
+		    (path[k] == '/' || !path[k]))
+			return 2;
+		if (k > n && !memcmp(*only, path, n) && (*only)[n] == '/')
+			rel = 1;
+	}
+	return rel;
+}
+
+static int keep_unread(const char *path, void *data)
+{
+	return !only_relation(data, path);
 }
 
 static int walk(struct engine *e, int dirfd, long d)
@@ -263,14 +272,35 @@ static int walk(struct engine *e, int dirfd, long d)
 		if ((err = vlt_buf_addf(&e->rel, "%s%s", base ? "/" : "",
 					name)) < 0)
 			break;
+		if (e->o->only) {
+			int rel = only_relation(e->o->only, e->rel.data);
+
+			/* outside the only paths: carried over, not looked at */
+			if (!rel || (rel == 1 && de->d_type != DT_DIR &&
+				     de->d_type != DT_UNKNOWN))
+				continue;
+		}
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT)
 				warn(e, e->rel.data, strerror(errno));
 			continue;
 		}
-		if (e->ig && vlt_ignore_match(e->ig, e->rel.data,
-					      S_ISDIR(st.st_mode)))
+		if (e->o->only && !S_ISDIR(st.st_mode) &&
+		    only_relation(e->o->only, e->rel.data) == 1)
 			continue;
+		if (e->ig) {
+			struct vlt_ignore_why why;
+
+			if (vlt_ignore_match_why(e->ig, e->rel.data,
+						 S_ISDIR(st.st_mode), &why)) {
+				e->prog.ignored++;
+				if (e->o->ignored)
+					e->o->ignored(e->rel.data,
+						      S_ISDIR(st.st_mode), &why,
+						      e->o->cb_data);
+				continue;
+			}
+		}
 		if (S_ISREG(st.st_mode)) {
 			const struct vlt_fc_entry *c = e->cache ?
 				vlt_filecache_match(e->cache, e->rel.data, &st) : NULL;
@@ -908,8 +938,15 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 				&e.dirs[j->dir].ents[j->ent].oid)) < 0)
 				goto done;
 		}
+		/* a partial backup keeps the entries of what it did not
+		 * read, if they can be trusted under this gc generation;
+		 * else the old cache stays (checked next time) */
 		/* a failure to save the cache only costs speed next time */
-		vlt_filecache_writer_save(&e.cw, r, absroot, gen);
+		if (!o->only ||
+		    (e.cache_valid &&
+		     vlt_filecache_writer_keep(&e.cw, e.cache, keep_unread,
+					       (void *)o->only) == 0))
+			vlt_filecache_writer_save(&e.cw, r, absroot, gen);
 	}
 	e.prog.elapsed = seconds_since(&e.t0);
 	if (o->progress)
@@ -920,6 +957,164 @@ done:
 	engine_release(&e);
 	free(absroot);
 	return err;
+}
+
+/* --- putting a partial tree into the parent's ---------------------------- */
+
+static int read_tree(struct vlt_repo *r, const struct vlt_oid *oid,
+		     struct vlt_tree *t)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	int err;
+
+	vlt_tree_init(t);
+	if (!oid || vlt_oid_is_zero(oid))
+		return 0;
+	if ((err = vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &buf)) == 0)
+		err = vlt_tree_decode(buf.data, buf.len, t);
+	vlt_buf_release(&buf);
+	return err;
+}
+
+static int add_entry(struct vlt_tree *t, const struct vlt_tree_entry *x,
+		     const struct vlt_oid *oid)
+{
+	return vlt_tree_add(t, x->name, x->type, x->mode, x->size, x->mtime_sec,
+			    x->mtime_nsec, oid ? oid : &x->oid);
+}
+
+/* paths: nr paths relative to this level, none empty */
+static int graft(struct vlt_repo *r, const struct vlt_oid *base,
+		 const struct vlt_oid *part, const char **paths, size_t nr,
+		 struct vlt_oid *out)
+{
+	struct vlt_tree b, p, t;
+	struct vlt_buf enc = VLT_BUF_INIT;
+	const char **sub = NULL;
+	int err;
+
+	vlt_tree_init(&t);
+	if ((err = read_tree(r, base, &b)) < 0)
+		return err;
+	if ((err = read_tree(r, part, &p)) < 0)
+		goto done;
+	if (!(sub = calloc(nr ? nr : 1, sizeof(*sub)))) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	/* base's entries, but those the paths lead into */
+	for (size_t i = 0; i < b.nr && !err; i++) {
+		size_t n = strlen(b.entries[i].name), k;
+
+		for (k = 0; k < nr; k++)
+			if (!strncmp(paths[k], b.entries[i].name, n) &&
+			    (paths[k][n] == '/' || !paths[k][n]))
+				break;
+		if (k == nr)
+			err = add_entry(&t, &b.entries[i], NULL);
+	}
+	for (size_t i = 0; i < nr && !err; i++) {
+		const char *slash = strchr(paths[i], '/');
+		size_t n = slash ? (size_t)(slash - paths[i]) : strlen(paths[i]);
+		const struct vlt_tree_entry *be, *pe;
+		char name[4096];
+		size_t nsub = 0;
+		int whole = 0, seen = 0;
+
+		for (size_t k = 0; k < i; k++)
+			if (!strncmp(paths[k], paths[i], n) &&
+			    (paths[k][n] == '/' || !paths[k][n]))
+				seen = 1;
+		if (seen)
+			continue;	/* this name is done */
+		if (n >= sizeof(name)) {
+			err = vlt_error_set(VLT_E_INVALID, "path too long");
+			break;
+		}
+		memcpy(name, paths[i], n);
+		name[n] = '\0';
+		for (size_t k = i; k < nr; k++) {
+			if (strncmp(paths[k], name, n) ||
+			    (paths[k][n] != '/' && paths[k][n]))
+				continue;
+			if (!paths[k][n])
+				whole = 1;
+			else
+				sub[nsub++] = paths[k] + n + 1;
+		}
+		be = vlt_tree_find(&b, name);
+		pe = vlt_tree_find(&p, name);
+		if (whole) {
+			/* read again in full: as it is now, or gone */
+			if (pe)
+				err = add_entry(&t, pe, NULL);
+		} else {
+			const struct vlt_oid *bo = be && be->type == VLT_ENTRY_DIR ?
+						   &be->oid : NULL;
+			const struct vlt_oid *po = pe && pe->type == VLT_ENTRY_DIR ?
+						   &pe->oid : NULL;
+			struct vlt_oid oid;
+
+			if (!bo && !po) {
+				if (be)
+					err = add_entry(&t, be, NULL);
+				continue;
+			}
+			/* sub[] is reused by the recursion: copy it out */
+			{
+				const char **mine = malloc(nsub * sizeof(*mine));
+
+				if (!mine) {
+					err = vlt_error_set(VLT_E_NOMEM,
+							    "out of memory");
+					break;
+				}
+				memcpy(mine, sub, nsub * sizeof(*mine));
+				err = graft(r, bo, po, mine, nsub, &oid);
+				free(mine);
+			}
+			if (!err)
+				err = add_entry(&t, po ? pe : be, &oid);
+		}
+	}
+	if (!err && (err = vlt_tree_encode(&t, &enc)) == 0)
+		err = vlt_odb_write(r, VLT_OBJ_TREE, enc.data, enc.len, out);
+done:
+	free(sub);
+	vlt_buf_release(&enc);
+	vlt_tree_release(&t);
+	vlt_tree_release(&p);
+	vlt_tree_release(&b);
+	return err < 0 ? err : 0;
+}
+
+int vlt_tree_graft(struct vlt_repo *r, const struct vlt_oid *base,
+		   const struct vlt_oid *part, const char *const *only,
+		   struct vlt_oid *out)
+{
+	size_t nr = 0;
+	const char **paths;
+	int err;
+
+	while (only[nr])
+		nr++;
+	if (!(paths = calloc(nr ? nr : 1, sizeof(*paths))))
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	memcpy(paths, only, nr * sizeof(*paths));
+	err = graft(r, base, part, paths, nr, out);
+	free(paths);
+	return err;
+}
+
+int vlt_backup_scan_opts(struct vlt_repo *r, const char *root,
+			 const struct vlt_backup_opts *o, struct vlt_oid *tree,
+			 struct vlt_backup_progress *stats)
+{
+	struct vlt_backup_opts copy = *o;
+
+	copy.dry_run = 1;
+	r->dry_run = 1;
+	return vlt_backup_tree(r, root, &copy, tree, stats);
 }
 
 int vlt_backup_scan(struct vlt_repo *r, const char *root, struct vlt_oid *tree)

@@ -29,6 +29,8 @@ struct vlt_backup_progress {
 	uint64_t chunks, chunks_new;
 	uint64_t dirs, symlinks, errors;      /* errors: every path left out */
 	uint64_t files_failed;               /* files that could not be read */
+	uint64_t ignored;                    /* paths left out by ignore rules
+					      * (a directory counts once) */
 	double elapsed;                      /* seconds since start */
 };
 
@@ -38,6 +40,12 @@ typedef void (*vlt_backup_progress_fn)(const struct vlt_backup_progress *p,
  * snapshot; the backup goes on). */
 typedef void (*vlt_backup_warn_fn)(const char *path, const char *msg,
 				   void *data);
+/* Called for each path an ignore rule left out (an ignored directory
+ * once, not what is inside it); why says which rule. */
+struct vlt_ignore_why;
+typedef void (*vlt_backup_ignored_fn)(const char *path, int is_dir,
+				      const struct vlt_ignore_why *why,
+				      void *data);
 
 struct vlt_backup_opts {
 	int threads;                 /* 0: one per core */
@@ -46,8 +54,18 @@ struct vlt_backup_opts {
 	int use_cache;               /* default 1 */
 	int use_default_ignores;     /* default 1 */
 	const char *const *excludes; /* extra patterns, NULL-terminated */
+	/*
+	 * Read only these paths below root ('/'-separated, relative, no
+	 * trailing '/'; NULL-terminated), like `git commit PATH`: the tree
+	 * holds them and the directories leading to them, nothing else.
+	 * vlt_tree_graft() puts it into the parent snapshot's tree. The
+	 * rules of every directory on the way still apply, and the file
+	 * cache keeps its entries for everything else. NULL: everything.
+	 */
+	const char *const *only;
 	vlt_backup_progress_fn progress;
 	vlt_backup_warn_fn warn;
+	vlt_backup_ignored_fn ignored;   /* may be NULL */
 	void *cb_data;
 };
 
@@ -67,5 +85,22 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
  * closed. For `vault diff` against a working folder. */
 int vlt_backup_scan(struct vlt_repo *r, const char *root,
 		    struct vlt_oid *tree);
+
+/*
+ * The tree of a backup with opts.only, put into base: each of the only
+ * paths is taken from part (or removed, when part has no such path: the
+ * folder or file was deleted, or is left out by the rules), everything
+ * else is base's. Directories on the way take part's metadata. base may
+ * be NULL or zero (no parent snapshot). *out gets the new root tree.
+ */
+int vlt_tree_graft(struct vlt_repo *r, const struct vlt_oid *base,
+		   const struct vlt_oid *part, const char *const *only,
+		   struct vlt_oid *out);
+
+/* vlt_backup_scan with options (ignore rules, the ignored callback) and
+ * the counters; o->dry_run is implied. For `vault status`. */
+int vlt_backup_scan_opts(struct vlt_repo *r, const char *root,
+			 const struct vlt_backup_opts *o, struct vlt_oid *tree,
+			 struct vlt_backup_progress *stats);
 
 #endif

@@ -246,3 +246,29 @@ done:
 	vlt_buf_release(&out);
 	return err;
 }
+
+int vlt_filecache_writer_keep(struct vlt_filecache_writer *w,
+			      const struct vlt_filecache *fc,
+			      int (*keep)(const char *path, void *data),
+			      void *data)
+{
+	for (size_t i = 0; fc && i < fc->nr; i++) {
+		const struct vlt_fc_entry *e = &fc->ents[i];
+		unsigned char fixed[41];
+
+		if (!keep(e->path, data))
+			continue;
+		put_le64(fixed, e->dev);
+		put_le64(fixed + 8, e->ino);
+		put_le64(fixed + 16, e->size);
+		put_le64(fixed + 24, (uint64_t)e->mtime_ns);
+		put_le64(fixed + 32, (uint64_t)e->ctime_ns);
+		fixed[40] = (unsigned char)e->untrusted;
+		VLT_TRY(vlt_buf_add_varint(&w->data, strlen(e->path)));
+		VLT_TRY(vlt_buf_adds(&w->data, e->path));
+		VLT_TRY(vlt_buf_add(&w->data, fixed, sizeof(fixed)));
+		VLT_TRY(vlt_buf_add(&w->data, e->oid.id, VLT_OID_RAWSZ));
+		w->count++;
+	}
+	return 0;
+}

@@ -54,6 +54,13 @@ void vlt_filecache_writer_init(struct vlt_filecache_writer *w);
 void vlt_filecache_writer_release(struct vlt_filecache_writer *w);
 int vlt_filecache_writer_add(struct vlt_filecache_writer *w, const char *path,
 			     const struct stat *st, const struct vlt_oid *oid);
+/* Copy the entries of fc for which keep(path) returns 1, as they are
+ * (a backup of some folders only keeps what it did not look at). The
+ * caller makes sure fc was written under the current gc generation. */
+int vlt_filecache_writer_keep(struct vlt_filecache_writer *w,
+			      const struct vlt_filecache *fc,
+			      int (*keep)(const char *path, void *data),
+			      void *data);
 /* Atomically replace root's cache file. */
 int vlt_filecache_writer_save(struct vlt_filecache_writer *w,
 			      struct vlt_repo *r, const char *root,

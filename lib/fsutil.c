@@ -439,4 +439,90 @@ int vlt_sparse_finish(struct vlt_sparse_writer *w)
 		return vlt_error_set(VLT_E_IO, "set size of %s: %s", w->what,
 				     strerror(errno));
 	return 0;
+
+/* Append component c[0..n) to the absolute path in abs, lexically. */
+static int add_component(struct vlt_buf *abs, const char *c, size_t n)
+{
+	if (!n || (n == 1 && c[0] == '.'))
+		return 0;
+	if (n == 2 && c[0] == '.' && c[1] == '.') {
+		char *slash = strrchr(abs->data, '/');
+
+		vlt_buf_setlen(abs, slash && slash != abs->data ?
+			       (size_t)(slash - abs->data) : 1);
+		return 0;
+	}
+	if (abs->len > 1)
+		VLT_TRY(vlt_buf_addch(abs, '/'));
+	return vlt_buf_add(abs, c, n);
+}
+
+int vlt_path_below(const char *root, const char *path, struct vlt_buf *rel)
+{
+	struct vlt_buf abs = VLT_BUF_INIT;
+	const char *p, *last;
+	size_t rootlen = strlen(root);
+	char *dir = NULL;
+	int err = 0, below = 0;
+
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	/* the directory part, resolved if it exists */
+	last = strrchr(path, '/');
+	if (last) {
+		size_t n = (size_t)(last - path);
+		char *part = strndup(path, n ? n : 1);
+
+		if (!part)
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+		dir = realpath(part, NULL);
+		if (!dir && path[0] != '/') {
+			char *cwd = getcwd(NULL, 0);
+
+			err = cwd ? vlt_buf_adds(&abs, cwd) :
+			      vlt_error_set(VLT_E_IO, "getcwd: %s", strerror(errno));
+			free(cwd);
+			for (p = part; !err && *p;) {
+				size_t k = strcspn(p, "/");
+
+				err = add_component(&abs, p, k);
+				p += k + (p[k] == '/');
+			}
+		} else if (!dir) {
+			err = vlt_buf_adds(&abs, "/");
+			for (p = part; !err && *p;) {
+				size_t k = strcspn(p, "/");
+
+				err = add_component(&abs, p, k);
+				p += k + (p[k] == '/');
+			}
+		} else {
+			err = vlt_buf_adds(&abs, dir);
+		}
+		free(part);
+		last++;
+	} else {
+		dir = getcwd(NULL, 0);
+		err = dir ? vlt_buf_adds(&abs, dir) :
+		      vlt_error_set(VLT_E_IO, "getcwd: %s", strerror(errno));
+		last = path;
+	}
+	free(dir);
+	if (!err)
+		err = add_component(&abs, last, strlen(last));
+	if (!err) {
+		vlt_buf_reset(rel);
+		if (!strncmp(abs.data, root, rootlen) &&
+		    (abs.data[rootlen] == '/' || !abs.data[rootlen] ||
+		     rootlen == 1)) {
+			const char *r = abs.data + rootlen;
+
+			while (*r == '/')
+				r++;
+			err = vlt_buf_adds(rel, r);
+			below = 1;
+		}
+	}
+	vlt_buf_release(&abs);
+	return err < 0 ? err : below;
 }

@@ -52,6 +52,15 @@ int vlt_fsync_dir(const char *dir);
 int vlt_mkdir_p(const char *path, int mode);
 /* rm -rf (used by tests and tmp cleanup). */
 int vlt_remove_tree(const char *path);
+/*
+ * Where path (absolute, or relative to the current directory; it need
+ * not exist) is below root (an absolute path without symlinks, as
+ * realpath() gives it): 1 and rel set to the '/'-separated relative path
+ * ("" for root itself), or 0 when path is outside root. Every directory
+ * of path that exists is resolved (symlinks, "..", "."); its last
+ * component is not followed, so a symlink is asked about as itself.
+ */
+int vlt_path_below(const char *root, const char *path, struct vlt_buf *rel);
 /* Random bytes from getrandom(). */
 int vlt_random_bytes(void *buf, size_t len);
 

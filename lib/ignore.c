@@ -17,33 +17,39 @@
  * git's wildmatch.c with WM_PATHNAME, including its two abort codes, which
  * keep patterns such as "*a*a*a*a" from backtracking exponentially.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
+#include "fsutil.h"
 #include "ignore.h"
 
 /*
- * The built-in defaults, lowest precedence, so any .vaultignore can
- * re-include one with '!'. Only regenerable caches, editor litter and OS
- * metadata belong here; a default that hides authored work loses data
- * silently, so when in doubt leave a name out. Deliberately absent:
- * lowercase "obj/" (asset projects keep exported .obj meshes in folders
- * of that name), "Build/" (release builds are often wanted), "*.bak"
- * (often a user's deliberate copy), ".vscode/" and ".idea/" (settings).
+ * The built-in rules, lowest precedence, so any .vaultignore can re-include
+ * one with '!'. Only regenerable caches, editor litter and OS metadata
+ * belong here; a rule that hides authored work loses data silently, so
+ * when in doubt leave a name out.
+ *
+ * default_patterns apply everywhere, so they are only names no one gives
+ * to a folder of work. An engine's caches have ordinary names ("Saved",
+ * "Library", "Temp", "Logs", "Binaries"): those rules apply only in a
+ * directory that is that engine's project, recognised by the files the
+ * engine itself keeps there (engines[] below), and they are anchored to
+ * it. Deliberately absent: "Build/" and "Builds/" (release builds are
+ * often wanted), "*.bak" (often a user's deliberate copy), ".vscode/" and
+ * ".idea/" (shared settings). Documentation/vaultignore.md lists both
+ * tables; keep it exact.
  */
 static const char *const default_patterns[] = {
-	/* Godot: import cache and editor state, rebuilt when the project opens */
-	".godot/",		/* Godot 4 */
-	".import/",		/* Godot 3 */
-	/* Unity: rebuilt from Assets/, Packages/ and ProjectSettings/ */
-	"Library/", "Temp/", "Obj/", "Logs/", "UserSettings/",
-	/* Unreal: build products, shader/asset caches, autosaves and logs */
-	"Intermediate/", "Saved/", "DerivedDataCache/", "Binaries/",
-	/* IDE and package caches, recreated by the tools */
-	".vs/", "__pycache__/", "node_modules/",
+	/* IDE and tool caches, recreated by the tools */
+	".vs/", "__pycache__/",
 	/* temporary files; vim swap files; backups ending in '~' (also
 	 * Krita's *.kra~, GIMP/emacs/gedit backups); emacs lock links */
 	"*.tmp", "*.temp", "*.swp", "*.swo", "*~", ".#*",
@@ -52,6 +58,39 @@ static const char *const default_patterns[] = {
 	/* Blender's "Save Versions" backups: scene.blend1 ... (up to 32) */
 	"*.blend[1-9]", "*.blend[1-9][0-9]",
 };
+
+/*
+ * A project of some engine: a directory holding every marker (a name; a
+ * trailing '/' wants a directory, a leading '*' any file ending so). Its
+ * rules are anchored to that directory.
+ */
+struct engine {
+	const char *source;        /* "<built-in: NAME>", in vlt_ignore_why */
+	const char *markers[3];    /* all must be present; NULL-terminated */
+	const char *rules[8];      /* NULL-terminated */
+};
+
+static const struct engine engines[] = {
+	/* Unity: rebuilt from Assets/, Packages/ and ProjectSettings/ (the
+	 * names as in GitHub's Unity.gitignore, either case of the initial) */
+	{ "<built-in: unity>", { "Assets/", "ProjectSettings/", NULL },
+	  { "/[Ll]ibrary/", "/[Tt]emp/", "/[Oo]bj/", "/[Ll]ogs/",
+	    "/[Uu]ser[Ss]ettings/", "/[Mm]emoryCaptures/", NULL } },
+	/* Unreal: build products, shader/asset caches, autosaves and logs,
+	 * of the project and of its plug-ins */
+	{ "<built-in: unreal>", { "*.uproject", NULL },
+	  { "/Binaries/", "/Intermediate/", "/Saved/", "/DerivedDataCache/",
+	    "/Plugins/**/Binaries/", "/Plugins/**/Intermediate/", NULL } },
+	/* Godot: import cache and editor state, rebuilt when the project
+	 * opens (.godot/ in Godot 4, .import/ in Godot 3) */
+	{ "<built-in: godot>", { "project.godot", NULL },
+	  { "/.godot/", "/.import/", NULL } },
+	/* npm packages, reinstalled from package.json */
+	{ "<built-in: node>", { "package.json", NULL },
+	  { "/node_modules/", NULL } },
+};
+
+#define NR_ENGINES (sizeof(engines) / sizeof(engines[0]))
 
 #define NR_DEFAULTS (sizeof(default_patterns) / sizeof(default_patterns[0]))
 
@@ -79,12 +118,20 @@ struct group {
 	size_t nr, alloc;
 };
 
+/* Groups by directory, linear probing. */
+struct table {
+	struct group **slots;
+	size_t nr, size;	/* size: 0 or a power of two */
+	size_t max_depth;	/* components of the deepest directory */
+};
+
 struct vlt_ignore {
 	struct group exclude;	/* --exclude, highest precedence */
+	struct table dirs;	/* .vaultignore rules, by directory */
+	struct table engines;	/* engine rules, by project directory */
+	struct table loaded;	/* empty groups: vlt_ignore_load_path() did */
 	struct group defaults;	/* lowest */
-	struct group **table;	/* per-directory groups, linear probing */
-	size_t table_nr, table_size;	/* size: 0 or a power of two */
-	size_t max_depth;	/* components of the deepest such directory */
+	int use_defaults;	/* also decides whether engines are looked for */
 	char **sources;		/* owned copies of the source names */
 	size_t sources_nr, sources_alloc;
 };
@@ -495,15 +542,15 @@ static uint64_t fnv(uint64_t h, const char *s, size_t n)
 
 #define FNV_BASIS 0xcbf29ce484222325ULL
 
-static struct group *lookup(const struct vlt_ignore *ig, uint64_t h,
+static struct group *lookup(const struct table *tb, uint64_t h,
 			    const char *dir, size_t len)
 {
-	size_t mask = ig->table_size - 1, i;
+	size_t mask = tb->size - 1, i;
 
-	if (!ig->table_size)
+	if (!tb->size)
 		return NULL;
-	for (i = (size_t)h & mask; ig->table[i]; i = (i + 1) & mask) {
-		struct group *g = ig->table[i];
+	for (i = (size_t)h & mask; tb->slots[i]; i = (i + 1) & mask) {
+		struct group *g = tb->slots[i];
 
 		if (g->hash == h && g->dirlen == len &&
 		    !memcmp(g->dir, dir, len))
@@ -512,15 +559,15 @@ static struct group *lookup(const struct vlt_ignore *ig, uint64_t h,
 	return NULL;
 }
 
-static int table_grow(struct vlt_ignore *ig)
+static int table_grow(struct table *tb)
 {
-	size_t size = ig->table_size ? ig->table_size * 2 : 16, i, j;
+	size_t size = tb->size ? tb->size * 2 : 16, i, j;
 	struct group **t = calloc(size, sizeof(*t));
 
 	if (!t)
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	for (i = 0; i < ig->table_size; i++) {
-		struct group *g = ig->table[i];
+	for (i = 0; i < tb->size; i++) {
+		struct group *g = tb->slots[i];
 
 		if (!g)
 			continue;
@@ -528,14 +575,26 @@ static int table_grow(struct vlt_ignore *ig)
 			;
 		t[j] = g;
 	}
-	free(ig->table);
-	ig->table = t;
-	ig->table_size = size;
+	free(tb->slots);
+	tb->slots = t;
+	tb->size = size;
 	return 0;
 }
 
-static int dir_group(struct vlt_ignore *ig, const char *dir,
-		     struct group **out)
+static void table_release(struct table *tb)
+{
+	for (size_t i = 0; i < tb->size; i++) {
+		if (tb->slots[i]) {
+			group_release(tb->slots[i]);
+			free(tb->slots[i]);
+		}
+	}
+	free(tb->slots);
+	memset(tb, 0, sizeof(*tb));
+}
+
+/* The group of directory dir in tb, created empty if missing. */
+static int dir_group(struct table *tb, const char *dir, struct group **out)
 {
 	size_t len, depth = 0, i;
 	uint64_t h;
@@ -549,11 +608,11 @@ static int dir_group(struct vlt_ignore *ig, const char *dir,
 	while (len && dir[len - 1] == '/')
 		len--;
 	h = fnv(FNV_BASIS, dir, len);
-	if ((*out = lookup(ig, h, dir, len)))
+	if ((*out = lookup(tb, h, dir, len)))
 		return 0;
 
-	if ((ig->table_nr + 1) * 2 > ig->table_size)
-		VLT_TRY(table_grow(ig));
+	if ((tb->nr + 1) * 2 > tb->size)
+		VLT_TRY(table_grow(tb));
 	g = calloc(1, sizeof(*g));
 	if (!g || !(g->dir = malloc(len + 1))) {
 		free(g);
@@ -563,17 +622,17 @@ static int dir_group(struct vlt_ignore *ig, const char *dir,
 	g->dir[len] = '\0';
 	g->dirlen = len;
 	g->hash = h;
-	for (i = (size_t)h & (ig->table_size - 1); ig->table[i];
-	     i = (i + 1) & (ig->table_size - 1))
+	for (i = (size_t)h & (tb->size - 1); tb->slots[i];
+	     i = (i + 1) & (tb->size - 1))
 		;
-	ig->table[i] = g;
-	ig->table_nr++;
+	tb->slots[i] = g;
+	tb->nr++;
 
 	if (len)
 		for (depth = 1, i = 0; i < len; i++)
 			depth += dir[i] == '/';
-	if (depth > ig->max_depth)
-		ig->max_depth = depth;
+	if (depth > tb->max_depth)
+		tb->max_depth = depth;
 	*out = g;
 	return 0;
 }
@@ -584,13 +643,13 @@ static int dir_group(struct vlt_ignore *ig, const char *dir,
  * recursion reaches the deeper ones first and stops at max_depth, the
  * deepest directory that has rules.
  */
-static const struct rule *match_dirs(const struct vlt_ignore *ig,
+static const struct rule *match_dirs(const struct table *tb,
 				     const struct subject *s, size_t end,
 				     uint64_t h, size_t depth)
 {
 	const struct group *g;
 
-	if (depth < ig->max_depth) {
+	if (depth < tb->max_depth) {
 		size_t from = end ? end + 1 : 0;
 		size_t upto = (size_t)(s->base - s->path);
 		const char *slash = from < upto ?
@@ -598,15 +657,15 @@ static const struct rule *match_dirs(const struct vlt_ignore *ig,
 
 		if (slash) {
 			size_t next = (size_t)(slash - s->path);
-			const struct rule *r = match_dirs(ig, s, next,
+			const struct rule *r = match_dirs(tb, s, next,
 				fnv(h, s->path + end, next - end), depth + 1);
 
 			if (r)
 				return r;
 		}
 	}
-	g = lookup(ig, h, s->path, end);
-	return g ? match_group(g, s, end ? end + 1 : 0) : NULL;
+	g = lookup(tb, h, s->path, end);
+	return g && g->nr ? match_group(g, s, end ? end + 1 : 0) : NULL;
 }
 
 /* The rule that decides path[0..len) (NUL-terminated there), or NULL. */
@@ -627,7 +686,10 @@ static const struct rule *decide(const struct vlt_ignore *ig,
 
 	if (ig->exclude.nr && (r = match_group(&ig->exclude, &s, 0)))
 		return r;
-	if (ig->table_nr && (r = match_dirs(ig, &s, 0, FNV_BASIS, 0)))
+	if (ig->dirs.nr && (r = match_dirs(&ig->dirs, &s, 0, FNV_BASIS, 0)))
+		return r;
+	if (ig->engines.nr &&
+	    (r = match_dirs(&ig->engines, &s, 0, FNV_BASIS, 0)))
 		return r;
 	return match_group(&ig->defaults, &s, 0);
 }
@@ -649,9 +711,10 @@ int vlt_ignore_new(int use_defaults, struct vlt_ignore **out)
 	*out = NULL;
 	if (!ig)
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	ig->use_defaults = use_defaults;
 	for (i = 0; use_defaults && i < NR_DEFAULTS; i++) {
 		err = add_rule(&ig->defaults, default_patterns[i],
-			       "<defaults>", (unsigned)i + 1, &added);
+			       "<built-in>", (unsigned)i + 1, &added);
 		if (err < 0) {
 			vlt_ignore_free(ig);
 			return err;
@@ -669,13 +732,9 @@ void vlt_ignore_free(struct vlt_ignore *ig)
 		return;
 	group_release(&ig->exclude);
 	group_release(&ig->defaults);
-	for (i = 0; i < ig->table_size; i++) {
-		if (ig->table[i]) {
-			group_release(ig->table[i]);
-			free(ig->table[i]);
-		}
-	}
-	free(ig->table);
+	table_release(&ig->dirs);
+	table_release(&ig->engines);
+	table_release(&ig->loaded);
 	for (i = 0; i < ig->sources_nr; i++)
 		free(ig->sources[i]);
 	free(ig->sources);
@@ -708,7 +767,7 @@ int vlt_ignore_add_rules(struct vlt_ignore *ig, const char *dir,
 	unsigned lineno;
 	int err, added;
 
-	VLT_TRY(dir_group(ig, dir ? dir : "", &g));
+	VLT_TRY(dir_group(&ig->dirs, dir ? dir : "", &g));
 	VLT_TRY(add_source(ig, source_name ? source_name : ".vaultignore",
 			   &source));
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
@@ -748,15 +807,32 @@ int vlt_ignore_add_pattern(struct vlt_ignore *ig, const char *pattern)
 	return 0;
 }
 
+static void fill_why(const struct rule *r, struct vlt_ignore_why *why)
+{
+	memset(why, 0, sizeof(*why));
+	if (!r)
+		return;
+	why->source = r->source;
+	why->line = r->line;
+	why->pattern = r->text;
+	why->negated = !!(r->flags & RULE_NEGATIVE);
+}
+
 int vlt_ignore_match(const struct vlt_ignore *ig, const char *relpath,
 		     int is_dir)
+{
+	return vlt_ignore_match_why(ig, relpath, is_dir, NULL);
+}
+
+int vlt_ignore_match_why(const struct vlt_ignore *ig, const char *relpath,
+			 int is_dir, struct vlt_ignore_why *why)
 {
 	const struct rule *r;
 	size_t len = strlen(relpath);
 
-	if (!len)
-		return 0;
-	r = decide(ig, relpath, len, is_dir);
+	r = len ? decide(ig, relpath, len, is_dir) : NULL;
+	if (why)
+		fill_why(r, why);
 	return r && !(r->flags & RULE_NEGATIVE);
 }
 
@@ -787,11 +863,170 @@ int vlt_ignore_check(const struct vlt_ignore *ig, const char *relpath,
 	vlt_buf_release(&path);
 
 	ignored = r && !(r->flags & RULE_NEGATIVE);
-	if (why && r) {
-		why->source = r->source;
-		why->line = r->line;
-		why->pattern = r->text;
-		why->negated = !!(r->flags & RULE_NEGATIVE);
-	}
+	if (why)
+		fill_why(r, why);
 	return ignored;
+}
+
+/* --- engine projects and reading a directory's rules ------------------- */
+
+/* Does the directory hold every marker of engine en? names: the
+ * directory's entries ending in the '*' markers' suffixes were looked for
+ * by the caller (has_suffix[i] for en->markers[i]). */
+static int is_project(int dirfd, const struct engine *en,
+		      const int *has_suffix)
+{
+	for (size_t i = 0; en->markers[i]; i++) {
+		const char *m = en->markers[i];
+		size_t n = strlen(m);
+		char name[64];
+		struct stat st;
+
+		if (m[0] == '*') {
+			if (!has_suffix[i])
+				return 0;
+			continue;
+		}
+		if (n >= sizeof(name))
+			return 0;
+		memcpy(name, m, n + 1);
+		if (name[n - 1] == '/')
+			name[--n] = '\0';
+		/* markers may be symlinks: the engine follows them too */
+		if (fstatat(dirfd, name, &st, 0) < 0)
+			return 0;
+		if (m[strlen(m) - 1] == '/' ? !S_ISDIR(st.st_mode) :
+		    !S_ISREG(st.st_mode))
+			return 0;
+	}
+	return 1;
+}
+
+/* Which '*suffix' markers some regular file of the directory matches. */
+static int scan_suffixes(int dirfd, int has[NR_ENGINES][3])
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp;
+	struct dirent *de;
+
+	if (fd < 0)
+		return vlt_error_set(VLT_E_IO, "%s", strerror(errno));
+	if (!(dp = fdopendir(fd))) {
+		close(fd);
+		return vlt_error_set(VLT_E_IO, "%s", strerror(errno));
+	}
+	while ((de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN &&
+		    de->d_type != DT_LNK)
+			continue;
+		for (size_t e = 0; e < NR_ENGINES; e++)
+			for (size_t i = 0; engines[e].markers[i]; i++) {
+				const char *m = engines[e].markers[i];
+				size_t k = strlen(m) - 1;
+
+				if (m[0] == '*' && n > k &&
+				    !memcmp(de->d_name + n - k, m + 1, k))
+					has[e][i] = 1;
+			}
+	}
+	closedir(dp);
+	return 0;
+}
+
+int vlt_ignore_add_engines(struct vlt_ignore *ig, int dirfd, const char *dir)
+{
+	int has[NR_ENGINES][3];
+	int found = 0, added;
+
+	if (!ig->use_defaults)
+		return 0;
+	memset(has, 0, sizeof(has));
+	VLT_TRY(scan_suffixes(dirfd, has));
+	for (size_t e = 0; e < NR_ENGINES; e++) {
+		struct group *g;
+
+		if (!is_project(dirfd, &engines[e], has[e]))
+			continue;
+		VLT_TRY(dir_group(&ig->engines, dir, &g));
+		for (size_t i = 0; engines[e].rules[i]; i++)
+			VLT_TRY(add_rule(g, engines[e].rules[i], engines[e].source,
+					 (unsigned)i + 1, &added));
+		found++;
+	}
+	return found;
+}
+
+int vlt_ignore_load_dir(struct vlt_ignore *ig, int dirfd, const char *dir)
+{
+	struct vlt_buf text = VLT_BUF_INIT, name = VLT_BUF_INIT;
+	size_t got;
+	int fd, err;
+
+	dir = dir ? dir : "";
+	err = vlt_ignore_add_engines(ig, dirfd, dir);
+	if (err < 0)
+		return err;
+	fd = openat(dirfd, ".vaultignore", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 :
+		       vlt_error_set(VLT_E_IO, "%s%s.vaultignore: %s", dir,
+				     *dir ? "/" : "", strerror(errno));
+	do {
+		if ((err = vlt_buf_grow(&text, 65536)) < 0 ||
+		    (err = vlt_read_upto(fd, text.data + text.len, 65536, &got,
+					 ".vaultignore")) < 0)
+			break;
+		vlt_buf_setlen(&text, text.len + got);
+	} while (got == 65536 && text.len < (16 << 20));
+	close(fd);
+	if (!err && !(err = vlt_buf_addf(&name, "%s%s.vaultignore", dir,
+					  *dir ? "/" : "")))
+		err = vlt_ignore_add_rules(ig, dir, text.data ? text.data : "",
+					   text.len, name.data);
+	vlt_buf_release(&text);
+	vlt_buf_release(&name);
+	return err;
+}
+
+int vlt_ignore_load_path(struct vlt_ignore *ig, int rootfd,
+			 const char *relpath)
+{
+	struct vlt_buf dir = VLT_BUF_INIT;
+	const char *p = relpath, *slash;
+	int fd = dup(rootfd), err = 0;
+
+	if (fd < 0)
+		return vlt_error_set(VLT_E_IO, "dup: %s", strerror(errno));
+	/* the root, then each leading directory of relpath (not relpath:
+	 * a directory's rules apply only to what is inside it) */
+	for (;;) {
+		const char *d = dir.data ? dir.data : "";
+		struct group *g;
+		size_t n = ig->loaded.nr;
+		int next;
+
+		if ((err = dir_group(&ig->loaded, d, &g)) < 0)
+			break;
+		if (ig->loaded.nr != n &&
+		    (err = vlt_ignore_load_dir(ig, fd, d)) < 0)
+			break;
+		if (!(slash = strchr(p, '/')))
+			break;
+		if ((err = vlt_buf_addf(&dir, "%s%.*s", dir.len ? "/" : "",
+					(int)(slash - p), p)) < 0)
+			break;
+		next = openat(fd, dir.data + (dir.len - (size_t)(slash - p)),
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		if (fd < 0)
+			break;	/* no such directory: nothing more to load */
+		p = slash + 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	vlt_buf_release(&dir);
+	return err;
 }

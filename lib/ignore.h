@@ -16,7 +16,8 @@
  *   1. --exclude patterns (vlt_ignore_add_pattern), anchored at the root;
  *   2. the .vaultignore of the path's own directory, then its parent's, and
  *      so on up to the root's;
- *   3. the built-in defaults (unless disabled).
+ *   3. the built-in rules of the engine projects the path is in (deepest
+ *      project first), then the built-in defaults (unless disabled).
  * Within one level the last matching rule wins. So a .vaultignore can
  * re-include a default with "!Library/", and a deeper file overrides a
  * shallower one. Rules of a directory only ever apply to paths below it,
@@ -28,18 +29,27 @@
  * vlt_ignore_check() reports such a path as ignored by the rule that
  * matched the directory.
  *
- * Built-in defaults (one table in ignore.c; every entry is a regenerable
- * cache, editor litter or OS metadata, never authored work):
- *   Godot      .godot/  .import/
- *   Unity      Library/  Temp/  Obj/  Logs/  UserSettings/
- *   Unreal     Intermediate/  Saved/  DerivedDataCache/  Binaries/
- *   tools      .vs/  __pycache__/  node_modules/
+ * Built-in rules (two tables in ignore.c; every entry is a regenerable
+ * cache, editor litter or OS metadata, never authored work). The defaults
+ * apply at any depth, so they are only names nobody gives a folder of
+ * work:
+ *   tools      .vs/  __pycache__/
  *   editors    *.tmp  *.temp  *.swp  *.swo  *~  .#*
  *   OS         .DS_Store  Thumbs.db  desktop.ini
  *   Blender    *.blend[1-9]  *.blend[1-9][0-9]   (.blend1 ... .blend99)
- * Entries ending in '/' match directories only; none contains a '/'
- * otherwise, so each applies at any depth (Unity's and Unreal's folders
- * included: projects are often nested inside a larger backup root).
+ * An engine's caches have ordinary names (Saved, Library, Temp, Logs), so
+ * its rules apply only in a directory that is a project of that engine
+ * (vlt_ignore_add_engines() looks when a walker enters a directory), and
+ * are anchored there:
+ *   Unity   (Assets/ and ProjectSettings/)  /[Ll]ibrary/ /[Tt]emp/ /[Oo]bj/
+ *           /[Ll]ogs/ /[Uu]ser[Ss]ettings/ /[Mm]emoryCaptures/
+ *   Unreal  (a *.uproject file)  /Binaries/ /Intermediate/ /Saved/
+ *           /DerivedDataCache/, and Binaries/ and Intermediate/ at any
+ *           depth below /Plugins/
+ *   Godot   (project.godot)  /.godot/ /.import/
+ *   node    (package.json)  /node_modules/
+ * They report their source as "<built-in: unity>" and so on; the defaults
+ * as "<built-in>". Documentation/vaultignore.md lists them exactly.
  *
  * Paths given to the matchers are relative to the backup root,
  * '/'-separated, without a leading "/" or "./" and without a trailing '/'.
@@ -93,10 +103,11 @@ int vlt_ignore_match(const struct vlt_ignore *ig, const char *relpath,
 		     int is_dir);
 
 /* The rule that decided, for reporting (git check-ignore -v). The
- * strings belong to the ignore set. */
+ * strings belong to the ignore set, and stay the same for one rule, so
+ * (source, line) pointers tell rules apart. */
 struct vlt_ignore_why {
-	const char *source;   /* source_name, "<defaults>" or "<exclude>";
-				 NULL when no rule matched */
+	const char *source;   /* source_name, "<built-in>", "<built-in: unity>"
+				 ..., or "<exclude>"; NULL when no rule matched */
 	unsigned line;        /* 1-based line in source (index for the others) */
 	const char *pattern;  /* the rule as written, trailing spaces trimmed */
 	int negated;          /* the rule starts with '!' (re-includes) */
@@ -110,6 +121,36 @@ struct vlt_ignore_why {
  */
 int vlt_ignore_check(const struct vlt_ignore *ig, const char *relpath,
 		     int is_dir, struct vlt_ignore_why *why);
+
+/* vlt_ignore_match(), also saying which rule decided (why may be NULL;
+ * why->source is NULL when no rule matched). Same cost. */
+int vlt_ignore_match_why(const struct vlt_ignore *ig, const char *relpath,
+			 int is_dir, struct vlt_ignore_why *why);
+
+/*
+ * A walker entering directory dir (open as dirfd; "" for the root): add
+ * the built-in rules of each engine whose project dir is (markers found
+ * there), anchored to dir. Nothing when the defaults are off. Returns the
+ * number of engines found, or a negative error (the directory cannot be
+ * listed).
+ */
+int vlt_ignore_add_engines(struct vlt_ignore *ig, int dirfd, const char *dir);
+
+/*
+ * Everything a walker does on entering dir: vlt_ignore_add_engines(),
+ * then the rules of dir's .vaultignore if there is one (named
+ * "DIR/.vaultignore" in vlt_ignore_why). An unreadable .vaultignore or
+ * directory is VLT_E_IO; whatever could be read is added anyway.
+ */
+int vlt_ignore_load_dir(struct vlt_ignore *ig, int dirfd, const char *dir);
+
+/*
+ * For a question about one path (check-ignore, status): load the rules of
+ * the root (rootfd) and of each leading directory of relpath that exists,
+ * once per directory however many paths are asked about.
+ */
+int vlt_ignore_load_path(struct vlt_ignore *ig, int rootfd,
+			 const char *relpath);
 
 /* The built-in default patterns, in order; *nr gets their number. */
 const char *const *vlt_ignore_defaults(size_t *nr);

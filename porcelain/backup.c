@@ -1,32 +1,43 @@
 /*
  * vault-backup - snapshot a folder and move the current branch.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backup.h"
 #include "cli.h"
 #include "error.h"
 #include "gc.h"
+#include "ignore.h"
 #include "odb.h"
 #include "print.h"
+#include "fsutil.h"
 #include "refs.h"
+#include "revparse.h"
 #include "tree.h"
 
 static const char usage[] =
-"usage: vault backup [PATH] [-m MSG] [--tag TAG]... [--branch B] [-q] [--json]\n"
+"usage: vault backup [PATH...] [-m MSG] [--tag TAG]... [--branch B] [-q] [--json]\n"
 "                    [--threads N] [--exclude PATTERN]... [--no-default-ignores]\n"
 "                    [--no-cache] [--meta KEY=VALUE]...\n"
 "\n"
-"Snapshots PATH (default: the project folder of the repository, i.e. the\n"
-"folder holding .vault) and moves the current branch (HEAD, normally\n"
-"refs/snapshots/main) to the new snapshot. Unchanged files cost one stat()\n"
-"thanks to a local cache; changed files cost their new chunks only.\n"
+"Snapshots the project folder of the repository (the folder holding\n"
+".vault) and moves the current branch (HEAD, normally refs/snapshots/main)\n"
+"to the new snapshot. Unchanged files cost one stat() thanks to a local\n"
+"cache; changed files cost their new chunks only.\n"
+"\n"
+"With PATHs inside the project folder, only those are read: the snapshot\n"
+"is still of the whole project, the rest carried over unchanged from the\n"
+"branch's latest snapshot (like git commit PATH). A folder outside the\n"
+"project goes on a branch of its own (--branch B) or in a repository of\n"
+"its own; in a bare repository PATH is the one folder to snapshot.\n"
 ".vaultignore files (gitignore syntax) and built-in defaults for editor and\n"
 "engine caches leave paths out.\n"
 "\n"
@@ -96,12 +107,137 @@ static void progress(const struct vlt_backup_progress *p, int final, void *d)
 	fflush(stderr);  /* stderr is line-buffered; these lines end in \r */
 }
 
+/* The ignore rules that left something out, with how many paths each. */
+struct rule_count {
+	char *source, *pattern;
+	unsigned line;
+	uint64_t paths;
+};
+static struct rule_count *rule_counts;
+static size_t nr_rule_counts, alloc_rule_counts;
+static const struct vlt_strlist *only_paths;   /* the PATHs read, if any */
+
+static void ignored_path(const char *path, int is_dir,
+			 const struct vlt_ignore_why *why, void *d)
+{
+	size_t i;
+
+	(void)is_dir;
+	(void)d;
+	/* a PATH asked for (or a folder holding it) is left out: say so */
+	for (i = 0; only_paths && i < only_paths->nr; i++) {
+		size_t n = strlen(path);
+
+		if (!strncmp(only_paths->v[i], path, n) &&
+		    (!only_paths->v[i][n] || only_paths->v[i][n] == '/'))
+			warning("%s is left out by the ignore rule %s:%u:%s, so it "
+				"is not in the snapshot (vault check-ignore -v %s)",
+				only_paths->v[i], why->source, why->line,
+				why->pattern, only_paths->v[i]);
+	}
+	for (i = 0; i < nr_rule_counts; i++)
+		if (rule_counts[i].line == why->line &&
+		    !strcmp(rule_counts[i].source, why->source) &&
+		    !strcmp(rule_counts[i].pattern, why->pattern))
+			break;
+	if (i == nr_rule_counts) {
+		if (VLT_ALLOC_GROW(rule_counts, nr_rule_counts + 1,
+				   alloc_rule_counts) < 0)
+			return;   /* only the report loses a line */
+		/* copies: the rules are gone when the backup returns */
+		rule_counts[i].source = strdup(why->source);
+		rule_counts[i].pattern = strdup(why->pattern);
+		if (!rule_counts[i].source || !rule_counts[i].pattern) {
+			free(rule_counts[i].source);
+			free(rule_counts[i].pattern);
+			return;
+		}
+		rule_counts[i].line = why->line;
+		rule_counts[i].paths = 0;
+		nr_rule_counts++;
+	}
+	rule_counts[i].paths++;
+}
+
 static void warn_path(const char *path, const char *msg, void *d)
 {
 	(void)d;
 	if (tty && last_len)
 		fprintf(stderr, "\r%*s\r", (int)last_len, "");
 	error("%s: %s (left out of the snapshot)", path, msg);
+}
+
+/*
+ * Which folder is snapshotted, and which of its paths are read: no PATH,
+ * or the project folder itself, is the whole project; PATHs inside it
+ * are read alone and put into the branch's latest snapshot (*only gets
+ * them, relative to the project). A folder outside the project would
+ * replace the project's snapshot with itself: only on a branch of its
+ * own (--branch), where it is the whole snapshot.
+ */
+static void pick_paths(char *project, char **paths, int n,
+		       const char *branch, char **root,
+		       struct vlt_strlist *only)
+{
+	int whole = !n;
+
+	*root = project;
+	for (int i = 0; i < n; i++) {
+		struct vlt_buf rel = VLT_BUF_INIT, abs = VLT_BUF_INIT;
+		struct stat st;
+		int below = vlt_path_below(project, paths[i], &rel);
+
+		if (below < 0)
+			die_lib("%s", paths[i]);
+		if (!below) {
+			if (n == 1 && branch) {
+				if (!(*root = realpath(paths[i], NULL)))
+					die("cannot back up '%s': no such folder",
+					    paths[i]);
+				return;
+			}
+			die("'%s' is outside the project folder %s: backing it "
+			    "up here would replace the project's snapshot.\n"
+			    "Back it up on a branch of its own:  vault backup "
+			    "--branch NAME %s\n"
+			    "or in a repository of its own:      cd %s && vault "
+			    "init && vault backup", paths[i], project, paths[i],
+			    paths[i]);
+		}
+		if (!rel.data || !*rel.data) {
+			whole = 1;
+			vlt_buf_release(&rel);
+			continue;
+		}
+		vlt_buf_addf(&abs, "%s/%s", project, rel.data);
+		if (lstat(abs.data, &st) < 0)
+			die("cannot back up '%s': %s (to record that it was "
+			    "deleted, back up the folder that held it)",
+			    paths[i], strerror(errno));
+		if (vlt_strlist_add(only, rel.data) < 0)
+			die("out of memory");
+		vlt_buf_release(&rel);
+		vlt_buf_release(&abs);
+	}
+	if (whole) {
+		vlt_strlist_release(only);
+		return;
+	}
+	vlt_strlist_sort(only);
+	if (VLT_ALLOC_GROW(only->v, only->nr + 1, only->alloc) < 0)
+		die("out of memory");
+	only->v[only->nr] = NULL;
+}
+
+/* "art, src/x" */
+static const char *only_list(const struct vlt_strlist *only)
+{
+	static struct vlt_buf b = VLT_BUF_INIT;
+
+	vlt_buf_reset(&b);
+	for (size_t i = 0; i < only->nr; i++)
+		vlt_buf_addf(&b, "%s%s", i ? ", " : "", only->v[i]);
+	return b.data ? b.data : "";
 }
 
 int main(int argc, char **argv)
@@ -130,7 +266,9 @@ int main(int argc, char **argv)
 	const char *msg = NULL, *path = NULL, *branch = NULL;
 	const char **excludes, **tags, **metas;
 	char *root = NULL;
-	int nex = 0, ntags = 0, nmetas = 0, c, err, have_parent;
+	struct vlt_strlist only = VLT_STRLIST_INIT;
+	struct vlt_oid part;
+	int nex = 0, ntags = 0, nmetas = 0, npaths, c, err, have_parent;
 	uint64_t gen;
 
 	cli_init("vault-backup");
@@ -162,24 +300,37 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (argc - optind > 1)
-		usage_error(usage, "give one PATH (the folder to snapshot)");
-	if (optind < argc)
-		path = argv[optind];
+	npaths = argc - optind;
 	bo.excludes = excludes;
 	bo.progress = progress;
 	bo.warn = warn_path;
+	bo.ignored = ignored_path;
 	tty = isatty(2);
 
 	r = cli_open_repo();
-	if (!path) {
-		if (!r->worktree)
-			die("this repository has no project folder (it is bare): "
-			    "give the PATH to back up");
-		path = r->worktree;
+	if (!npaths && !r->worktree)
+		die("this repository has no project folder (it is bare): "
+		    "give the PATH to back up");
+	if (r->worktree) {
+		char *project = realpath(r->worktree, NULL);
+
+		if (!project)
+			die("cannot open the project folder %s", r->worktree);
+		pick_paths(project, argv + optind, npaths, branch, &root, &only);
+		if (root != project)
+			free(project);
+	} else {
+		if (npaths > 1)
+			usage_error(usage, "a bare repository backs up one folder: "
+				    "give one PATH");
+		path = argv[optind];
+		if (!(root = realpath(path, NULL)))
+			die("cannot back up '%s': no such folder", path);
 	}
-	if (!(root = realpath(path, NULL)))
-		die("cannot back up '%s': no such folder", path);
+	if (only.nr) {
+		bo.only = (const char *const *)only.v;
+		only_paths = &only;
+	}
 
 	/* which ref moves */
 	if (branch) {
@@ -193,8 +344,9 @@ int main(int argc, char **argv)
 	repo = r;
 	if (vlt_writer_begin(r, &writer_lock, &gen, "backup") < 0)
 		die_lib("cannot start the backup");
-	if (vlt_backup_tree(r, root, &bo, &tree, &st) < 0)
+	if (vlt_backup_tree(r, root, &bo, &part, &st) < 0)
 		fail("backup of %s failed", root);
+	tree = part;
 
 	vlt_snapshot_init(&s);
 	s.tree = tree;
@@ -202,6 +354,9 @@ int main(int argc, char **argv)
 		fail("snapshot");
 	s.message = strdup(msg ? msg : "backup");
 	vlt_snapshot_add_meta(&s, "path", root);
+	for (size_t i = 0; i < only.nr; i++)
+		if (vlt_snapshot_add_meta(&s, "only", only.v[i]) < 0)
+			fail("snapshot");
 	for (int i = 0; i < ntags; i++)
 		if (vlt_snapshot_add_meta(&s, "tag", tags[i]) < 0)
 			fail("--tag");
@@ -222,6 +377,17 @@ int main(int argc, char **argv)
 		s.nparents = 0;
 		if (have_parent)
 			vlt_snapshot_add_parent(&s, &parent);
+		if (only.nr) {
+			/* the rest of the project as the parent has it */
+			struct vlt_oid base;
+
+			vlt_oid_clear(&base);
+			if (have_parent && vlt_rev_peel_tree(r, &parent, &base) < 0)
+				fail("cannot read the branch's latest snapshot");
+			if (vlt_tree_graft(r, &base, &part, bo.only, &tree) < 0)
+				fail("cannot put the new folders into the snapshot");
+			s.tree = tree;
+		}
 		if (vlt_snapshot_encode(&s, &enc) < 0 ||
 		    vlt_odb_write(r, VLT_OBJ_SNAPSHOT, enc.data, enc.len, &snap) < 0 ||
 		    vlt_odb_flush(r) < 0)
@@ -263,6 +429,13 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "parent", have_parent ?
 				    json_string(vlt_oid_hex(&parent)) : json_null());
 		json_object_set_new(o, "ref", json_string(ref.data));
+		if (only.nr) {
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < only.nr; i++)
+				json_array_append_new(a, json_string(only.v[i]));
+			json_object_set_new(o, "only", a);
+		}
 		json_object_set_new(o, "files", json_integer((json_int_t)st.files_total));
 		json_object_set_new(o, "files_unchanged",
 				    json_integer((json_int_t)st.files_cached));
@@ -273,6 +446,22 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
 		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
 		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		{
+			json_t *ig = json_object(), *rules = json_array();
+
+			for (size_t i = 0; i < nr_rule_counts; i++) {
+				const struct rule_count *rc = &rule_counts[i];
+
+				json_array_append_new(rules, json_pack("{s:s,s:I,s:s,s:I}",
+					"source", rc->source,
+					"line", (json_int_t)rc->line,
+					"pattern", rc->pattern,
+					"paths", (json_int_t)rc->paths));
+			}
+			json_object_set_new(ig, "paths", json_integer((json_int_t)st.ignored));
+			json_object_set_new(ig, "rules", rules);
+			json_object_set_new(o, "ignored", ig);
+		}
 		json_object_set_new(o, "seconds", json_real(st.elapsed));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fputc('\n', stdout);
@@ -281,6 +470,15 @@ int main(int argc, char **argv)
 		printf("%s\n", vlt_oid_hex(&snap));
 	} else {
 		printf("snapshot %.12s saved to %s\n", vlt_oid_hex(&snap), ref.data);
+		if (only.nr && have_parent)
+			printf("  only %s %s read; the rest of the project is as "
+			       "in snapshot %.12s\n", only_list(&only),
+			       only.nr == 1 ? "was" : "were", vlt_oid_hex(&parent));
+		else if (only.nr)
+			printf("  only %s %s read; %s had no snapshot, so this "
+			       "one holds only %s\n", only_list(&only),
+			       only.nr == 1 ? "was" : "were", ref.data,
+			       only.nr == 1 ? "that" : "those");
 		printf("  files: %" PRIu64 " (%" PRIu64 " unchanged, %" PRIu64
 		       " new or changed), %" PRIu64 " dirs, %" PRIu64 " symlinks\n",
 		       st.files_total, st.files_cached,
@@ -289,6 +487,10 @@ int main(int argc, char **argv)
 		printf("  data:  %s in files, %s new\n",
 		       print_human_size(st.bytes_total),
 		       print_human_size(st.bytes_new));
+		if (st.ignored)
+			printf("  %" PRIu64 " path%s left out by ignore rules; "
+			       "see vault check-ignore\n", st.ignored,
+			       st.ignored == 1 ? "" : "s");
 		printf("  time:  %.2f s\n", st.elapsed);
 	}
 	vlt_snapshot_release(&s);
@@ -296,9 +498,15 @@ int main(int argc, char **argv)
 	vlt_buf_release(&ref);
 	vlt_buf_release(&reflog);
 	free(root);
+	vlt_strlist_release(&only);
 	free(excludes);
 	free(tags);
 	free(metas);
+	for (size_t i = 0; i < nr_rule_counts; i++) {
+		free(rule_counts[i].source);
+		free(rule_counts[i].pattern);
+	}
+	free(rule_counts);
 	vlt_repo_free(r);
 	return st.errors ? 3 : 0;
 }

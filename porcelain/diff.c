@@ -475,10 +475,20 @@ int main(int argc, char **argv)
 		if (!r->worktree)
 			die("this repository has no working folder (it is bare): "
 			    "give two revisions to compare");
-		if (vlt_backup_scan(r, r->worktree, &b) < 0)
+		struct vlt_backup_opts bo;
+		struct vlt_backup_progress st;
+
+		vlt_backup_opts_init(&bo);
+		if (vlt_backup_scan_opts(r, r->worktree, &bo, &b, &st) < 0)
 			die("cannot read the working folder: %s",
 			    vlt_error_last());
 		snprintf(b_name, sizeof(b_name), "worktree");
+		/* what the rules left out is neither in the diff nor in the
+		 * next backup: say so (stderr, so the records stay clean) */
+		if (st.ignored && fmt != FMT_QUIET)
+			fprintf(stderr, "%" PRIu64 " path%s in the folder left out "
+				"by ignore rules (vault status --ignored lists "
+				"them)\n", st.ignored, st.ignored == 1 ? "" : "s");
 	}
 	if (vlt_diff_trees_list(r, &a, &b, paths, renames, &l) < 0)
 		die("%s", vlt_error_last());

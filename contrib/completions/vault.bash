@@ -426,7 +426,8 @@ _vault_commands()
 		printf '%s\n' init hash-object cat-object chunk write-tree ls-tree \
 			commit-tree update-ref rev-parse checkout-tree verify-pack \
 			unlock backup restore log show ls cat diff tag stats fsck \
-			forget gc export-git import-git timeline diff-visual
+			forget gc export-git import-git timeline diff-visual \
+			status check-ignore
 	fi
 	compgen -c vault- | sed -n 's/^vault-\([a-z0-9][a-z0-9-]*\)$/\1/p'
 	printf '%s\n' help
@@ -526,4 +527,4 @@ complete -F _vault_cmd vault-init vault-hash-object vault-cat-object \
 	vault-update-ref vault-rev-parse vault-checkout-tree vault-verify-pack \
 	vault-unlock vault-backup vault-restore vault-log vault-show vault-ls \
 	vault-cat vault-diff vault-tag vault-stats vault-fsck vault-forget \
-	vault-gc
+	vault-gc vault-status vault-check-ignore

@@ -137,25 +137,110 @@ PY
 	assert_line README.txt
 }
 
-@test "built-in defaults leave out .godot/ and *.tmp at any depth" {
+@test "built-in rules leave out *.tmp at any depth, .godot/ only beside project.godot" {
 	mkdir -p .godot/imported art/.godot
+	echo '[application]' > project.godot
 	echo cache > .godot/imported/x.ctex
-	echo cache > art/.godot/y
+	echo mine > art/.godot/y
 	echo t > scratch.tmp
 	echo t > art/autosave.tmp
 	echo real > godot.txt
 	vault backup -q
 	run vault-ls-tree -r --name-only HEAD
-	refute_output --partial .godot
+	refute_line --partial .godot/imported
 	refute_output --partial .tmp
 	assert_line godot.txt
+	# not a Godot project there: an ordinary folder, kept
+	assert_line art/.godot/y
 	# and a .vaultignore can take a default back
 	printf '!*.tmp\n' > .vaultignore
 	vault backup -q
 	run vault-ls-tree -r --name-only HEAD
 	assert_line scratch.tmp
 	assert_line art/autosave.tmp
-	refute_output --partial .godot
+	refute_line --partial .godot/imported
+}
+
+# an artist's folders with the names of engine caches, next to a Unity and
+# an Unreal project: only the projects' caches are left out
+make_studio() {
+	mkdir -p art/Saved art/Temp art/Logs art/Binaries art/Library \
+		unity/Assets/Plugins/Library unity/ProjectSettings unity/Library/Artifacts \
+		unity/Temp unity/Logs \
+		unreal/Content/Saved unreal/Saved/Autosaves unreal/Intermediate \
+		unreal/Binaries/Win64 unreal/DerivedDataCache
+	echo painting > art/Saved/final_painting.kra
+	echo ref > art/Temp/reference.png
+	echo notes > art/Logs/session.txt
+	echo sprite > art/Binaries/sheet.png
+	echo brushes > art/Library/brushes.abr
+	echo hero > unity/Assets/hero.png
+	echo plugin > unity/Assets/Plugins/Library/plugin.cs
+	echo settings > unity/ProjectSettings/ProjectSettings.asset
+	head -c 100000 /dev/urandom > unity/Library/Artifacts/cache.bin
+	echo tmp > unity/Temp/x
+	echo log > unity/Logs/Editor.log
+	echo '{}' > unreal/Shooter.uproject
+	echo map > unreal/Content/Saved/level.umap
+	echo auto > unreal/Saved/Autosaves/a.umap
+	echo obj > unreal/Intermediate/x.obj
+	echo dll > unreal/Binaries/Win64/game.dll
+	echo ddc > unreal/DerivedDataCache/x.ddp
+}
+
+@test "folders named Saved, Temp, Logs, Binaries, Library outside engine projects are backed up" {
+	make_studio
+	vault backup -q
+	run vault-ls-tree -r --name-only HEAD
+	assert_line art/Saved/final_painting.kra
+	assert_line art/Temp/reference.png
+	assert_line art/Logs/session.txt
+	assert_line art/Binaries/sheet.png
+	assert_line art/Library/brushes.abr
+	assert_line unity/Assets/hero.png
+	assert_line unity/Assets/Plugins/Library/plugin.cs
+	assert_line unreal/Content/Saved/level.umap
+	assert_line unreal/Shooter.uproject
+	# the engines' own caches are not
+	refute_line --partial unity/Library/
+	refute_line --partial unity/Temp/
+	refute_line --partial unity/Logs/
+	refute_line --partial unreal/Saved/
+	refute_line --partial unreal/Intermediate/
+	refute_line --partial unreal/Binaries/
+	refute_line --partial unreal/DerivedDataCache/
+}
+
+@test "backup says how many paths the ignore rules left out, --json which rules" {
+	make_studio
+	echo x > scratch.tmp
+	run vault backup
+	assert_success
+	assert_line "  8 paths left out by ignore rules; see vault check-ignore"
+	run vault backup --json
+	assert_success
+	python3 - "$output" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+ig = d["ignored"]
+assert ig["paths"] == 8, ig
+rules = {(r["source"], r["pattern"]): r["paths"] for r in ig["rules"]}
+assert rules == {
+    ("<built-in>", "*.tmp"): 1,
+    ("<built-in: unity>", "/[Ll]ibrary/"): 1,
+    ("<built-in: unity>", "/[Tt]emp/"): 1,
+    ("<built-in: unity>", "/[Ll]ogs/"): 1,
+    ("<built-in: unreal>", "/Saved/"): 1,
+    ("<built-in: unreal>", "/Intermediate/"): 1,
+    ("<built-in: unreal>", "/Binaries/"): 1,
+    ("<built-in: unreal>", "/DerivedDataCache/"): 1,
+}, rules
+assert all(isinstance(r["line"], int) for r in ig["rules"]), ig
+PY
+	# nothing left out: no such line
+	run vault backup --no-default-ignores
+	assert_success
+	refute_output --partial "left out by ignore rules"
 }
 
 @test "--exclude leaves out what its patterns match" {
@@ -321,4 +406,153 @@ PY
 		vault restore "HEAD~$((5 - i))" --target "../rel$i" -q
 		same_tree "../was$i" "../rel$i"
 	done
+}
+
+# a snapshot, then changes inside art/ and outside it
+subfolder_setup() {
+	touch -d '1 hour ago' README.txt src/numbers.txt art/textures/noise.bin
+	vault backup -q >/dev/null
+	echo new > art/new.png
+	rm "art/Ärger – entwurf ✓.txt"
+	head -c 1000 /dev/urandom >> art/textures/noise.bin
+	echo 'outside change' >> src/numbers.txt
+	echo 'new outside' > notes.txt
+}
+
+@test "backup SUBDIR snapshots the whole project, reading only SUBDIR" {
+	subfolder_setup
+	old_numbers=$(vault cat HEAD:src/numbers.txt | sha256sum)
+	run vault backup art
+	assert_success
+	assert_line --regexp "^  only art was read; the rest of the project is as in snapshot [0-9a-f]{12}$"
+	# only art's changes, the rest as it was
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'A\tart/new.png\nM\tart/textures/noise.bin\nD\tart/Ärger – entwurf ✓.txt')"
+	[ "$(vault cat HEAD:src/numbers.txt | sha256sum)" = "$old_numbers" ]
+	run vault-ls-tree -r --name-only HEAD
+	assert_line README.txt
+	assert_line a/b/c/d/e/f/g/h/i/j/leaf.txt
+	assert_line link-to-readme
+	refute_line notes.txt
+	# what was not read is still a change to back up
+	run vault status --short
+	assert_output "A notes.txt
+M src/numbers.txt"
+	run vault-cat-object -p HEAD
+	assert_line "meta only art"
+}
+
+@test "backup SUBDIR --stat: a diff after it shows only the subfolder's changes" {
+	subfolder_setup
+	vault backup -q art/textures >/dev/null
+	# (exit 1: there are differences)
+	run vault diff --stat main~1 main
+	assert_failure 1
+	assert_line --partial "art/textures/noise.bin"
+	assert_line --regexp "^ 1 file changed"
+}
+
+@test "backup with several paths, and from inside a subfolder" {
+	subfolder_setup
+	run vault backup art notes.txt --json
+	assert_success
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["only"] == ["art", "notes.txt"], d' <<<"$output"
+	run vault diff --name-status main~1 main
+	assert_line "$(printf 'A\tnotes.txt')"
+	assert_line "$(printf 'A\tart/new.png')"
+	refute_line --partial numbers.txt
+	cd src
+	run vault backup .
+	assert_success
+	assert_line "  only src was read; the rest of the project is as in snapshot $(vault-rev-parse main~1 | cut -c1-12)"
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'M\tsrc/numbers.txt')"
+}
+
+@test "after a subfolder backup, forget and gc keep the rest of the project" {
+	copy_tree . ../before
+	vault backup -q >/dev/null
+	echo new > art/new.png
+	vault backup -q art >/dev/null
+	run vault forget --keep-last 1 --prune
+	assert_success
+	run vault fsck --full
+	assert_success
+	vault restore HEAD --target ../restored -q
+	cp art/new.png ../before/art/new.png
+	diff -r --no-dereference ../before ../restored
+}
+
+@test "the file cache survives a subfolder backup" {
+	subfolder_setup
+	vault backup -q art >/dev/null
+	# the next full backup still knows every file outside art/ it had not
+	# read: only the changed ones are read
+	run vault backup --json
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["files"] - d["files_unchanged"] <= 4, d' <<<"$output"
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'A\tnotes.txt\nM\tsrc/numbers.txt')"
+}
+
+@test "backup SUBDIR applies the project's .vaultignore rules" {
+	printf '/art/*.psd\n' > .vaultignore
+	vault backup -q >/dev/null
+	echo psd > art/cover.psd
+	echo png > art/cover.png
+	run vault backup art
+	assert_success
+	assert_line "  1 path left out by ignore rules; see vault check-ignore"
+	run vault-ls-tree -r --name-only HEAD
+	assert_line art/cover.png
+	refute_line art/cover.psd
+}
+
+@test "backup of a folder outside the project is refused with what to do instead" {
+	vault backup -q >/dev/null
+	head=$(vault-rev-parse HEAD)
+	mkdir ../elsewhere
+	echo x > ../elsewhere/x.txt
+	run vault backup ../elsewhere
+	assert_failure 128
+	assert_output --partial "is outside the project folder"
+	assert_output --partial "vault backup --branch NAME ../elsewhere"
+	[ "$(vault-rev-parse HEAD)" = "$head" ]
+	# on a branch of its own it is the whole snapshot there
+	run vault backup --branch elsewhere ../elsewhere -q
+	assert_success
+	run vault-ls-tree -r --name-only refs/snapshots/elsewhere
+	assert_output x.txt
+	[ "$(vault-rev-parse HEAD)" = "$head" ]
+}
+
+@test "backup of a path that does not exist is refused" {
+	vault backup -q >/dev/null
+	run vault backup art/nope
+	assert_failure 128
+	assert_output --partial "art/nope"
+}
+
+@test "backup of a path the ignore rules leave out says so" {
+	vault backup -q >/dev/null
+	mkdir -p game/Assets game/ProjectSettings game/Library
+	echo cache > game/Library/db
+	run vault backup game/Library
+	assert_success
+	assert_output --partial "warning: game/Library is left out by the ignore rule <built-in: unity>:1:/[Ll]ibrary/, so it is not in the snapshot"
+	run vault-ls-tree -r --name-only HEAD
+	refute_output --partial game/Library
+}
+
+@test "backup SUBDIR: a folder deleted inside it is gone, nested and repeated paths are fine" {
+	touch -d '1 hour ago' README.txt
+	vault backup -q >/dev/null
+	rm -r art/textures
+	echo v2 > README.txt
+	run vault backup art art/ "art/Ärger – entwurf ✓.txt"
+	assert_success
+	run vault diff --name-status main~1 main
+	assert_output "$(printf 'D\tart/textures/noise.bin')"
+	run vault-ls-tree -r --name-only HEAD
+	assert_line "art/Ärger – entwurf ✓.txt"
+	refute_line --partial art/textures
 }

@@ -168,3 +168,17 @@ A  untracked.dat  1 B"
 	assert_success
 	assert_output --partial "usage: vault diff"
 }
+
+@test "diff against the folder says how many paths the ignore rules left out" {
+	vault backup -q >/dev/null
+	mkdir -p art/Saved game/Assets game/ProjectSettings game/Library
+	echo work > art/Saved/final.kra
+	echo cache > game/Library/x
+	rc=0
+	vault diff --name-status >../out 2>../err || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(cat ../out)" = "$(printf 'A\tart/Saved/final.kra')" ]
+	[ "$(cat ../err)" = "1 path in the folder left out by ignore rules (vault status --ignored lists them)" ]
+	vault diff -q 2>../err || true
+	[ ! -s ../err ]
+}

@@ -6,9 +6,11 @@
  * temporary file left behind.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -244,6 +246,60 @@ static void test_sparse(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	free(p);
+
+/* vlt_path_below: paths given by a user, against a project folder */
+static void test_path_below(const char *tmp)
+{
+	static const struct {
+		const char *path;
+		int want;
+		const char *rel;
+	} rows[] = {
+		{ "art/Saved/x.kra", 1, "art/Saved/x.kra" },
+		{ "art/", 1, "art" },
+		{ "art/../src", 1, "src" },
+		{ "./art/./Saved", 1, "art/Saved" },
+		{ ".", 1, "" },
+		{ "nope/deeper/x", 1, "nope/deeper/x" },
+		{ "link-to-art/y", 1, "art/y" },
+		{ "link-to-art", 1, "link-to-art" },
+		{ "..", 0, NULL },
+		{ "../projx/a", 0, NULL },
+		{ "/etc/passwd", 0, NULL },
+	};
+	char root[600], cwd[4096], buf[700];
+	struct vlt_buf rel = VLT_BUF_INIT;
+	char *real;
+
+	snprintf(root, sizeof(root), "%s/proj", tmp);
+	snprintf(buf, sizeof(buf), "%s/art/Saved", root);
+	vlt_mkdir_p(buf, 0755);
+	snprintf(buf, sizeof(buf), "%s/src", root);
+	vlt_mkdir_p(buf, 0755);
+	snprintf(buf, sizeof(buf), "%s/link-to-art", root);
+	if (symlink("art", buf) < 0)
+		tap_diag("symlink: %s", strerror(errno));
+	real = realpath(root, NULL);
+	if (!getcwd(cwd, sizeof(cwd)) || chdir(root) < 0 || !real) {
+		ok(0, "path_below: set up");
+		free(real);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = vlt_path_below(real, rows[i].path, &rel);
+
+		if (!ok(got == rows[i].want && (!rows[i].rel ||
+			!strcmp(rel.data ? rel.data : "", rows[i].rel)),
+			"path_below '%s'", rows[i].path))
+			tap_diag("  got %d '%s'", got, rel.data ? rel.data : "");
+	}
+	snprintf(buf, sizeof(buf), "%s/art/Saved", real);
+	ok(vlt_path_below(real, buf, &rel) == 1 && !strcmp(rel.data, "art/Saved"),
+	   "path_below: an absolute path inside");
+	if (chdir(cwd) < 0)
+		tap_diag("chdir back: %s", strerror(errno));
+	vlt_buf_release(&rel);
+	free(real);
 }
 
 int main(void)
@@ -265,5 +321,6 @@ int main(void)
 	}
 	test_direct_or_not(tap_tmpdir());
 	test_sparse(tap_tmpdir());
+	test_path_below(tap_tmpdir());
 	return tap_done();
 }

@@ -11,11 +11,16 @@
  * replay them with `git check-ignore` (.gitignore files, the defaults as
  * core.excludesFile); see the comment at dump_cases().
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "error.h"
+#include "fsutil.h"
 #include "ignore.h"
 #include "tap.h"
 
@@ -185,19 +190,6 @@ static const struct icase cases[] = {
 	{ CHECK, 0, "x\n", "a/b", "!x\n", "a/c/x", F, 1, "a deep '!' only below it" },
 
 	/* defaults */
-	{ CHECK, 1, "", 0, 0, "game/.godot", D, 1, "default: .godot/" },
-	{ CHECK, 1, "", 0, 0, ".godot", F, 0, "default: .godot/ is directories only" },
-	{ CHECK, 1, "", 0, 0, ".import", D, 1, "default: .import/ (Godot 3)" },
-	{ CHECK, 1, "", 0, 0, "Library", D, 1, "default: Library/" },
-	{ CHECK, 1, "", 0, 0, "games/kart/Library", D, 1, "default: Library/ at any level" },
-	{ CHECK, 1, "", 0, 0, "Library", F, 0, "default: Library/ not a file" },
-	{ CHECK, 1, "", 0, 0, "library", D, 0, "default: case-sensitive" },
-	{ CHECK, 1, "", 0, 0, "Temp", D, 1, "default: Temp/" },
-	{ CHECK, 1, "", 0, 0, "UserSettings", D, 1, "default: UserSettings/" },
-	{ CHECK, 1, "", 0, 0, "Intermediate", D, 1, "default: Intermediate/" },
-	{ CHECK, 1, "", 0, 0, "p/DerivedDataCache", D, 1, "default: DerivedDataCache/" },
-	{ CHECK, 1, "", 0, 0, "Saved/Autosaves/x.umap", F, 1, "default: inside Saved/" },
-	{ CHECK, 1, "", 0, 0, "web/node_modules/a/b.js", F, 1, "default: inside node_modules/" },
 	{ CHECK, 1, "", 0, 0, "tools/__pycache__", D, 1, "default: __pycache__/" },
 	{ CHECK, 1, "", 0, 0, ".vs", D, 1, "default: .vs/" },
 	{ CHECK, 1, "", 0, 0, "a/b.tmp", F, 1, "default: *.tmp" },
@@ -216,22 +208,22 @@ static const struct icase cases[] = {
 	{ CHECK, 1, "", 0, 0, "scene.blend", F, 0, "default: the .blend itself is kept" },
 	{ CHECK, 1, "", 0, 0, "scene.blend0", F, 0, "default: .blend0 is no backup" },
 	{ CHECK, 1, "", 0, 0, "obj", D, 0, "default: lowercase obj/ is kept" },
+	/* engine caches have ordinary names: never ignored by name alone
+	 * (outside a project; see test_engines) */
+	{ CHECK, 1, "", 0, 0, "art/Saved", D, 0, "default: Saved/ outside an Unreal project is work" },
+	{ CHECK, 1, "", 0, 0, "art/Saved/final_painting.kra", F, 0, "default: ... and so is what is in it" },
+	{ CHECK, 1, "", 0, 0, "Library", D, 0, "default: Library/ outside a Unity project is kept" },
+	{ CHECK, 1, "", 0, 0, "Temp", D, 0, "default: Temp/ is kept" },
+	{ CHECK, 1, "", 0, 0, "Logs", D, 0, "default: Logs/ is kept" },
+	{ CHECK, 1, "", 0, 0, "Binaries", D, 0, "default: Binaries/ is kept" },
+	{ CHECK, 1, "", 0, 0, "Intermediate", D, 0, "default: Intermediate/ is kept" },
+	{ CHECK, 1, "", 0, 0, "game/.godot", D, 0, "default: .godot/ without project.godot is kept" },
+	{ CHECK, 1, "", 0, 0, "web/node_modules", D, 0, "default: node_modules/ without package.json is kept" },
 	{ CHECK, 1, "", 0, 0, "Assets/hero.png", F, 0, "default: ordinary files kept" },
-	{ CHECK, 0, "", 0, 0, "Library", D, 0, "defaults off: Library/ kept" },
 	{ CHECK, 0, "", 0, 0, "x.tmp", F, 0, "defaults off: *.tmp kept" },
-	{ CHECK, 1, "!Library/\n", 0, 0, "Library", D, 0, "'!Library/' re-includes a default" },
 	{ CHECK, 1, "!*.tmp\n", 0, 0, "a/b.tmp", F, 0, "'!*.tmp' re-includes a default" },
-	{ CHECK, 1, "", "web", "!node_modules/\n", "web/node_modules", D, 0, "nested '!' re-includes a default" },
-	{ CHECK, 1, "", "web", "!node_modules/\n", "app/node_modules", D, 1, "... only below it" },
-	{ CHECK, 1, "!Saved/\n", 0, 0, "Saved/x.sav", F, 0, "re-included default directory's files" },
 
 	/* the examples of Documentation/vaultignore.md */
-	{ CHECK, 1, "!/Saved/\n/Saved/*\n!/Saved/SaveGames/\n", 0, 0, "Saved/SaveGames/slot1.sav", F, 0, "doc: keep Saved/SaveGames only" },
-	{ CHECK, 1, "!/Saved/\n/Saved/*\n!/Saved/SaveGames/\n", 0, 0, "Saved/Logs/game.log", F, 1, "doc: ... the rest of Saved/ stays out" },
-	{ CHECK, 1, "!/Saved/\n/Saved/*\n!/Saved/SaveGames/\n", 0, 0, "Plugins/Saved", D, 1, "doc: ... and other Saved/ folders" },
-	{ CHECK, 1, "!/Assets/**/Library/\n", 0, 0, "Assets/Plugins/Library", D, 0, "doc: a Library folder inside Assets" },
-	{ CHECK, 1, "!/Assets/**/Library/\n", 0, 0, "Library", D, 1, "doc: ... not Unity's own" },
-	{ CHECK, 1, "", "Assets", "!Library/\n", "Assets/a/Library", D, 0, "doc: the same from Assets/.vaultignore" },
 	{ CHECK, 1, "blendcache_*/\n!/main.blend1\n", 0, 0, "blendcache_main", D, 1, "doc: Blender disk caches" },
 	{ CHECK, 1, "blendcache_*/\n!/main.blend1\n", 0, 0, "main.blend1", F, 0, "doc: keep one .blend1" },
 	{ CHECK, 1, "blendcache_*/\n!/main.blend1\n", 0, 0, "shots/main.blend1", F, 1, "doc: ... only that one" },
@@ -332,12 +324,13 @@ static void test_exclude(void)
 	ok(vlt_ignore_add_pattern(ig, "*.mp4") == 0, "--exclude adds a pattern");
 	ok(vlt_ignore_add_pattern(ig, "/only-root") == 0, "--exclude anchored");
 	ok(vlt_ignore_add_pattern(ig, "#raw") == 0, "--exclude takes '#' literally");
-	ok(vlt_ignore_add_pattern(ig, "!Library/") == 0, "--exclude may re-include");
+	ok(vlt_ignore_add_pattern(ig, "!*.temp") == 0, "--exclude may re-include");
 	ok(vlt_ignore_match(ig, "clips/x.mp4", 0), "--exclude beats a .vaultignore '!'");
 	ok(vlt_ignore_match(ig, "only-root", 0), "--exclude '/x' matches at the top");
 	ok(!vlt_ignore_match(ig, "a/only-root", 0), "--exclude '/x' is anchored at the root");
 	ok(vlt_ignore_match(ig, "#raw", 0), "--exclude '#raw' is a pattern, not a comment");
-	ok(!vlt_ignore_match(ig, "Library", 1), "--exclude '!Library/' re-includes a default");
+	ok(!vlt_ignore_match(ig, "a.temp", 0) && vlt_ignore_match(ig, "a.tmp", 0),
+	   "--exclude '!*.temp' re-includes a default");
 	is_int(vlt_ignore_add_pattern(ig, ""), VLT_E_INVALID, "--exclude '' refused");
 	is_int(vlt_ignore_add_pattern(ig, "!"), VLT_E_INVALID, "--exclude '!' refused");
 	is_int(vlt_ignore_add_pattern(ig, "/"), VLT_E_INVALID, "--exclude '/' refused");
@@ -369,14 +362,142 @@ static void test_why(void)
 	ok(vlt_ignore_check(ig, "build/a/b.o", 0, &why) == 1 && why.source &&
 	   !strcmp(why.pattern, "build/") && why.line == 3,
 	   "why: the rule that ignored a leading directory, trimmed");
-	ok(vlt_ignore_check(ig, "x/Library/y", 0, &why) == 1 && why.source &&
-	   !strcmp(why.source, "<defaults>") && !strcmp(why.pattern, "Library/"),
+	ok(vlt_ignore_check(ig, "x/.vs/y", 0, &why) == 1 && why.source &&
+	   !strcmp(why.source, "<built-in>") && !strcmp(why.pattern, ".vs/"),
 	   "why: a default");
 	ok(vlt_ignore_check(ig, "readme.txt", 0, &why) == 0 && !why.source,
 	   "why: no rule matched");
 	ok(vlt_ignore_check(ig, "", 1, &why) == 0, "the root is never ignored");
 	ok(!vlt_ignore_match(ig, "", 1), "the root is never ignored (match)");
 	vlt_ignore_free(ig);
+}
+
+/* make each path below root: "x/" a directory, else a file */
+static void make_paths(const char *root, const char *const *paths)
+{
+	for (; *paths; paths++) {
+		struct vlt_buf p = VLT_BUF_INIT;
+		size_t n = strlen(*paths);
+
+		vlt_buf_addf(&p, "%s/%s", root, *paths);
+		if ((*paths)[n - 1] == '/') {
+			vlt_mkdir_p(p.data, 0755);
+		} else {
+			char *slash = strrchr(p.data, '/');
+
+			*slash = '\0';
+			vlt_mkdir_p(p.data, 0755);
+			*slash = '/';
+			vlt_write_file_atomic(p.data, "x\n", 2, 0644, 0);
+		}
+		vlt_buf_release(&p);
+	}
+}
+
+/* what a walker would answer for path, with the rules of its directories
+ * loaded from disk; why's source and pattern in src/pat ("" if none) */
+static int ask(int rootfd, int defaults, const char *path, int is_dir,
+	       char *src, char *pat)
+{
+	struct vlt_ignore *ig;
+	struct vlt_ignore_why why;
+	int got;
+
+	if (vlt_ignore_new(defaults, &ig) < 0 ||
+	    vlt_ignore_load_path(ig, rootfd, path) < 0) {
+		vlt_ignore_free(ig);
+		return -1;
+	}
+	got = vlt_ignore_check(ig, path, is_dir, &why);
+	snprintf(src, 64, "%s", why.source ? why.source : "");
+	snprintf(pat, 64, "%s", why.pattern ? why.pattern : "");
+	vlt_ignore_free(ig);
+	return got;
+}
+
+static void test_engines(void)
+{
+	static const char *const paths[] = {
+		"games/kart/Assets/Library/lib.cs", "games/kart/ProjectSettings/",
+		"games/kart/Library/cache.bin", "games/kart/Temp/", "games/kart/obj/",
+		"games/kart/Logs/", "games/kart/Assets/hero.png",
+		"games/shooter/Shooter.uproject", "games/shooter/Saved/Logs/x.log",
+		"games/shooter/Binaries/", "games/shooter/Content/Saved/",
+		"games/shooter/Plugins/Fx/Binaries/", "games/shooter/Plugins/Fx/Intermediate/",
+		"games/shooter/DerivedDataCache/", "games/shooter/Intermediate/",
+		"games/g/project.godot", "games/g/.godot/", "games/g/.import/",
+		"web/package.json", "web/node_modules/", "lib/node_modules/",
+		"art/Saved/final_painting.kra", "art/Library/", "art/Temp/",
+		"half/Assets/", "half/Library/",
+		"kept/Assets/", "kept/ProjectSettings/", "kept/Library/",
+		NULL,
+	};
+	static const struct {
+		const char *path;
+		int is_dir, want;
+		const char *source, *pattern, *why;
+	} rows[] = {
+		{ "games/kart/Library", 1, 1, "<built-in: unity>", "/[Ll]ibrary/", "Unity: Library/ beside Assets/ and ProjectSettings/" },
+		{ "games/kart/Library/cache.bin", 0, 1, "<built-in: unity>", "/[Ll]ibrary/", "Unity: ... and what is in it" },
+		{ "games/kart/Temp", 1, 1, "<built-in: unity>", "/[Tt]emp/", "Unity: Temp/" },
+		{ "games/kart/obj", 1, 1, "<built-in: unity>", "/[Oo]bj/", "Unity: obj/" },
+		{ "games/kart/Logs", 1, 1, "<built-in: unity>", "/[Ll]ogs/", "Unity: Logs/" },
+		{ "games/kart/Assets/Library/lib.cs", 0, 0, "", "", "Unity: a Library/ inside Assets/ is content" },
+		{ "games/kart/Assets/hero.png", 0, 0, "", "", "Unity: assets are kept" },
+		{ "games/shooter/Saved/Logs/x.log", 0, 1, "<built-in: unreal>", "/Saved/", "Unreal: Saved/ beside a .uproject" },
+		{ "games/shooter/Binaries", 1, 1, "<built-in: unreal>", "/Binaries/", "Unreal: Binaries/" },
+		{ "games/shooter/Intermediate", 1, 1, "<built-in: unreal>", "/Intermediate/", "Unreal: Intermediate/" },
+		{ "games/shooter/DerivedDataCache", 1, 1, "<built-in: unreal>", "/DerivedDataCache/", "Unreal: DerivedDataCache/" },
+		{ "games/shooter/Plugins/Fx/Binaries", 1, 1, "<built-in: unreal>", "/Plugins/**/Binaries/", "Unreal: a plug-in's Binaries/" },
+		{ "games/shooter/Plugins/Fx/Intermediate", 1, 1, "<built-in: unreal>", "/Plugins/**/Intermediate/", "Unreal: a plug-in's Intermediate/" },
+		{ "games/shooter/Content/Saved", 1, 0, "", "", "Unreal: a Saved/ in Content/ is content" },
+		{ "games/g/.godot", 1, 1, "<built-in: godot>", "/.godot/", "Godot: .godot/ beside project.godot" },
+		{ "games/g/.import", 1, 1, "<built-in: godot>", "/.import/", "Godot: .import/" },
+		{ "web/node_modules", 1, 1, "<built-in: node>", "/node_modules/", "npm: node_modules/ beside package.json" },
+		{ "lib/node_modules", 1, 0, "", "", "npm: node_modules/ alone is kept" },
+		{ "art/Saved/final_painting.kra", 0, 0, "", "", "an artist's Saved/ is backed up" },
+		{ "art/Library", 1, 0, "", "", "an artist's Library/ is backed up" },
+		{ "art/Temp", 1, 0, "", "", "an artist's Temp/ is backed up" },
+		{ "half/Library", 1, 0, "", "", "Assets/ without ProjectSettings/ is no Unity project" },
+		{ "kept/Library", 1, 0, "kept/.vaultignore", "!Library/", "a project's .vaultignore re-includes an engine rule" },
+	};
+	char root[512], src[64], pat[64];
+	int rootfd, n;
+
+	snprintf(root, sizeof(root), "%s/engines", tap_tmpdir());
+	vlt_mkdir_p(root, 0755);
+	make_paths(root, paths);
+	{
+		char f[600];
+
+		snprintf(f, sizeof(f), "%s/kept/.vaultignore", root);
+		vlt_write_file_atomic(f, "!Library/\n", 10, 0644, 0);
+	}
+	rootfd = open(root, O_RDONLY | O_DIRECTORY);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = ask(rootfd, 1, rows[i].path, rows[i].is_dir, src, pat);
+
+		if (!ok(got == rows[i].want && !strcmp(src, rows[i].source) &&
+			!strcmp(pat, rows[i].pattern), "%s", rows[i].why))
+			tap_diag("  %s: got %d '%s' '%s'", rows[i].path, got, src, pat);
+	}
+	ok(ask(rootfd, 0, "games/kart/Library", 1, src, pat) == 0,
+	   "no engine rules with the defaults off");
+	{
+		struct vlt_ignore *ig;
+		int fd = openat(rootfd, "games/shooter", O_RDONLY | O_DIRECTORY);
+
+		vlt_ignore_new(1, &ig);
+		n = vlt_ignore_add_engines(ig, fd, "games/shooter");
+		is_int(n, 1, "add_engines finds one project");
+		ok(vlt_ignore_match(ig, "games/shooter/Saved", 1) &&
+		   !vlt_ignore_match(ig, "games/Saved", 1) &&
+		   !vlt_ignore_match(ig, "games/shooter/x/Saved", 1),
+		   "engine rules are anchored to the project");
+		vlt_ignore_free(ig);
+		close(fd);
+	}
+	close(rootfd);
 }
 
 static void test_dirs(void)
@@ -509,6 +630,7 @@ int main(int argc, char **argv)
 	test_exclude();
 	test_why();
 	test_dirs();
+	test_engines();
 	test_malformed();
 	test_speed();
 	return tap_done();
