@@ -359,12 +359,14 @@ PY
 # --- 7. readers beside gc ---------------------------------------------------
 
 @test "restores beside backup + forget + gc never fail when gc moves their objects" {
-	# the tagged snapshot lives in small packs, which every gc merges:
-	# its objects move to a new pack and the old one is deleted, over
-	# and over, while restores read them
+	# the tagged snapshot lives in small packs (< 1/8 of pack.size), which
+	# every other gc merges: its objects move to a new pack and the old
+	# one is deleted, over and over, while restores read them
+	cd .. && mkdir p2 && cd p2
+	vault init -q --pack-size 4M
 	mkdir data
-	for i in $(seq 1 100); do
-		head -c 60 /dev/urandom > "data/f$i"
+	for i in $(seq 1 800); do
+		head -c 100 /dev/urandom > "data/f$i"
 	done
 	vault backup -q >/dev/null
 	vault tag keep
@@ -398,4 +400,42 @@ PY
 	assert_output ""
 	run vault fsck
 	assert_success
+}
+
+@test "a reader that loaded the indexes before gc moved its objects reads them from their new pack" {
+	mkdir data
+	for i in $(seq 1 20); do
+		head -c 100 /dev/urandom > "data/f$i"
+	done
+	vault backup -q >/dev/null
+	vault tag keep
+	snap=$(vault-rev-parse keep)
+	old=$(pack_of "$snap")
+	# four more small packs: gc merges them all, the tagged one included
+	for r in 1 2 3 4; do
+		echo "round $r" > "data/r$r"
+		vault backup -q >/dev/null
+	done
+	mkfifo ../in
+	vault-cat-object --batch <../in >../out 2>../err &
+	reader=$!
+	exec 4>../in
+	# the reader has opened the repository (and its indexes) once it
+	# answers; no pack of it was opened yet
+	echo 0000 >&4
+	for _ in $(seq 1 200); do
+		grep -q missing ../out && break
+		sleep 0.05
+	done
+	grep -q missing ../out
+	run vault gc
+	assert_success
+	[ ! -f ".vault/packs/$old.pack" ]
+	echo "$snap" >&4
+	exec 4>&-
+	rc=0
+	wait "$reader" || rc=$?
+	cat ../err
+	[ "$rc" -eq 0 ]
+	grep -qx "$snap snapshot [0-9]*" ../out
 }
