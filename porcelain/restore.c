@@ -99,12 +99,16 @@ int main(int argc, char **argv)
 	if (err == VLT_E_NOTFOUND && !st.files && !st.errors) {
 		struct vlt_buf key = VLT_BUF_INIT;
 		struct vlt_stat fs;
+		char why[1024];
 
 		/* say why, when the snapshot's data was pruned on purpose */
+		snprintf(why, sizeof(why), "%s", vlt_error_last());
 		vlt_buf_addf(&key, "forgotten/%s", vlt_oid_hex(&oid));
 		if (vlt_backend_stat(r->be, key.data, &fs) == 0)
 			die("snapshot %s was forgotten (vault forget) and gc has "
-			    "freed its data: %s", vlt_oid_hex(&oid), vlt_error_last());
+			    "freed its data: %s", vlt_oid_hex(&oid), why);
+		/* not forgotten: the first error is the one to report */
+		vlt_error_set(err, "%s", why);
 		vlt_buf_release(&key);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

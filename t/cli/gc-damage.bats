@@ -439,3 +439,14 @@ PY
 	[ "$rc" -eq 0 ]
 	grep -qx "$snap snapshot [0-9]*" ../out
 }
+
+@test "a restore that misses an object names it, not a forgotten/ marker" {
+	make_history 2
+	tree=$(vault-cat-object -p "${IDS[0]}" | sed -n 's/^tree //p')
+	p=$(pack_of "$tree")
+	rm ".vault/packs/$p.pack" ".vault/packs/$p.idx"
+	run vault restore "${IDS[0]}" --target ../out -q
+	assert_failure 128
+	assert_output --partial "$tree"
+	refute_output --partial "forgotten/"
+}
