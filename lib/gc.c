@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -298,32 +299,88 @@ int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock)
 
 /* --- marking ----------------------------------------------------------- */
 
+/* One object to follow, with where it was reached from (for messages). */
+struct mark_item {
+	struct vlt_oid oid;
+	struct vlt_oid snap;      /* the snapshot it belongs to (or zeros) */
+	uint32_t from;            /* index into mark.from */
+	unsigned char kind;
+};
+
 struct mark {
 	struct vlt_repo *r;
 	struct vlt_oidset live;
 	struct vlt_oidset forgotten;
 	struct vlt_oidset roots;      /* snapshots named by refs */
-	struct vlt_oid *stack;
-	unsigned char *kinds;
-	size_t nr, alloc, kalloc;
+	struct mark_item *stack;
+	size_t nr, alloc;
+	struct vlt_strlist from;      /* "ref R", "reflog of R" */
+	uint32_t cur_from;
+	struct vlt_oid cur_snap;
+	int64_t expire_before;        /* reflog entries older: not roots */
+	struct vlt_strlist refnames;  /* the refs that exist */
+	struct vlt_strlist lost_refs; /* reflogs whose ref is gone */
+	uint64_t reflog_roots;
 	char refs_digest[VLT_OID_HEXSZ + 1]; /* what the refs were */
 	struct vlt_idctx refs_ctx;
 };
+
+/* "gc stopped: tree X of snapshot S (reached from ref R) ...": damage on
+ * the mark walk stops gc before it deletes anything (format.md, 9.2). */
+static int walk_damage(struct mark *m, const struct mark_item *it, int err,
+		       const char *what)
+{
+	char snap[80] = "";
+
+	if (!vlt_oid_is_zero(&it->snap) && vlt_oid_cmp(&it->snap, &it->oid))
+		snprintf(snap, sizeof(snap), " of snapshot %.12s",
+			 vlt_oid_hex(&it->snap));
+	return vlt_error_wrap(err, "gc stopped: %s %s%s (reached from %s) %s; "
+			      "nothing was deleted (run 'vault fsck')",
+			      vlt_obj_kind_name(it->kind), vlt_oid_hex(&it->oid),
+			      snap, m->from.v[it->from], what);
+}
 
 static int push(struct mark *m, const struct vlt_oid *oid,
 		enum vlt_obj_kind kind)
 {
 	int rc = vlt_oidset_insert(&m->live, oid);
+	struct mark_item *it;
 
 	if (rc <= 0)
 		return rc;
-	if (kind == VLT_OBJ_CHUNK)
-		return 0;  /* leaves: nothing to read */
+	if (kind == VLT_OBJ_CHUNK) {
+		/* leaves: nothing to read, but they must be there (an index
+		 * lookup, no pack read) */
+		struct mark_item leaf = { *oid, m->cur_snap, m->cur_from,
+					  VLT_OBJ_CHUNK };
+
+		if ((rc = vlt_odb_has(m->r, oid)) == 1)
+			return 0;
+		return walk_damage(m, &leaf, rc < 0 ? rc : vlt_error_set(
+				   VLT_E_NOTFOUND, "object not found"),
+				   "cannot be found");
+	}
 	VLT_TRY(VLT_ALLOC_GROW(m->stack, m->nr + 1, m->alloc));
-	VLT_TRY(VLT_ALLOC_GROW(m->kinds, m->nr + 1, m->kalloc));
-	m->stack[m->nr] = *oid;
-	m->kinds[m->nr++] = (unsigned char)kind;
+	it = &m->stack[m->nr++];
+	it->oid = *oid;
+	it->snap = kind == VLT_OBJ_SNAPSHOT ? *oid : m->cur_snap;
+	it->from = m->cur_from;
+	it->kind = (unsigned char)kind;
 	return 0;
+}
+
+static int set_from(struct mark *m, const char *fmt, const char *name)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_buf_addf(&b, fmt, name)) == 0)
+		err = vlt_strlist_add(&m->from, b.data);
+	vlt_buf_release(&b);
+	m->cur_from = (uint32_t)(m->from.nr - 1);
+	memset(&m->cur_snap, 0, sizeof(m->cur_snap));
+	return err;
 }
 
 static int mark_ref(const char *name, const struct vlt_oid *oid, void *data)
@@ -334,14 +391,67 @@ static int mark_ref(const char *name, const struct vlt_oid *oid, void *data)
 
 	vlt_idctx_update(&m->refs_ctx, name, strlen(name) + 1);
 	vlt_idctx_update(&m->refs_ctx, oid->id, VLT_OID_RAWSZ);
+	VLT_TRY(vlt_strlist_add(&m->refnames, name));
+	VLT_TRY(set_from(m, "ref %s", name));
 	if ((err = vlt_odb_info(m->r, oid, &kind, NULL)) < 0)
-		return vlt_error_wrap(err, "ref %s", name);
+		return vlt_error_wrap(err, "gc stopped: ref %s points to %s, "
+				      "which cannot be found; nothing was "
+				      "deleted (run 'vault fsck')", name,
+				      vlt_oid_hex(oid));
 	/* what a ref names is kept whole, forgotten or not: a tag or a
 	 * branch head is a promise */
 	if (kind == VLT_OBJ_SNAPSHOT)
 		return vlt_oidset_insert(&m->roots, oid) < 0 ? VLT_E_NOMEM :
 		       push(m, oid, kind);
 	return push(m, oid, kind);
+}
+
+/*
+ * Every id a reflog names (and that still exists) is a root, as in git:
+ * a ref that was lost or moved back keeps its history until the entries
+ * expire (gc.reflogExpire). Reached this way, a forgotten snapshot keeps
+ * only its snapshot object, as in the history of a branch.
+ */
+static int mark_reflog(const char *name, void *data)
+{
+	struct mark *m = data;
+	struct vlt_reflog_entry *ents = NULL;
+	size_t n = 0;
+	int err, exists;
+
+	if ((exists = vlt_ref_exists(m->r, name)) < 0)
+		return exists;
+	if (!exists && strcmp(name, "HEAD") &&
+	    (err = vlt_strlist_add(&m->lost_refs, name)) < 0)
+		return err;
+	if ((err = vlt_reflog_read(m->r, name, &ents, &n)) < 0)
+		return vlt_error_wrap(err, "gc stopped: the reflog of %s cannot "
+				      "be read, and what it reaches must not "
+				      "be lost; nothing was deleted", name);
+	if ((err = set_from(m, "the reflog of %s", name)) < 0)
+		goto done;
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct vlt_oid *ids[2] = { &ents[i].old_oid,
+						 &ents[i].new_oid };
+
+		if (ents[i].time < m->expire_before)
+			continue;
+		for (int k = 0; k < 2 && !err; k++) {
+			enum vlt_obj_kind kind;
+
+			if (vlt_oid_is_zero(ids[k]) ||
+			    vlt_odb_info(m->r, ids[k], &kind, NULL) < 0) {
+				vlt_error_clear();
+				continue;  /* collected under an earlier expiry */
+			}
+			m->reflog_roots += vlt_oidset_contains(&m->live,
+							       ids[k]) == 0;
+			err = push(m, ids[k], kind);
+		}
+	}
+done:
+	vlt_reflog_free(ents, n);
+	return err;
 }
 
 static int list_forgotten(const char *key, const struct vlt_stat *st,
@@ -357,9 +467,10 @@ static int list_forgotten(const char *key, const struct vlt_stat *st,
 	return 0;
 }
 
+static int drain(struct mark *m);
+
 static int mark_all(struct mark *m)
 {
-	struct vlt_buf buf = VLT_BUF_INIT;
 	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
 	struct vlt_oid digest;
 	int err;
@@ -385,36 +496,79 @@ static int mark_all(struct mark *m)
 	vlt_oid_to_hex(&digest, m->refs_digest);
 	if (err)
 		return err < 0 ? err : VLT_E_GENERIC;
-	while (m->nr && !err) {
-		struct vlt_oid oid = m->stack[--m->nr];
-		enum vlt_obj_kind kind = m->kinds[m->nr];
+	/* what the refs reach first, so that reflog_roots counts what only
+	 * the reflogs keep */
+	if ((err = drain(m)) < 0 ||
+	    (err = vlt_reflog_for_each_name(m->r, mark_reflog, m)) < 0)
+		return err;
+	return drain(m);
+}
 
-		if ((err = vlt_odb_read_kind(m->r, &oid, kind, &buf)) < 0)
+/* Follow everything on the stack. */
+static int drain(struct mark *m)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	int err = 0;
+
+	while (m->nr && !err) {
+		struct mark_item it = m->stack[--m->nr];
+
+		m->cur_from = it.from;
+		m->cur_snap = it.snap;
+		if ((err = vlt_odb_read_kind(m->r, &it.oid, it.kind, &buf)) < 0) {
+			err = walk_damage(m, &it, err, "cannot be read");
 			break;
-		if (kind == VLT_OBJ_SNAPSHOT) {
+		}
+		if (it.kind == VLT_OBJ_SNAPSHOT) {
 			struct vlt_snapshot s;
 
-			if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0)
+			if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0) {
+				err = walk_damage(m, &it, err, "is damaged");
 				break;
+			}
 			/*
 			 * A forgotten snapshot keeps its (small) snapshot
 			 * object, so the history chain through it stays
 			 * whole, but not its tree: its data goes unless a
 			 * kept snapshot shares it.
 			 */
-			if (!vlt_oidset_contains(&m->forgotten, &oid) ||
-			    vlt_oidset_contains(&m->roots, &oid))
+			if (!vlt_oidset_contains(&m->forgotten, &it.oid) ||
+			    vlt_oidset_contains(&m->roots, &it.oid))
 				err = push(m, &s.tree, VLT_OBJ_TREE);
-			for (size_t i = 0; i < s.nparents && !err; i++)
-				if (vlt_odb_has(m->r, &s.parents[i]) == 1)
+			for (size_t i = 0; i < s.nparents && !err; i++) {
+				int has = vlt_odb_has(m->r, &s.parents[i]);
+
+				if (has == 1) {
 					err = push(m, &s.parents[i],
 						   VLT_OBJ_SNAPSHOT);
+				} else if (has == 0 &&
+					   vlt_oidset_contains(&m->forgotten,
+							       &s.parents[i])) {
+					continue;  /* forgotten on purpose: the
+						    * walk may end here */
+				} else {
+					char pa[VLT_OID_HEXSZ + 1];
+
+					vlt_oid_to_hex(&s.parents[i], pa);
+					err = vlt_error_set(has < 0 ? has :
+						VLT_E_NOTFOUND, "gc stopped: "
+						"snapshot %s, parent of snapshot "
+						"%s (reached from %s), is missing "
+						"and was not forgotten: what lies "
+						"beyond it is history, not garbage;"
+						" nothing was deleted (run 'vault "
+						"fsck')", pa, vlt_oid_hex(&it.oid),
+						m->from.v[it.from]);
+				}
+			}
 			vlt_snapshot_release(&s);
-		} else if (kind == VLT_OBJ_TREE) {
+		} else if (it.kind == VLT_OBJ_TREE) {
 			struct vlt_tree t;
 
-			if ((err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
+			if ((err = vlt_tree_decode(buf.data, buf.len, &t)) < 0) {
+				err = walk_damage(m, &it, err, "is damaged");
 				break;
+			}
 			for (size_t i = 0; i < t.nr && !err; i++) {
 				const struct vlt_tree_entry *e = &t.entries[i];
 
@@ -423,22 +577,20 @@ static int mark_all(struct mark *m)
 					   VLT_OBJ_FILE : VLT_OBJ_CHUNK);
 			}
 			vlt_tree_release(&t);
-		} else if (kind == VLT_OBJ_FILE) {
+		} else if (it.kind == VLT_OBJ_FILE) {
 			struct vlt_file f;
 
-			if ((err = vlt_file_decode(buf.data, buf.len, &f)) < 0)
+			if ((err = vlt_file_decode(buf.data, buf.len, &f)) < 0) {
+				err = walk_damage(m, &it, err, "is damaged");
 				break;
+			}
 			for (size_t i = 0; i < f.nr && !err; i++)
 				err = push(m, &f.chunks[i].oid, VLT_OBJ_CHUNK);
 			vlt_file_release(&f);
 		}
 	}
 	vlt_buf_release(&buf);
-	if (err < 0)
-		return vlt_error_wrap(err, "gc stopped: a reachable object "
-				      "cannot be read, nothing was deleted "
-				      "(run 'vault fsck')");
-	return 0;
+	return err < 0 ? err : 0;
 }
 
 static int digest_ref(const char *name, const struct vlt_oid *oid, void *data)
@@ -476,7 +628,9 @@ static void mark_release(struct mark *m)
 	vlt_oidset_release(&m->forgotten);
 	vlt_oidset_release(&m->roots);
 	free(m->stack);
-	free(m->kinds);
+	vlt_strlist_release(&m->from);
+	vlt_strlist_release(&m->refnames);
+	vlt_strlist_release(&m->lost_refs);
 	vlt_idctx_release(&m->refs_ctx);
 }
 
@@ -649,21 +803,208 @@ static uint64_t pack_bytes(const struct vlt_pack *p)
 	return n;
 }
 
+/*
+ * Index again every pack that has no index (format.md, 4.1), except packs
+ * a gc plan dooms (a sweep deletes the index first, then the pack). A pack
+ * that cannot be indexed (damaged) is left as it is: nothing is deleted
+ * that cannot be read. Caller holds gc/lock and has loaded the plans.
+ */
+static int reindex_orphans(struct vlt_repo *r, uint64_t *made, uint64_t *bad,
+			   char *note, size_t notelen)
+{
+	struct orphan_scan os = { r, VLT_STRLIST_INIT };
+	int err;
+
+	if ((err = vlt_backend_list(r->be, "packs/", find_orphans, &os)) < 0)
+		goto done;
+	for (size_t i = 0; i < os.names.nr; i++) {
+		int did = 0;
+
+		if (vlt_odb_is_doomed(r, os.names.v[i]))
+			continue;
+		if (vlt_pack_reindex(r->be, os.names.v[i], &did) < 0) {
+			if (vlt_error_last_code() == VLT_E_NOTFOUND)
+				continue;  /* deleted meanwhile */
+			(*bad)++;
+			if (note && !*note)
+				snprintf(note, notelen, "%s", vlt_error_last());
+			vlt_error_clear();
+			continue;
+		}
+		*made += did;
+	}
+	if (os.names.nr && (err = vlt_odb_reload(r)) == VLT_E_CORRUPT)
+		err = 0;  /* reported by the caller through load_errors */
+done:
+	vlt_strlist_release(&os.names);
+	return err;
+}
+
+int vlt_gc_reindex(struct vlt_repo *r, uint64_t *made, uint64_t *bad,
+		   char *note, size_t notelen)
+{
+	uint64_t gen;
+	int err;
+
+	*made = *bad = 0;
+	if (note && notelen)
+		*note = '\0';
+	VLT_TRY(vlt_lock_key(r, "gc/lock", "index packs"));
+	if ((err = vlt_gc_load_plans(r, &gen)) == 0)
+		err = reindex_orphans(r, made, bad, note, notelen);
+	vlt_unlock_key(r, "gc/lock");
+	return err;
+}
+
+int vlt_gc_parse_expire(const char *s, int64_t *secs)
+{
+	char *end;
+	long long days;
+
+	if (!strcmp(s, "never") || !strcmp(s, "false")) {
+		*secs = -1;
+		return 0;
+	}
+	if (!strcmp(s, "now") || !strcmp(s, "all")) {
+		*secs = 0;
+		return 0;
+	}
+	errno = 0;
+	days = strtoll(s, &end, 10);
+	if (errno || end == s || days < 0 || days > 1000000 ||
+	    (*end && strcmp(end, "d") && strcmp(end, "days") &&
+	     strcmp(end, ".days")))
+		return vlt_error_set(VLT_E_INVALID, "bad reflog expiry '%s' "
+				     "(never, now, or a number of days: 90, "
+				     "90d)", s);
+	*secs = (int64_t)days * 86400;
+	return 0;
+}
+
+#define REFS_SEEN_KEY "gc/refs"
+
+/* The refs the last gc saw (gc/refs, format.md 9.4), into out. */
+static int read_refs_seen(struct vlt_repo *r, struct vlt_strlist *out)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	char *line, *save = NULL;
+	int err = vlt_backend_get(r->be, REFS_SEEN_KEY, &b);
+
+	if (err == VLT_E_NOTFOUND) {
+		vlt_error_clear();
+		return 0;  /* no gc recorded any yet */
+	}
+	if (err < 0)
+		return err;
+	if (b.len < 16 || strncmp(b.data, "vault gc refs 1\n", 16)) {
+		vlt_buf_release(&b);
+		return 0;  /* an unreadable record only loses this check */
+	}
+	for (line = strtok_r(b.data + 16, "\n", &save); line && !err;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "ref ", 4) && vlt_ref_name_valid(line + 4))
+			err = vlt_strlist_add(out, line + 4);
+	vlt_buf_release(&b);
+	return err;
+}
+
+static int write_refs_seen(struct vlt_repo *r, const struct vlt_strlist *names)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	int err = vlt_buf_adds(&b, "vault gc refs 1\n");
+
+	for (size_t i = 0; i < names->nr && !err; i++)
+		err = vlt_buf_addf(&b, "ref %s\n", names->v[i]);
+	if (!err)
+		err = vlt_backend_put(r->be, REFS_SEEN_KEY, b.data, b.len);
+	vlt_buf_release(&b);
+	return err;
+}
+
+/*
+ * Refs that vanished: present at the last gc and gone now, or with a
+ * reflog but no ref (deleting a ref deletes its log). If any did, and the
+ * garbage is more than VLT_GC_VANISHED_SHARE percent of the bytes, stop
+ * unless forced: a lost ref file must not turn into a freed repository.
+ */
+static int check_vanished(struct vlt_repo *r, const struct vlt_gc_opts *o,
+			  struct mark *m, const struct lockscan *ls)
+{
+	struct vlt_strlist seen = VLT_STRLIST_INIT, gone = VLT_STRLIST_INIT;
+	struct vlt_buf names = VLT_BUF_INIT;
+	uint64_t total = 0, live = 0;
+	int err;
+
+	if ((err = read_refs_seen(r, &seen)) < 0)
+		goto done;
+	vlt_strlist_sort(&m->refnames);
+	for (size_t i = 0; i < m->lost_refs.nr && !err; i++)
+		err = vlt_strlist_add(&gone, m->lost_refs.v[i]);
+	for (size_t i = 0; i < seen.nr && !err; i++)
+		if (!vlt_strlist_has_sorted(&m->refnames, seen.v[i]) &&
+		    vlt_ref_exists(r, seen.v[i]) == 0)
+			err = vlt_strlist_add(&gone, seen.v[i]);
+	if (err < 0 || !gone.nr || o->force)
+		goto done;
+	for (size_t i = 0; i < vlt_odb_pack_count(r); i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+
+		if (p->doomed || p->gone || is_protected(r, p->name, ls))
+			continue;
+		for (uint32_t k = 0; k < p->count; k++) {
+			struct vlt_pack_entry e;
+			uint64_t n;
+
+			vlt_pack_entry_at(p, k, &e);
+			n = e.stored_len + VLT_PACK_ENTRY_HDR;
+			total += n;
+			live += vlt_oidset_contains(&m->live, &e.oid) ? n : 0;
+		}
+	}
+	if (!total || (total - live) * 100 <= total * VLT_GC_VANISHED_SHARE)
+		goto done;
+	vlt_strlist_sort(&gone);
+	for (size_t i = 0; i < gone.nr && names.len < 300; i++)
+		if (!i || strcmp(gone.v[i], gone.v[i - 1]))
+			vlt_buf_addf(&names, "%s%s", names.len ? ", " : "",
+				     gone.v[i]);
+	err = vlt_error_set(VLT_E_CONFLICT, "gc stopped: %s vanished since the "
+			    "last gc, and this gc would free %" PRIu64 "%% of the "
+			    "repository's bytes; nothing was deleted. Restore "
+			    "the ref ('vault fsck' says how), or, if it was "
+			    "deleted on purpose, run 'vault gc --force'",
+			    names.data, (total - live) * 100 / total);
+done:
+	vlt_strlist_release(&seen);
+	vlt_strlist_release(&gone);
+	vlt_buf_release(&names);
+	return err;
+}
+
 int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	       struct vlt_gc_stats *st)
 {
 	struct mark m;
 	struct plans ps = { 0 };
-	struct orphan_scan os = { r, VLT_STRLIST_INIT };
 	struct vlt_buf plan = VLT_BUF_INIT, key = VLT_BUF_INIT;
 	char digest[VLT_OID_HEXSZ + 1];
 	uint64_t gen = 0, ndoom = 0, nsmall = 0;
 	struct lockscan ls = { r, UINT64_MAX, 0, 0, "", UINT64_MAX, NULL, 0, 0 };
+	int64_t expire = -1;
 	int err, threshold = o->repack_threshold > 0 ? o->repack_threshold : 50;
 
 	memset(st, 0, sizeof(*st));
 	memset(&m, 0, sizeof(m));
 	m.r = r;
+	if (o->reflog_expire_set) {
+		expire = o->reflog_expire;
+	} else {
+		const char *v = vlt_config_get(&r->config, "gc.reflogExpire");
+
+		if (v && (err = vlt_gc_parse_expire(v, &expire)) < 0)
+			return vlt_error_wrap(err, "config gc.reflogExpire");
+	}
+	m.expire_before = expire < 0 ? INT64_MIN : (int64_t)time(NULL) - expire;
 	if ((err = vlt_lock_key(r, "gc/lock", "gc")) < 0)
 		return err;
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
@@ -676,9 +1017,27 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 				    "cannot be read (%s); run 'vault fsck'", msg);
 		goto done;
 	}
-	if ((err = vlt_gc_load_plans(r, &gen)) < 0 || (err = mark_all(&m)) < 0)
+	if ((err = vlt_gc_load_plans(r, &gen)) < 0)
 		goto done;
+	/* a pack without an index is indexed again, never deleted unread */
+	if (!o->dry_run &&
+	    (err = reindex_orphans(r, &st->packs_reindexed,
+				   &st->packs_unindexable, st->unindexable,
+				   sizeof(st->unindexable))) < 0)
+		goto done;
+	if ((err = mark_all(&m)) < 0) {
+		if (st->packs_unindexable) {
+			char why[1024];
+
+			snprintf(why, sizeof(why), "%s", vlt_error_last());
+			vlt_error_set(err, "%s; %" PRIu64 " pack(s) without an "
+				      "index cannot be indexed (first: %s)", why,
+				      st->packs_unindexable, st->unindexable);
+		}
+		goto done;
+	}
 	memcpy(digest, m.refs_digest, sizeof(digest));
+	st->reflog_roots = m.reflog_roots;
 	st->plan = gen;
 
 	/* decide pack by pack; a repacked pack's live objects get copies
@@ -713,6 +1072,8 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 				 sizeof(st->note) - strlen(st->note), "; remove "
 				 "it with 'vault unlock --remove-stale'");
 	}
+	if ((err = check_vanished(r, o, &m, &ls)) < 0)
+		goto done;
 	/* many small packs (one per backup of a few changes) are merged */
 	for (size_t i = 0; i < vlt_odb_pack_count(r); i++) {
 		struct vlt_pack *p = vlt_odb_pack_at(r, i);
@@ -782,18 +1143,6 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	}
 	if (err < 0)
 		goto done;
-	/* packs without an index: crashed writers (or one storing right
-	 * now, which the protocol protects) */
-	if ((err = vlt_backend_list(r->be, "packs/", find_orphans, &os)) < 0)
-		goto done;
-	for (size_t i = 0; i < os.names.nr && !err; i++) {
-		if (is_protected(r, os.names.v[i], &ls)) {
-			st->packs_protected++;
-			continue;
-		}
-		ndoom++;
-		err = vlt_buf_addf(&plan, "delete %s\n", os.names.v[i]);
-	}
 	if (err < 0 || o->dry_run) {
 		st->packs_deleted = ndoom;
 		goto done;
@@ -849,6 +1198,8 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 				mark_release(&m);
 				memset(&m, 0, sizeof(m));
 				m.r = r;
+				m.expire_before = expire < 0 ? INT64_MIN :
+						  (int64_t)time(NULL) - expire;
 				if ((err = vlt_odb_reload(r)) < 0 &&
 				    err != VLT_E_CORRUPT)
 					goto done;
@@ -859,6 +1210,9 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 			err = sweep_plan(r, p, &m.live, st);
 		}
 	}
+	/* what this gc saw, so the next one notices refs that vanish */
+	if (!err && !o->dry_run)
+		err = write_refs_seen(r, &m.refnames);
 	st->packs_after = vlt_odb_pack_count(r) - st->packs_deleted;
 	/* one multi-pack index over what is left; older ones name deleted
 	 * packs and only cost lookups, so they go */
@@ -874,7 +1228,6 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		vlt_strlist_release(&mx);
 	}
 done:
-	vlt_strlist_release(&os.names);
 	free(ls.ids);
 	plans_release(&ps);
 	mark_release(&m);

@@ -54,7 +54,15 @@ struct vlt_gc_opts {
 	int wait;               /* wait for writers instead of leaving the
 				 * sweep to a later gc */
 	int quiet;
+	int force;              /* free even when refs vanished */
+	int reflog_expire_set;  /* else config gc.reflogExpire, else never */
+	int64_t reflog_expire;  /* seconds; -1 never: reflog entries older
+				 * than this are no longer roots */
 };
+
+/* gc refuses (without force) to free more than this percentage of the
+ * repository's pack bytes when refs vanished since the last gc. */
+#define VLT_GC_VANISHED_SHARE 50
 
 struct vlt_gc_stats {
 	uint64_t packs_before, packs_after;
@@ -64,9 +72,26 @@ struct vlt_gc_stats {
 	uint64_t packs_protected;               /* new: may be a writer's */
 	uint64_t plan;                          /* plan number published */
 	char note[640];                         /* why packs are pending */
+	uint64_t packs_reindexed;               /* had no index: indexed */
+	uint64_t packs_unindexable;             /* no index, damaged: kept */
+	char unindexable[512];                  /* the first such error */
+	uint64_t reflog_roots;                  /* kept only by reflogs */
 };
 
 int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	       struct vlt_gc_stats *st);
+
+/*
+ * Index again every pack found without an index (vlt_pack_reindex), under
+ * gc/lock; packs doomed by a plan are left to its sweep. *made counts the
+ * indexes stored, *bad the packs too damaged to index (note gets the first
+ * message). gc does this itself; fsck --repair calls it.
+ */
+int vlt_gc_reindex(struct vlt_repo *r, uint64_t *made, uint64_t *bad,
+		   char *note, size_t notelen);
+
+/* "never" (-1), "now" (0), or days ("90", "90d"): reflog expiry in
+ * seconds, for --expire-reflog and gc.reflogExpire. */
+int vlt_gc_parse_expire(const char *s, int64_t *secs);
 
 #endif

@@ -209,6 +209,13 @@ static int scan_one(const char *key, const struct vlt_stat *st, void *data)
 	if (add_pack(sc->r, name) < 0) {
 		struct vlt_odb *o = sc->r->odb;
 
+		/* deleted since listed (gc sweeps index first, then pack):
+		 * no damage, and its live objects have copies elsewhere */
+		if (vlt_error_last_code() == VLT_E_NOTFOUND) {
+			vlt_error_clear();
+			return 0;
+		}
+
 		if (!o->load_errors++)
 			snprintf(o->load_msg, sizeof(o->load_msg), "%s",
 				 vlt_error_last());
@@ -599,6 +606,16 @@ done:
 	return err;
 }
 
+int vlt_odb_is_doomed(struct vlt_repo *r, const char *name)
+{
+	int d;
+
+	pthread_rwlock_rdlock(&r->odb->packs_lock);
+	d = is_doomed_name(r->odb, name);
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	return d;
+}
+
 /* --- pending packs --------------------------------------------------- */
 
 static size_t slot_of(const struct vlt_oid *oid, size_t cap)
@@ -792,7 +809,8 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 			struct vlt_pack *p = o->midx->packs[vlt_get_be32(e)];
 			uint32_t at = vlt_get_be32(e + 4);
 
-			if (p && at < p->count && !(live_only && p->doomed) &&
+			if (p && !p->gone && at < p->count &&
+			    !(live_only && p->doomed) &&
 			    !(avoid && !strcmp(p->name, avoid)) &&
 			    !memcmp(p->ids + (size_t)at * VLT_OID_RAWSZ, oid->id,
 				    VLT_OID_RAWSZ)) {
@@ -811,7 +829,8 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 	for (size_t i = o->npacks; i-- > 0;) {
 		int64_t pos;
 
-		if ((live_only && o->packs[i]->doomed) || o->packs[i] == skip ||
+		if ((live_only && o->packs[i]->doomed) || o->packs[i]->gone ||
+		    o->packs[i] == skip ||
 		    (use_midx && o->packs[i]->in_midx) ||
 		    (avoid && !strcmp(o->packs[i]->name, avoid)))
 			continue;
@@ -941,14 +960,37 @@ done:
 	return err;
 }
 
+/*
+ * The pack holding l's copy vanished under us: gc deleted it, which it does
+ * only after copying every live object into a new pack stored before the
+ * deletion (format.md, 9.3). Forget the pack, look for packs stored since
+ * open, and find the object again. Returns 1 with l filled, 0 if no other
+ * copy exists (then the object was garbage), negative on error.
+ */
+static int relocate_vanished(struct vlt_repo *r, const struct vlt_oid *oid,
+			     struct loc *l, struct vlt_buf *stored)
+{
+	int err;
+
+	pthread_rwlock_wrlock(&r->odb->packs_lock);
+	l->pack->gone = 1;
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	err = vlt_odb_reload(r);
+	if (err < 0 && err != VLT_E_CORRUPT && err != VLT_E_NOTFOUND)
+		return err;
+	vlt_error_clear();
+	return locate(r, oid, l, stored, 0);
+}
+
 int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		 enum vlt_obj_kind *kind, struct vlt_buf *out)
 {
 	struct vlt_buf stored = VLT_BUF_INIT;
 	struct loc l, l2;
-	int err;
+	int err, tries = 0;
 
 	err = locate(r, oid, &l, &stored, 0);
+again:
 	if (err == 0)
 		err = vlt_error_set(VLT_E_NOTFOUND, "object %s not found",
 				    vlt_oid_hex(oid));
@@ -956,8 +998,19 @@ int vlt_odb_read(struct vlt_repo *r, const struct vlt_oid *oid,
 		goto done;
 	err = 0;  /* found: pending objects' bytes are in stored already */
 	if (l.pack && (err = vlt_pack_read_stored(r->be, l.pack, l.pos, &l.e,
-						  &stored)) < 0 &&
-	    err != VLT_E_CORRUPT)
+						  &stored)) == VLT_E_NOTFOUND &&
+	    tries++ < 8) {
+		char first[512];
+
+		snprintf(first, sizeof(first), "%s", vlt_error_last());
+		err = relocate_vanished(r, oid, &l, &stored);
+		if (err == 0)
+			err = vlt_error_set(VLT_E_NOTFOUND, "%s (and no other "
+					    "copy of object %s exists)", first,
+					    vlt_oid_hex(oid));
+		goto again;
+	}
+	if (err < 0 && err != VLT_E_CORRUPT)
 		goto done;
 	if (err == 0)
 		err = decode(r, oid, &l, &stored, out);
@@ -1036,6 +1089,14 @@ done:
 	vlt_buf_release(&key);
 	vlt_buf_release(&val);
 	return err;
+}
+
+int vlt_odb_mark_pack_damaged(struct vlt_repo *r, const char *pack_name)
+{
+	struct vlt_oid name;
+
+	VLT_TRY(vlt_oid_from_hex(&name, pack_name));
+	return vlt_odb_mark_damaged(r, &name, pack_name);
 }
 
 int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name)

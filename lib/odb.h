@@ -38,6 +38,8 @@ int vlt_odb_has_live(struct vlt_repo *r, const struct vlt_oid *oid);
 /* Mark a pack as slated for deletion (now or when it is loaded later):
  * still readable, never used to deduplicate. */
 int vlt_odb_set_doomed(struct vlt_repo *r, const char *pack_name);
+/* 1 if a gc plan (loaded by vlt_gc_load_plans) dooms that pack. */
+int vlt_odb_is_doomed(struct vlt_repo *r, const char *pack_name);
 
 /* Kind and size from the index alone; VLT_E_NOTFOUND if absent. */
 int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
@@ -62,6 +64,14 @@ int vlt_odb_read_in_pack(struct vlt_repo *r, struct vlt_pack *p, uint32_t pos,
  */
 int vlt_odb_mark_damaged(struct vlt_repo *r, const struct vlt_oid *oid,
 			 const char *pack_name);
+
+/*
+ * Record that the pack itself is damaged (header, trailer, entry flags)
+ * though its objects may read fine: damaged/NAME with NAME the pack's own
+ * name (format.md, 5.0). gc then rewrites it like a pack with a damaged
+ * copy. No object has a pack's name as id, so readers lose nothing.
+ */
+int vlt_odb_mark_pack_damaged(struct vlt_repo *r, const char *pack_name);
 
 /* 1 if fsck recorded a damaged object in that pack (gc rewrites it). */
 int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name);

@@ -163,12 +163,17 @@ int vlt_pack_read_writer(struct vlt_backend *be, const char *name_hex,
 	return err;
 }
 
-static int index_existing(struct vlt_backend *be, const char *name_hex)
+int vlt_pack_reindex(struct vlt_backend *be, const char *name_hex, int *made)
 {
 	struct vlt_buf key = VLT_BUF_INIT, pack = VLT_BUF_INIT, idx = VLT_BUF_INIT;
+	struct vlt_oid trailer_name;
 	struct vlt_stat st;
 	int err;
 
+	if (made)
+		*made = 0;
+	if (strlen(name_hex) != VLT_OID_HEXSZ || !vlt_is_hex_prefix(name_hex))
+		return vlt_error_set(VLT_E_INVALID, "bad pack name '%s'", name_hex);
 	if ((err = vlt_buf_addf(&key, "packs/%s.idx", name_hex)) < 0)
 		goto done;
 	if (vlt_backend_stat(be, key.data, &st) == 0)
@@ -182,12 +187,27 @@ static int index_existing(struct vlt_backend *be, const char *name_hex)
 			       "be indexed", name_hex);
 		goto done;
 	}
+	/* the name in the trailer was checked against the objects; it must
+	 * also be the name the pack is stored under */
+	memcpy(trailer_name.id, idx.data + idx.len - VLT_IDX_TRAILER,
+	       VLT_OID_RAWSZ);
+	if (strcmp(vlt_oid_hex(&trailer_name), name_hex)) {
+		err = vlt_error_set(VLT_E_CORRUPT, "pack %s: its trailer names "
+				    "another pack", name_hex);
+		goto done;
+	}
 	vlt_buf_reset(&key);
 	if ((err = vlt_buf_addf(&key, "packs/%s.idx", name_hex)) < 0)
 		goto done;
+	/* a writer storing the same index right now stores the same bytes:
+	 * whichever put-if-absent comes first stands */
 	err = vlt_backend_put_if_absent(be, key.data, idx.data, idx.len);
-	if (err == VLT_E_EXISTS)
+	if (err == VLT_E_EXISTS) {
+		vlt_error_clear();
 		err = 0;
+	} else if (err == 0 && made) {
+		*made = 1;
+	}
 done:
 	vlt_buf_release(&key);
 	vlt_buf_release(&pack);
@@ -234,7 +254,7 @@ int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
 		 * from its own bytes (identical to what they would have
 		 * stored: the index is a function of the pack).
 		 */
-		err = index_existing(be, name_hex);
+		err = vlt_pack_reindex(be, name_hex, NULL);
 		goto reset;
 	}
 	if (err < 0)
@@ -549,6 +569,12 @@ int vlt_pack_verify(const unsigned char *pack, size_t len,
 		if (h[0] == VLT_OBJ_NONE || h[0] > VLT_OBJ_RECORD || h[1] > 2) {
 			err = vlt_error_set(VLT_E_CORRUPT,
 					    "entry at %zu has bad kind/codec", off);
+			goto done;
+		}
+		if (h[2] || h[3]) {
+			err = vlt_error_set(VLT_E_CORRUPT, "entry at %zu has flags "
+					    "%#x (must be 0)", off,
+					    (unsigned)(h[2] << 8 | h[3]));
 			goto done;
 		}
 		if ((err = VLT_ALLOC_GROW(ents, nr + 1, alloc)) < 0)

@@ -80,11 +80,21 @@ int vlt_pack_index_build(struct vlt_pack_entry *entries, size_t nr,
  * structure and checksum): packs are self-describing. */
 int vlt_pack_index_rebuild(const unsigned char *pack, size_t len,
 			   struct vlt_buf *idx);
-/* The pack name: SHA-256 of the header's 8-byte nonce followed by the
- * concatenated sorted ids. */
+/*
+ * Store packs/NAME.idx for a pack that has none (its writer died between
+ * storing the pack and its index, or the index was lost), built from the
+ * pack's own bytes after checking its structure, checksum and name (git's
+ * index-pack). Harmless beside a writer that is about to store the same
+ * index: the index is a function of the pack, and put-if-absent lets the
+ * first one stand. *made (may be NULL) is 1 if this call stored it, 0 if
+ * an index was there already. VLT_E_CORRUPT if the pack is damaged.
+ */
+int vlt_pack_reindex(struct vlt_backend *be, const char *name_hex, int *made);
 /* The writer id recorded in a pack's header (format.md, 9.3). */
 int vlt_pack_read_writer(struct vlt_backend *be, const char *name_hex,
 			 unsigned char writer[16]);
+/* The pack name: SHA-256 of the header's 8-byte nonce followed by the
+ * concatenated sorted ids. */
 void vlt_pack_name(const unsigned char nonce[8],
 		   const struct vlt_pack_entry *sorted, size_t nr,
 		   struct vlt_oid *name);
@@ -100,6 +110,9 @@ struct vlt_pack {
 	int doomed;                /* slated for deletion by gc: readable,
 				    * but never used to deduplicate */
 	int in_midx;               /* every id is in the multi-pack index */
+	int gone;                  /* the pack file vanished (gc deleted it
+				    * after copying its live objects): never
+				    * looked in again */
 	uint32_t count;
 	const unsigned char *fanout, *ids, *ents;
 };

@@ -839,4 +839,56 @@ done:
 	vlt_reflog_free(e, nr);
 	vlt_buf_release(&ref);
 	return err;
+
+struct log_list {
+	struct vlt_strlist names;
+};
+
+static int collect_log(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct log_list *l = data;
+
+	(void)st;
+	if (strncmp(key, "logs/", 5) || !vlt_ref_name_valid(key + 5))
+		return 0;  /* temporary files, stray keys */
+	return vlt_strlist_add(&l->names, key + 5);
+}
+
+int vlt_reflog_for_each_name(struct vlt_repo *r, vlt_reflog_name_fn fn,
+			     void *data)
+{
+	struct log_list l = { VLT_STRLIST_INIT };
+	int err = vlt_backend_list(r->be, "logs/", collect_log, &l);
+
+	if (err == VLT_E_NOTFOUND) {
+		vlt_error_clear();
+		err = 0;
+	}
+	if (err < 0)
+		goto done;
+	vlt_strlist_sort(&l.names);
+	for (size_t i = 0; i < l.names.nr; i++)
+		if ((err = fn(l.names.v[i], data)) != 0)
+			break;
+done:
+	vlt_strlist_release(&l.names);
+	return err;
+}
+
+int vlt_ref_exists(struct vlt_repo *r, const char *name)
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+	struct vlt_stat st;
+	int err;
+
+	if (!vlt_ref_name_valid(name))
+		return invalid_name(name);
+	if ((err = vlt_buf_adds(&key, name)) == 0)
+		err = vlt_backend_stat(r->be, key.data, &st);
+	vlt_buf_release(&key);
+	if (err == VLT_E_NOTFOUND) {
+		vlt_error_clear();
+		return 0;
+	}
+	return err < 0 ? err : 1;
 }

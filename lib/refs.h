@@ -115,4 +115,12 @@ int vlt_tag_set(struct vlt_repo *r, const char *name,
 /* 1 and the message in *out when the tag has one, 0 when it has none. */
 int vlt_tag_message(struct vlt_repo *r, const char *name, struct vlt_buf *out);
 
+/* Calls fn with the ref name of every reflog (logs/NAME), sorted, "HEAD"
+ * included; the ref itself may be gone (gc and fsck look for that). */
+typedef int (*vlt_reflog_name_fn)(const char *name, void *data);
+int vlt_reflog_for_each_name(struct vlt_repo *r, vlt_reflog_name_fn fn,
+			     void *data);
+/* 1 if the key of ref name exists (symbolic or not), 0 if not. */
+int vlt_ref_exists(struct vlt_repo *r, const char *name);
+
 #endif

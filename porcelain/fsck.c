@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "gc.h"
 #include "lock.h"
 #include "odb.h"
 #include "oidset.h"
@@ -21,7 +22,7 @@
 #include "walk.h"
 
 static const char usage[] =
-"usage: vault fsck [--full] [-q] [--json]\n"
+"usage: vault fsck [--full] [--repair] [-q] [--json]\n"
 "\n"
 "Checks every pack (header, entries, trailer checksum, agreement with its\n"
 "index), every index, every ref and reflog, and that every object reachable\n"
@@ -30,13 +31,15 @@ static const char usage[] =
 "snapshots cannot be restored. The undamaged rest can still be restored.\n"
 "\n"
 "    --full       re-hash every object (reads all data)\n"
+"    --repair     index again the packs found without an index (from\n"
+"                 their own bytes), then check\n"
 "    -q, --quiet  print only problems\n"
 "    --json       print a JSON report\n"
 "\n"
 "Exit status: 0 when the repository is sound, 1 when damage was found,\n"
 "128 when the check could not run.\n";
 
-static int quiet, json, full;
+static int quiet, json, full, repair;
 static uint64_t problems, warnings;
 static json_t *jproblems, *jdamaged;
 static struct vlt_oidset bad;      /* objects known damaged or missing */
@@ -79,11 +82,13 @@ static void note(const char *fmt, ...)
 
 /* --- packs --------------------------------------------------------------- */
 
-/* Check every object of p; returns how many cannot be read anywhere. */
-static uint64_t check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
+/* Check every object of p; returns how many cannot be read anywhere;
+ * *ndamaged (may be NULL) gets how many copies in p are damaged. */
+static uint64_t check_objects_of(struct vlt_repo *r, struct vlt_pack *p,
+				 uint64_t *ndamaged)
 {
 	struct vlt_buf b = VLT_BUF_INIT;
-	uint64_t lost = 0;
+	uint64_t lost = 0, nd = 0;
 
 	for (uint32_t i = 0; i < p->count; i++) {
 		struct vlt_pack_entry e;
@@ -91,6 +96,7 @@ static uint64_t check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
 		vlt_pack_entry_at(p, i, &e);
 		if (vlt_odb_read_in_pack(r, p, i, &b) == 0)
 			continue;
+		nd++;
 		{
 			char msg[1024];
 
@@ -110,6 +116,8 @@ static uint64_t check_objects_of(struct vlt_repo *r, struct vlt_pack *p)
 		}
 	}
 	vlt_buf_release(&b);
+	if (ndamaged)
+		*ndamaged = nd;
 	return lost;
 }
 
@@ -155,38 +163,60 @@ static void check_packs(struct vlt_repo *r)
 			vlt_buf_reset(&key);
 			vlt_buf_addf(&key, "packs/%s.idx", name);
 			if (!vlt_strlist_has_sorted(&k, key.data)) {
+				/* its objects are invisible until it is indexed;
+				 * a writer storing it right now stores its index
+				 * next (then this is harmless) */
 				warnings++;
-				note("warning: pack %s has no index (an interrupted "
-				     "write; gc removes it)\n", name);
+				note("warning: pack %s has no index: its objects "
+				     "cannot be read until it is indexed again from "
+				     "its own contents, which 'vault fsck --repair' "
+				     "and 'vault gc' do (a backup storing it right "
+				     "now stores its index next)\n", name);
 			}
 			continue;  /* a damaged index was reported above */
 		}
 		npacks++;
 		if (vlt_backend_get(r->be, k.v[i], &data) < 0) {
 			problem("pack", "pack %s: %s", name, vlt_error_last());
-			check_objects_of(r, p);
+			check_objects_of(r, p, NULL);
 			continue;
 		}
 		bytes += data.len;
 		if (vlt_pack_verify((const unsigned char *)data.data, data.len, p,
 				    &r->idfn, &r->sealer, 0, &count) < 0) {
 			char why[1024];
+			uint64_t ndamaged = 0;
 
 			snprintf(why, sizeof(why), "%s", vlt_error_last());
-			/* which objects, exactly; none lost: only a warning */
-			if (check_objects_of(r, p)) {
+			if (check_objects_of(r, p, &ndamaged)) {
 				problem("pack", "pack %s: %s", name, why);
-			} else {
+			} else if (ndamaged) {
+				/* recorded: the next backup or gc heals it */
 				warnings++;
-				note("warning: pack %s: %s; every object in it has an "
-				     "intact copy ('vault gc' rewrites it)\n", name,
-				     why);
+				note("warning: pack %s: %s; every damaged object in "
+				     "it has an intact copy ('vault gc' rewrites "
+				     "it)\n", name, why);
+			} else {
+				/*
+				 * Every object reads and re-hashes: the damage is
+				 * in the header, the trailer or an entry's flags.
+				 * Recorded, so that gc rewrites the pack.
+				 */
+				if (vlt_odb_mark_pack_damaged(r, name) < 0)
+					warning("cannot record the damage: %s",
+						vlt_error_last());
+				problem("pack", "pack %s: %s; the damage is outside "
+					"its objects (header, trailer or entry "
+					"flags): each object still reads and "
+					"re-hashes correctly, and 'vault gc' copies "
+					"them into a new pack and deletes this one",
+					name, why);
 			}
 			continue;
 		}
 		nobjs += count;
 		if (full)
-			check_objects_of(r, p);
+			check_objects_of(r, p, NULL);
 	}
 	note("packs: %" PRIu64 " (%s, %" PRIu64 " objects)%s\n", npacks,
 	     print_human_size(bytes), nobjs, full ? ", every object re-hashed" : "");
@@ -396,6 +426,67 @@ static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
 	return 0;
 }
 
+/* A reflog whose ref is gone: the ref file was lost (deleting a ref with
+ * vault deletes its log too). */
+static int check_orphan_log(const char *name, void *data)
+{
+	struct vlt_repo *r = data;
+	struct vlt_reflog_entry *ents = NULL;
+	size_t n = 0;
+	int exists = vlt_ref_exists(r, name);
+
+	if (!strcmp(name, "HEAD") || exists != 0)
+		return 0;
+	if (vlt_reflog_read(r, name, &ents, &n) < 0) {
+		problem("reflog", "reflog of %s: %s (and the ref is gone)", name,
+			vlt_error_last());
+		return 0;
+	}
+	if (n)
+		problem("ref", "ref %s is missing, but its reflog is there: the "
+			"ref was lost (vault deletes a ref's reflog with it). Its "
+			"last value was %s; restore it with 'vault update-ref %s "
+			"%s'", name, vlt_oid_hex(&ents[n - 1].new_oid), name,
+			vlt_oid_hex(&ents[n - 1].new_oid));
+	vlt_reflog_free(ents, n);
+	return 0;
+}
+
+static int first_ref(const char *name, const struct vlt_oid *oid, void *data)
+{
+	(void)oid;
+	snprintf(data, 256, "%s", name);
+	return 1;
+}
+
+/* HEAD names a branch that does not exist while the repository has refs
+ * or a HEAD history: HEAD was damaged, or names a deleted branch. (A new
+ * repository's HEAD names a branch before its first backup: that is fine.) */
+static void check_head_target(struct vlt_repo *r, const char *target)
+{
+	struct vlt_reflog_entry *ents = NULL;
+	size_t n = 0;
+	char some[256] = "";
+	struct vlt_oid oid;
+
+	if (!strcmp(target, "HEAD") || vlt_ref_read(r, "HEAD", &oid) == 0)
+		return;
+	vlt_error_clear();
+	if (vlt_ref_for_each(r, "refs/", first_ref, some) < 0)
+		vlt_error_clear();
+	if (vlt_reflog_read(r, "HEAD", &ents, &n) < 0)
+		vlt_error_clear();
+	vlt_reflog_free(ents, n);
+	if (!*some && !n)
+		return;
+	problem("ref", "HEAD points to %s, which does not exist, but the "
+		"repository has %s: HEAD is damaged or names a deleted branch "
+		"('vault log' shows nothing). Point it at a branch again, e.g. "
+		"'vault update-ref --no-deref HEAD %s' (HEAD is then detached "
+		"at that snapshot)", target, *some ? "refs" : "a HEAD history",
+		*some ? some : "<snapshot id>");
+}
+
 static int report_lock(const char *key, const struct vlt_lock_info *info,
 		       void *data)
 {
@@ -413,6 +504,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "full", no_argument, NULL, 'F' },
+		{ "repair", no_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
@@ -427,6 +519,8 @@ int main(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "q", opts, usage)) != -1) {
 		if (c == 'F')
 			full = 1;
+		else if (c == 'R')
+			repair = 1;
 		else if (c == 'q')
 			quiet = 1;
 		else if (c == 'J')
@@ -439,6 +533,19 @@ int main(int argc, char **argv)
 		jdamaged = json_array();
 	}
 	r = cli_open_repo();
+	if (repair) {
+		uint64_t made, nbad;
+		char why[512];
+
+		if (vlt_gc_reindex(r, &made, &nbad, why, sizeof(why)) < 0)
+			die_lib("cannot index packs");
+		if (made)
+			note("repaired: %" PRIu64 " pack(s) without an index were "
+			     "indexed again from their own contents\n", made);
+		if (nbad)
+			problem("pack", "%" PRIu64 " pack(s) without an index "
+				"cannot be indexed (first: %s)", nbad, why);
+	}
 	check_packs(r);
 
 	memset(&w, 0, sizeof(w));
@@ -458,8 +565,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(target.data, "HEAD") &&
 			 vlt_ref_read(r, "HEAD", &head) == 0)
 			check_ref("HEAD", &head, &rw);
+		else
+			check_head_target(r, target.data);
 		vlt_buf_release(&target);
 	}
+	if (vlt_reflog_for_each_name(r, check_orphan_log, r) < 0)
+		problem("reflog", "%s", vlt_error_last());
 	vlt_lock_for_each(r, report_lock, NULL);
 	note("refs: %" PRIu64 ", snapshots: %" PRIu64 ", object references checked: %"
 	     PRIu64 "\n", rw.refs, w.snapshots, w.objects);

@@ -12,7 +12,8 @@
 #include "print.h"
 
 static const char usage[] =
-"usage: vault gc [-n | --dry-run] [--wait] [--repack-threshold PCT] [-q] [--json]\n"
+"usage: vault gc [-n | --dry-run] [--wait] [--repack-threshold PCT]\n"
+"               [--expire-reflog WHEN] [--force] [-q] [--json]\n"
 "\n"
 "Marks every object reachable from the refs (forgotten snapshots keep only\n"
 "their snapshot object), copies the live objects out of packs that are\n"
@@ -20,11 +21,20 @@ static const char usage[] =
 "may run at the same time: a plan's packs are deleted only once every\n"
 "running backup has seen the plan (and kept what it needs), never by the\n"
 "clock. Plans left waiting are completed by a later gc, or now with --wait.\n"
+"Every id in a reflog is kept too (until it expires), so a lost ref loses\n"
+"nothing; a pack found without its index is indexed again from its own\n"
+"bytes; a reachable object that is missing or damaged stops gc before it\n"
+"deletes anything.\n"
 "See Documentation/format.md, \"Garbage collection\".\n"
 "\n"
 "    -n, --dry-run           report what would happen, change nothing\n"
 "    --wait                  wait for running backups to see the plan\n"
 "    --repack-threshold PCT  repack packs less than PCT% live (default 50)\n"
+"    --expire-reflog WHEN    reflog entries older than WHEN are no roots:\n"
+"                            never (default, or config gc.reflogExpire),\n"
+"                            now, or a number of days (90, 90d)\n"
+"    --force                 free more than half of the repository even\n"
+"                            though refs vanished since the last gc\n"
 "    -q, --quiet             print nothing but errors\n"
 "    --json                  print the counts as JSON\n";
 
@@ -36,6 +46,8 @@ int main(int argc, char **argv)
 		{ "repack-threshold", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "expire-reflog", required_argument, NULL, 'E' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -54,6 +66,12 @@ int main(int argc, char **argv)
 			if (o.repack_threshold < 1 || o.repack_threshold > 100)
 				usage_error(usage, "--repack-threshold is 1..100");
 			break;
+		case 'E':
+			if (vlt_gc_parse_expire(optarg, &o.reflog_expire) < 0)
+				usage_error(usage, "%s", vlt_error_last());
+			o.reflog_expire_set = 1;
+			break;
+		case 'f': o.force = 1; break;
 		case 'q': quiet = 1; break;
 		case 'J': json = 1; break;
 		}
@@ -75,6 +93,9 @@ int main(int argc, char **argv)
 		json_object_set_new(j, "packs_pending", json_integer((json_int_t)st.packs_pending));
 		json_object_set_new(j, "packs_protected", json_integer((json_int_t)st.packs_protected));
 		json_object_set_new(j, "note", json_string(st.note));
+		json_object_set_new(j, "packs_reindexed", json_integer((json_int_t)st.packs_reindexed));
+		json_object_set_new(j, "packs_unindexable", json_integer((json_int_t)st.packs_unindexable));
+		json_object_set_new(j, "reflog_roots", json_integer((json_int_t)st.reflog_roots));
 		json_object_set_new(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
 		json_object_set_new(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
 		json_object_set_new(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
@@ -82,6 +103,14 @@ int main(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(j);
 	} else if (!quiet) {
+		if (st.packs_reindexed)
+			printf("%" PRIu64 " pack(s) had no index and were indexed "
+			       "again from their own contents\n",
+			       st.packs_reindexed);
+		if (st.reflog_roots)
+			printf("%" PRIu64 " object(s) kept only because a reflog "
+			       "names them (see --expire-reflog)\n",
+			       st.reflog_roots);
 		printf("%s%" PRIu64 " live objects, %" PRIu64 " garbage\n",
 		       o.dry_run ? "(dry run) " : "", st.objects_live,
 		       st.objects_dead);
@@ -102,6 +131,10 @@ int main(int argc, char **argv)
 			       st.packs_pending, st.plan, *st.note ? ": " : "",
 			       st.note);
 	}
+	if (st.packs_unindexable)
+		warning("%" PRIu64 " pack(s) without an index are damaged and "
+			"were left as they are (first: %s); run 'vault fsck'",
+			st.packs_unindexable, st.unindexable);
 	vlt_repo_free(r);
 	return 0;
 }
