@@ -666,6 +666,13 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	m.r = r;
 	if ((err = vlt_lock_key(r, "gc/lock", "gc")) < 0)
 		return err;
+	/* stale locks and temporary files of killed writers (notices) */
+	if (!o->dry_run) {
+		struct vlt_clean_stats cs;
+
+		if ((err = vlt_repo_clean_dead_writers(r, &cs)) < 0)
+			goto done;
+	}
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
 		goto done;
 	if (vlt_odb_load_errors(r, NULL)) {
