@@ -28,7 +28,11 @@ struct vlt_backup_progress {
 	uint64_t bytes_new, bytes_stored;    /* new chunk bytes; after compression */
 	uint64_t chunks, chunks_new;
 	uint64_t dirs, symlinks, errors;      /* errors: every path left out */
-	uint64_t files_failed;               /* files that could not be read */
+	uint64_t files_failed;               /* files that could not be read
+					      * (left out; in files_total) */
+	uint64_t bytes_failed;               /* their sizes (in bytes_total) */
+	uint64_t files_changed;              /* kept changing while read:
+					      * stored as last read */
 	double elapsed;                      /* seconds since start */
 };
 
@@ -39,6 +43,11 @@ typedef void (*vlt_backup_progress_fn)(const struct vlt_backup_progress *p,
 typedef void (*vlt_backup_warn_fn)(const char *path, const char *msg,
 				   void *data);
 
+/* Called for each file that kept changing while it was read (its size,
+ * mtime or ctime differed after each of 3 reads): the last read is
+ * stored. */
+typedef void (*vlt_backup_changed_fn)(const char *path, void *data);
+
 struct vlt_backup_opts {
 	int threads;                 /* 0: one per core */
 	int dry_run;                 /* hash everything, store only trees in
@@ -48,6 +57,7 @@ struct vlt_backup_opts {
 	const char *const *excludes; /* extra patterns, NULL-terminated */
 	vlt_backup_progress_fn progress;
 	vlt_backup_warn_fn warn;
+	vlt_backup_changed_fn changed;
 	void *cb_data;
 };
 

@@ -192,7 +192,9 @@ int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
 	}
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
 		goto fail;
-	if ((err = vlt_gc_load_plans(r, generation)) < 0 ||
+	/* never deduplicate against a pack whose file is gone or cut short */
+	if ((err = vlt_odb_check_packs(r, NULL)) < 0 ||
+	    (err = vlt_gc_load_plans(r, generation)) < 0 ||
 	    (err = vlt_repo_lock_set_gen(r, lock, what, *generation)) < 0)
 		goto fail;
 	return 0;

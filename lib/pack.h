@@ -100,6 +100,9 @@ struct vlt_pack {
 	int doomed;                /* slated for deletion by gc: readable,
 				    * but never used to deduplicate */
 	int in_midx;               /* every id is in the multi-pack index */
+	int lost;                  /* its pack file is missing or shorter
+				    * than the index says: readable where
+				    * intact, never used to deduplicate */
 	uint32_t count;
 	const unsigned char *fanout, *ids, *ents;
 };
