@@ -198,14 +198,15 @@ start_paused() {
 }
 
 @test "a file that changes once while read is read again and stored whole" {
-	make_files
 	printf 'first version\n' > art.psd
 	: > ../count
-	# the first read only: append to art.psd after its first chunk
-	hook="if [ ! -s $BATS_TEST_TMPDIR/work/count ]; then echo 1 > $BATS_TEST_TMPDIR/work/count; echo appended >> $PWD/art.psd; fi"
+	# the first read only: rewrite art.psd in place (same size, new bytes)
+	# after its first chunk was read
+	hook="if [ ! -s $BATS_TEST_TMPDIR/work/count ]; then echo 1 > $BATS_TEST_TMPDIR/work/count; printf 'later version\n' | dd of=$PWD/art.psd conv=notrunc status=none; fi"
 	run env VAULT_TEST_DURING_READ="$hook" vault backup -q
 	assert_success
 	refute_output --partial "changed as we read it"
+	[ "$(cat art.psd)" = "later version" ]
 	restores_as "${lines[-1]}" .
 }
 
