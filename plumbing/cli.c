@@ -2,6 +2,7 @@
  * cli.c - the shared front end of every vault program (see cli.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,12 +31,16 @@ static int stderr_tty;
 
 /*
  * SIGINT, SIGTERM, SIGHUP: remove the temporary files and release the
- * locks the library registered (cleanup.h), say so, exit 128+signal (130
- * for Ctrl-C). Only async-signal-safe calls here.
+ * locks the library registered (cleanup.h), say so, then die of the same
+ * signal, so that the shell reports 128+signal (130 for Ctrl-C) and a
+ * script looping over vault stops too (as git's sigchain does). Only
+ * async-signal-safe calls here.
  */
 static void on_signal(int sig)
 {
 	static const char tail[] = ": interrupted\n";
+	struct sigaction dfl;
+	sigset_t set;
 	ssize_t ignored;
 
 	vlt_cleanup_run();
@@ -44,7 +49,15 @@ static void on_signal(int sig)
 	ignored = write(2, cli_progname, strlen(cli_progname));
 	ignored = write(2, tail, sizeof(tail) - 1);
 	(void)ignored;
-	_exit(128 + sig);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	raise(sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	_exit(128 + sig);  /* not reached */
 }
 
 static void print_notice(const char *msg)

@@ -241,3 +241,31 @@ start_paused() {
 	assert_output --partial "files: 12 (11 unchanged, 1 new or changed)"
 	assert_output --partial "1 unreadable, left out (named above)"
 }
+
+@test "Ctrl-C during gc releases gc/lock and removes its temporary file" {
+	make_files
+	vault backup -q >/dev/null
+	make_files
+	vault backup -q >/dev/null
+	vault forget --keep-last 1 -q
+	set -m
+	env VAULT_TEST_PAUSE_IN_TEMP=gc/plan- vault gc > ../out 2> ../err &
+	pid=$!
+	set +m
+	for i in $(seq 1 600); do
+		[ -n "$(find .vault/gc -name 'plan-*.tmp-*' 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	[ -e .vault/gc/lock ]
+	kill -INT "$pid"
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	grep -q '^vault-gc: interrupted$' ../err
+	[ ! -e .vault/gc/lock ]
+	[ -z "$(find .vault -name '*.tmp-*')" ]
+	run vault gc
+	assert_success
+	refute_output --partial "stale"
+	run vault fsck
+	assert_success
+}
