@@ -68,6 +68,8 @@ struct job {
 	struct vlt_file f;   /* chunk list, filled as chunks complete */
 	uint64_t submitted, done;
 	int read_done, error, finished;
+	int rereading;       /* the reader waits for its chunks to drain */
+	int changed;         /* kept changing while read: stored as last read */
 	int fd;              /* opened ahead by the reader, or -1 */
 	char *errmsg;
 };
@@ -100,6 +102,7 @@ struct engine {
 	/* pipeline */
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
+	pthread_cond_t job_idle;   /* a rereading job's chunks are all done */
 	struct task *head, *tail;
 	struct task *free_tasks;   /* recycled buffers of chunking.max bytes */
 	size_t queued_bytes, queue_limit;
@@ -146,6 +149,7 @@ static int set_fatal(struct engine *e, int err)
 	}
 	pthread_cond_broadcast(&e->not_empty);
 	pthread_cond_broadcast(&e->not_full);
+	pthread_cond_broadcast(&e->job_idle);
 	pthread_mutex_unlock(&e->lock);
 	return err;
 }
@@ -199,8 +203,10 @@ static int cache_hit_valid(struct engine *e, const struct vlt_fc_entry *c)
 	if (e->cache_valid)
 		return 1;
 	/*
-	 * The cache predates a gc: the file object (and each of its chunks)
-	 * must still exist outside doomed packs. Paid once per generation.
+	 * The cache predates a gc, a pack it relies on is lost, or fsck found
+	 * damage: the file object (and each of its chunks) must still exist
+	 * outside doomed, lost and damaged copies. Paid once: the cache
+	 * written by this backup relies only on packs that are intact now.
 	 */
 	if (vlt_odb_has_live(e->r, &c->oid) != 1 ||
 	    vlt_odb_read_kind(e->r, &c->oid, VLT_OBJ_FILE, &buf) < 0 ||
@@ -536,6 +542,8 @@ static void *worker(void *arg)
 		j = &e->jobs[t->job];
 		j->f.chunks[t->index].oid = oid;
 		j->done++;
+		if (j->rereading && j->done == j->submitted)
+			pthread_cond_broadcast(&e->job_idle);
 		last = j->read_done && j->done == j->submitted && !j->error &&
 		       !j->finished;
 		if (last)
@@ -598,9 +606,57 @@ static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 	return 0;
 }
 
+/* Reads before a file that keeps changing is stored as last read. */
+#define READ_ATTEMPTS 3
+
+static int same_version(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The file changed while it was read: wait until the workers are done
+ * with the chunks of this read, then forget them (they stay stored, as
+ * garbage for gc) and start over.
+ */
+static int restart_job(struct engine *e, struct job *j, uint64_t bytes)
+{
+	int err;
+
+	pthread_mutex_lock(&e->lock);
+	j->rereading = 1;
+	while (j->done < j->submitted && !e->fatal)
+		pthread_cond_wait(&e->job_idle, &e->lock);
+	j->rereading = 0;
+	err = e->fatal;
+	if (!err) {
+		j->f.nr = 0;
+		j->f.size = 0;
+		j->submitted = j->done = 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+	__atomic_sub_fetch(&e->prog.bytes_done, bytes, __ATOMIC_RELAXED);
+	return err;
+}
+
+/* Tests: VAULT_TEST_DURING_READ=CMD runs CMD (a shell command) after the
+ * first chunk of every read of a file, to change it as we read it. */
+static void test_during_read(void)
+{
+	const char *hook = getenv("VAULT_TEST_DURING_READ");
+
+	if (hook && *hook && system(hook) != 0)
+		fprintf(stderr, "VAULT_TEST_DURING_READ failed\n");
+}
+
 static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 {
 	struct job *j = &e->jobs[jobi];
+	struct stat before, after;
 	int fd, err = 0, last;
 
 	/* O_NONBLOCK: a file swapped for a FIFO since the walk must not
@@ -613,34 +669,74 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 		err = vlt_error_set(VLT_E_IO, "%s", strerror(errno));
 		goto failed;
 	}
-	{
-		struct stat st;
-
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/*
+	 * A file written while we read it would be stored torn: compare its
+	 * size, mtime and ctime before and after (as tar and restic do), read
+	 * it again if they differ, and after READ_ATTEMPTS store the last read
+	 * with a warning.
+	 */
+	for (int attempt = 1;; attempt++) {
+		if (fstat(fd, &before) < 0 || !S_ISREG(before.st_mode)) {
 			close(fd);
 			err = vlt_error_set(VLT_E_IO, "no longer a regular file");
 			goto failed;
 		}
-	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	vlt_chunk_reader_rebind(rd, fd);
-	for (;;) {
-		const unsigned char *data;
-		size_t len;
-
-		if ((err = vlt_chunk_reader_next(rd, &data, &len)) < 0)
-			break;
-		if (!len)
-			break;
-		if ((err = enqueue(e, jobi, data, len)) < 0) {
+		if (attempt > 1 && lseek(fd, 0, SEEK_SET) < 0) {
+			err = vlt_error_set(VLT_E_IO, "seek: %s", strerror(errno));
 			close(fd);
-			return set_fatal(e, err);
+			goto failed;
 		}
-		reader_progress(e, e->rd_base + rd->offset);
+		vlt_chunk_reader_rebind(rd, fd);
+		for (int first = 1;; first = 0) {
+			const unsigned char *data;
+			size_t len;
+
+			if ((err = vlt_chunk_reader_next(rd, &data, &len)) < 0)
+				break;
+			if (!len)
+				break;
+			if ((err = enqueue(e, jobi, data, len)) < 0) {
+				close(fd);
+				return set_fatal(e, err);
+			}
+			reader_progress(e, e->rd_base + rd->offset);
+			if (first)
+				test_during_read();
+		}
+		if (err < 0)
+			break;
+		if (fstat(fd, &after) < 0) {
+			err = vlt_error_set(VLT_E_IO, "stat: %s", strerror(errno));
+			break;
+		}
+		if (same_version(&before, &after))
+			break;
+		if (attempt == READ_ATTEMPTS) {
+			j->changed = 1;
+			break;
+		}
+		if ((err = restart_job(e, j, rd->offset)) < 0) {
+			close(fd);
+			return err;
+		}
 	}
 	close(fd);
 	if (err < 0)
 		goto failed;
+	if (!j->changed) {
+		/* the version read: what the tree and the cache record */
+		struct bent *b = &e->dirs[j->dir].ents[j->ent];
+
+		j->st = after;
+		b->mode = after.st_mode & 07777;
+		b->msec = after.st_mtim.tv_sec;
+		b->mnsec = (uint32_t)after.st_mtim.tv_nsec;
+	} else {
+		__atomic_add_fetch(&e->prog.files_changed, 1, __ATOMIC_RELAXED);
+		if (e->o->changed)
+			e->o->changed(j->path, e->o->cb_data);
+	}
 	pthread_mutex_lock(&e->lock);
 	j->read_done = 1;
 	last = j->done == j->submitted && !j->finished;
@@ -652,6 +748,7 @@ failed:
 	/* an unreadable file is left out; the backup goes on */
 	pthread_mutex_lock(&e->lock);
 	e->prog.files_failed++;
+	e->prog.bytes_failed += (uint64_t)j->st.st_size;
 	j->error = 1;
 	j->read_done = 1;
 	pthread_mutex_unlock(&e->lock);
@@ -850,6 +947,7 @@ static void engine_release(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->not_empty);
 	pthread_cond_destroy(&e->not_full);
+	pthread_cond_destroy(&e->job_idle);
 	pthread_cond_destroy(&e->tick);
 	pthread_mutex_destroy(&e->pf_lock);
 	pthread_cond_destroy(&e->pf_cond);
@@ -874,6 +972,7 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 	pthread_mutex_init(&e.lock, NULL);
 	pthread_cond_init(&e.not_empty, NULL);
 	pthread_cond_init(&e.not_full, NULL);
+	pthread_cond_init(&e.job_idle, NULL);
 	pthread_cond_init(&e.tick, NULL);
 	pthread_mutex_init(&e.pf_lock, NULL);
 	pthread_cond_init(&e.pf_cond, NULL);
@@ -902,10 +1001,21 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 	for (const char *const *x = o->excludes; x && *x; x++)
 		if ((err = vlt_ignore_add_pattern(e.ig, *x)) < 0)
 			goto done;
+	/*
+	 * The file cache is a hint: its ids are trusted as they are only
+	 * while the gc generation, every pack it relies on and the absence of
+	 * damage are unchanged; otherwise each hit is checked (see
+	 * cache_hit_valid). Lost packs (missing, truncated) count as absent,
+	 * so their data is stored again.
+	 */
+	if ((err = vlt_odb_check_packs(r, NULL)) < 0)
+		goto done;
 	if (o->use_cache) {
 		if ((err = vlt_filecache_load(r, absroot, &e.cache)) < 0)
 			goto done;
-		e.cache_valid = vlt_filecache_generation(e.cache) == gen;
+		e.cache_valid = vlt_filecache_generation(e.cache) == gen &&
+				vlt_filecache_packs_intact(e.cache, r) &&
+				!vlt_odb_damaged_count(r);
 	}
 	if ((err = add_dir(&e, -1, -1, &top)) < 0)
 		goto done;
@@ -933,7 +1043,8 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 		for (size_t i = 0; i < e.njobs; i++) {
 			struct job *j = &e.jobs[i];
 
-			if (!j->error &&
+			/* a file stored torn is read again next time */
+			if (!j->error && !j->changed &&
 			    (err = vlt_filecache_writer_add(&e.cw, j->path, &j->st,
 				&e.dirs[j->dir].ents[j->ent].oid)) < 0)
 				goto done;

@@ -28,9 +28,13 @@ struct vlt_backup_progress {
 	uint64_t bytes_new, bytes_stored;    /* new chunk bytes; after compression */
 	uint64_t chunks, chunks_new;
 	uint64_t dirs, symlinks, errors;      /* errors: every path left out */
-	uint64_t files_failed;               /* files that could not be read */
 	uint64_t ignored;                    /* paths left out by ignore rules
 					      * (a directory counts once) */
+	uint64_t files_failed;               /* files that could not be read
+					      * (left out; in files_total) */
+	uint64_t bytes_failed;               /* their sizes (in bytes_total) */
+	uint64_t files_changed;              /* kept changing while read:
+					      * stored as last read */
 	double elapsed;                      /* seconds since start */
 };
 
@@ -46,6 +50,11 @@ struct vlt_ignore_why;
 typedef void (*vlt_backup_ignored_fn)(const char *path, int is_dir,
 				      const struct vlt_ignore_why *why,
 				      void *data);
+
+/* Called for each file that kept changing while it was read (its size,
+ * mtime or ctime differed after each of 3 reads): the last read is
+ * stored. */
+typedef void (*vlt_backup_changed_fn)(const char *path, void *data);
 
 struct vlt_backup_opts {
 	int threads;                 /* 0: one per core */
@@ -66,6 +75,7 @@ struct vlt_backup_opts {
 	vlt_backup_progress_fn progress;
 	vlt_backup_warn_fn warn;
 	vlt_backup_ignored_fn ignored;   /* may be NULL */
+	vlt_backup_changed_fn changed;   /* may be NULL */
 	void *cb_data;
 };
 

@@ -44,6 +44,26 @@ int vlt_error_wrap(int code, const char *fmt, ...)
 	return code;
 }
 
+static vlt_notice_fn notice_fn;
+
+void vlt_notice_set_handler(vlt_notice_fn fn)
+{
+	notice_fn = fn;
+}
+
+void vlt_notice(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!notice_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	notice_fn(msg);
+}
+
 const char *vlt_error_last(void)
 {
 	return last_msg;

@@ -46,6 +46,16 @@ int vlt_error_last_code(void);
 
 void vlt_error_clear(void);
 
+/*
+ * Notices: things the library did on its own that the user should hear of
+ * (a stale lock of a dead process taken over, temporary files of killed
+ * writers removed). The library never prints; a program installs fn (the
+ * front end prints "note: <msg>" to stderr). Without one they are dropped.
+ */
+typedef void (*vlt_notice_fn)(const char *msg);
+void vlt_notice_set_handler(vlt_notice_fn fn);
+void vlt_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A short fixed name for a code ("corrupt", "not found", ...). */
 const char *vlt_error_name(int code);
 

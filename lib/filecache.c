@@ -3,10 +3,13 @@
  *
  * File layout (all local, little care for portability between machines:
  * dev and inode numbers only mean something here anyway):
- *   "VFC1", u32 0, u64 generation, u64 count,
+ *   "VFC2", u32 0, u64 generation, u64 count, u64 npacks,
+ *   npacks x 32-byte pack name (the intact packs when it was written),
  *   count x { varint pathlen, path, u64 dev, u64 ino, u64 size,
  *             i64 mtime_ns, i64 ctime_ns, u8 untrusted, 32-byte oid },
  *   u64 XXH3 of everything before.
+ * "VFC1" files (no pack list) are still read; their ids are then checked
+ * one by one, as after a lost pack.
  * Loaded into one buffer plus an open-addressing table on path hashes.
  */
 #include <stdlib.h>
@@ -16,6 +19,8 @@
 #include "error.h"
 #include "filecache.h"
 #include "fsutil.h"
+#include "odb.h"
+#include "oidset.h"
 
 struct vlt_filecache {
 	struct vlt_buf raw;
@@ -24,6 +29,9 @@ struct vlt_filecache {
 	uint32_t *table;   /* index + 1 */
 	size_t cap;
 	uint64_t generation;
+	const unsigned char *packs;  /* npacks raw names, in raw */
+	uint64_t npacks;
+	int has_packs;               /* VFC2: the list is known */
 };
 
 static int cache_path(struct vlt_repo *r, const char *root, struct vlt_buf *out)
@@ -63,14 +71,26 @@ static int parse(struct vlt_filecache *fc)
 	const unsigned char *end = p + fc->raw.len;
 	uint64_t count;
 
-	if (fc->raw.len < 32 || memcmp(p, "VFC1", 4))
+	if (fc->raw.len < 32 || (memcmp(p, "VFC1", 4) && memcmp(p, "VFC2", 4)))
 		return -1;
 	if (vlt_xxh3(p, fc->raw.len - 8) != get_le64(end - 8))
 		return -1;
 	end -= 8;
 	fc->generation = get_le64(p + 8);
 	count = get_le64(p + 16);
-	p += 24;
+	if (p[3] == '2') {
+		if (fc->raw.len < 40)
+			return -1;
+		fc->npacks = get_le64(p + 24);
+		p += 32;
+		if (fc->npacks > (uint64_t)(end - p) / 32)
+			return -1;
+		fc->packs = p;
+		fc->has_packs = 1;
+		p += fc->npacks * 32;
+	} else {
+		p += 24;
+	}
 	if (count > fc->raw.len / 74)
 		return -1;
 	fc->ents = calloc(count ? count : 1, sizeof(*fc->ents));
@@ -139,6 +159,39 @@ done:
 uint64_t vlt_filecache_generation(const struct vlt_filecache *fc)
 {
 	return fc->generation;
+}
+
+/* The names of the loaded packs that are not lost. */
+static int intact_packs(struct vlt_repo *r, struct vlt_oidset *set)
+{
+	size_t n = vlt_odb_pack_count(r);
+
+	VLT_TRY(vlt_oidset_reserve(set, n));
+	for (size_t i = 0; i < n; i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+
+		if (!p->lost)
+			VLT_TRY(vlt_oidset_insert(set, &p->name_oid));
+	}
+	return 0;
+}
+
+int vlt_filecache_packs_intact(const struct vlt_filecache *fc,
+			       struct vlt_repo *r)
+{
+	struct vlt_oidset have = VLT_OIDSET_INIT;
+	int ok = fc->has_packs;
+
+	if (ok && intact_packs(r, &have) < 0)
+		ok = 0;
+	for (uint64_t i = 0; ok && i < fc->npacks; i++) {
+		struct vlt_oid name;
+
+		memcpy(name.id, fc->packs + i * 32, 32);
+		ok = vlt_oidset_contains(&have, &name);
+	}
+	vlt_oidset_release(&have);
+	return ok;
 }
 
 const struct vlt_fc_entry *vlt_filecache_match(const struct vlt_filecache *fc,
@@ -227,21 +280,35 @@ int vlt_filecache_writer_save(struct vlt_filecache_writer *w,
 			      uint64_t generation)
 {
 	struct vlt_buf path = VLT_BUF_INIT, out = VLT_BUF_INIT;
-	unsigned char hdr[24] = "VFC1", sum[8];
+	struct vlt_oidset packs = VLT_OIDSET_INIT;
+	unsigned char hdr[32] = "VFC2", sum[8];
+	size_t pos = 0;
+	struct vlt_oid name;
 	int err;
 
+	/* every id in it is in one of these packs (checked or written by
+	 * this backup): while they all stay, the next backup trusts it */
+	if ((err = intact_packs(r, &packs)) < 0)
+		goto done;
 	put_le64(hdr + 8, generation);
 	put_le64(hdr + 16, w->count);
+	put_le64(hdr + 24, vlt_oidset_count(&packs));
 	if ((err = cache_path(r, root, &path)) < 0 ||
-	    (err = vlt_buf_grow(&out, sizeof(hdr) + w->data.len + 8)) < 0 ||
-	    (err = vlt_buf_add(&out, hdr, sizeof(hdr))) < 0 ||
-	    (err = vlt_buf_add(&out, w->data.data, w->data.len)) < 0)
+	    (err = vlt_buf_grow(&out, sizeof(hdr) + 32 * vlt_oidset_count(&packs) +
+				w->data.len + 8)) < 0 ||
+	    (err = vlt_buf_add(&out, hdr, sizeof(hdr))) < 0)
+		goto done;
+	while (vlt_oidset_next(&packs, &pos, &name))
+		if ((err = vlt_buf_add(&out, name.id, 32)) < 0)
+			goto done;
+	if ((err = vlt_buf_add(&out, w->data.data, w->data.len)) < 0)
 		goto done;
 	put_le64(sum, vlt_xxh3(out.data, out.len));
 	if ((err = vlt_buf_add(&out, sum, 8)) < 0)
 		goto done;
 	err = vlt_write_file_atomic(path.data, out.data, out.len, 0600, 0);
 done:
+	vlt_oidset_release(&packs);
 	vlt_buf_release(&path);
 	vlt_buf_release(&out);
 	return err;

@@ -8,8 +8,11 @@
  * one timestamp tick (50 ms; 1 s on filesystems without sub-second times)
  * of the backup that wrote them are marked untrusted ("racily clean", as
  * git calls it): they are read again next time. The cache
- * records the gc generation it was written under; after a gc, hits are
- * re-validated against the object database before use.
+ * records the gc generation it was written under and the packs it relies
+ * on; after a gc, or when one of those packs is gone or truncated, hits are
+ * re-validated against the object database before use (each file object
+ * and its chunks must be present), so a backup never names an object that
+ * is not there.
  */
 #ifndef VLT_FILECACHE_H
 #define VLT_FILECACHE_H
@@ -37,6 +40,11 @@ int vlt_filecache_load(struct vlt_repo *r, const char *root,
 		       struct vlt_filecache **out);
 /* The generation the loaded cache was written under. */
 uint64_t vlt_filecache_generation(const struct vlt_filecache *fc);
+/* 1 when every pack that was intact when the cache was written is still
+ * loaded and not lost (vlt_odb_check_packs first): then its ids need no
+ * checking. 0 otherwise, and for caches from before the pack list. */
+int vlt_filecache_packs_intact(const struct vlt_filecache *fc,
+			       struct vlt_repo *r);
 /* The entry for path if its stat still matches st, else NULL. */
 const struct vlt_fc_entry *vlt_filecache_match(const struct vlt_filecache *fc,
 					       const char *path,

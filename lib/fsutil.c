@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
 
@@ -224,12 +225,24 @@ static int write_maybe_direct(int fd, const void *data, size_t len,
 	return vlt_write_full(fd, (const char *)data + head, len - head, what);
 }
 
+/* Tests: VAULT_TEST_PAUSE_IN_TEMP=TEXT stops a writer for good once a
+ * temporary file whose path contains TEXT is written and fsynced (before
+ * its rename), so a test can interrupt or kill it exactly there. */
+static void test_pause_in_temp(const char *tmp)
+{
+	const char *s = getenv("VAULT_TEST_PAUSE_IN_TEMP");
+
+	if (s && *s && strstr(tmp, s))
+		for (;;)
+			pause();
+}
+
 int vlt_write_file_atomic(const char *path, const void *data, size_t len,
 			  int mode, int exclusive)
 {
 	struct vlt_buf tmp = VLT_BUF_INIT, dir = VLT_BUF_INIT;
 	unsigned char rnd[6];
-	int fd = -1, err;
+	int fd = -1, slot = -1, err;
 
 	if ((err = vlt_random_bytes(rnd, sizeof(rnd))) < 0 ||
 	    (err = vlt_buf_addf(&tmp, "%s.tmp-%d-%02x%02x%02x%02x%02x%02x", path,
@@ -237,6 +250,8 @@ int vlt_write_file_atomic(const char *path, const void *data, size_t len,
 				rnd[4], rnd[5])) < 0 ||
 	    (err = dir_of(path, &dir)) < 0)
 		goto done;
+	/* registered before it exists: an interrupt never leaves it behind */
+	slot = vlt_cleanup_add(tmp.data);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		err = vlt_error_set(VLT_E_IO, "create %s: %s", tmp.data,
@@ -250,6 +265,7 @@ int vlt_write_file_atomic(const char *path, const void *data, size_t len,
 				    strerror(errno));
 		goto fail;
 	}
+	test_pause_in_temp(tmp.data);
 	if (close(fd) < 0) {
 		fd = -1;
 		err = vlt_error_set(VLT_E_IO, "close %s: %s", tmp.data,
@@ -278,6 +294,7 @@ fail:
 		close(fd);
 	unlink(tmp.data);
 done:
+	vlt_cleanup_forget(slot);
 	vlt_buf_release(&tmp);
 	vlt_buf_release(&dir);
 	return err;

@@ -193,7 +193,9 @@ int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
 	}
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
 		goto fail;
-	if ((err = vlt_gc_load_plans(r, generation)) < 0 ||
+	/* never deduplicate against a pack whose file is gone or cut short */
+	if ((err = vlt_odb_check_packs(r, NULL)) < 0 ||
+	    (err = vlt_gc_load_plans(r, generation)) < 0 ||
 	    (err = vlt_repo_lock_set_gen(r, lock, what, *generation)) < 0)
 		goto fail;
 	return 0;
@@ -1007,6 +1009,13 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 	m.expire_before = expire < 0 ? INT64_MIN : (int64_t)time(NULL) - expire;
 	if ((err = vlt_lock_key(r, "gc/lock", "gc")) < 0)
 		return err;
+	/* stale locks and temporary files of killed writers (notices) */
+	if (!o->dry_run) {
+		struct vlt_clean_stats cs;
+
+		if ((err = vlt_repo_clean_dead_writers(r, &cs)) < 0)
+			goto done;
+	}
 	if ((err = vlt_odb_reload(r)) < 0 && err != VLT_E_CORRUPT)
 		goto done;
 	if (vlt_odb_load_errors(r, NULL)) {

@@ -29,7 +29,8 @@
  */
 int vlt_gc_load_plans(struct vlt_repo *r, uint64_t *generation);
 
-/* Writers: a shared lock that records the generation seen. */
+/* Writers: a shared lock that records the generation seen; packs whose
+ * file is missing or cut short are marked lost (vlt_odb_check_packs). */
 int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
 		     uint64_t *generation, const char *what);
 /*

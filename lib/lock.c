@@ -4,19 +4,28 @@
  * The atomic step is the backend's put-if-absent of the lock key; the
  * content only says who holds it, so that a conflict can name the holder
  * and tell whether that holder is gone ("stale": same host, pid no longer
- * running). Nothing here ever breaks a lock: a stale lock is reported and
- * `vault unlock --remove-stale` removes it on request. The repository-wide
- * protocol (create yours first, then look for conflicting ones) is in
- * Documentation/format.md.
+ * running). A lock whose holder is provably dead is taken over by the
+ * next command that needs it (removed, with a notice, and created anew);
+ * a lock held from another host is never touched: whether its holder runs
+ * cannot be told from here (`vault unlock` is for those). The
+ * repository-wide protocol (create yours first, then look for conflicting
+ * ones) is in Documentation/format.md.
+ *
+ * Held lock files are registered with cleanup.h, so that an interrupted
+ * program releases them from its signal handler.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
 #include "lock.h"
@@ -188,6 +197,80 @@ int vlt_lock_describe(const struct vlt_lock_info *info, struct vlt_buf *out)
 	return err;
 }
 
+/* An interrupt releases the lock: its file goes on the cleanup list. */
+static void arm_lock(struct vlt_repo *r, const char *key)
+{
+	struct vlt_buf path = VLT_BUF_INIT;
+
+	if (r->be->ops->local_path && r->be->ops->local_path(r->be, key, &path))
+		vlt_cleanup_add(path.data);
+	vlt_buf_release(&path);
+}
+
+static void disarm_lock(struct vlt_repo *r, const char *key)
+{
+	struct vlt_buf path = VLT_BUF_INIT;
+
+	if (r->be->ops->local_path && r->be->ops->local_path(r->be, key, &path))
+		vlt_cleanup_forget_path(path.data);
+	vlt_buf_release(&path);
+}
+
+/*
+ * key's holder is dead (same host, pid gone): remove the lock, but only if
+ * it still has the content judged stale, so that a lock someone else took
+ * over and created anew meanwhile is left alone. Returns 1 when removed, 0
+ * when it changed, vanished, is malformed or is not stale; negative on
+ * error.
+ */
+static int take_over_stale(struct vlt_repo *r, const char *key)
+{
+	struct vlt_buf a = VLT_BUF_INIT, b = VLT_BUF_INIT;
+	struct vlt_lock_info info;
+	int err;
+
+	if ((err = vlt_backend_get(r->be, key, &a)) < 0 ||
+	    (err = parse_lock(key, a.data, a.len, &info)) < 0 ||
+	    !vlt_lock_is_stale(&info) ||
+	    (err = vlt_backend_get(r->be, key, &b)) < 0 || a.len != b.len ||
+	    memcmp(a.data, b.data, a.len)) {
+		/* gone, or malformed (never broken automatically) */
+		if (err == VLT_E_NOTFOUND || err == VLT_E_CORRUPT) {
+			vlt_error_clear();
+			err = 0;
+		}
+		goto done;
+	}
+	err = vlt_backend_del(r->be, key);
+	if (err == VLT_E_NOTFOUND) {
+		vlt_error_clear();
+		err = 0;
+		goto done;
+	}
+	if (err < 0) {
+		vlt_error_wrap(err, "cannot remove stale lock %s", key);
+		goto done;
+	}
+	vlt_notice("removed stale lock %s of pid %ld (%s%sno longer running "
+		   "on this host)", key, info.pid, info.what,
+		   info.what[0] ? ", " : "");
+	err = 1;
+done:
+	vlt_buf_release(&a);
+	vlt_buf_release(&b);
+	return err;
+}
+
+/* Tests: VAULT_TEST_KILL_LOCKED=TEXT kills the process (SIGKILL) right
+ * after it took a lock whose key contains TEXT, as a crash would. */
+static void test_kill_locked(const char *key)
+{
+	const char *s = getenv("VAULT_TEST_KILL_LOCKED");
+
+	if (s && *s && strstr(key, s))
+		kill(getpid(), SIGKILL);
+}
+
 /* Set VLT_E_LOCKED with "<prefix> <key>: held by <holder>". */
 static int locked_error(struct vlt_repo *r, const char *prefix,
 			const char *key, int *stale)
@@ -244,7 +327,7 @@ int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
 	struct vlt_buf content = VLT_BUF_INIT;
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	unsigned backoff = 1;
-	int err, stale, vanished = 0;
+	int err, stale, vanished = 0, takeovers = 0;
 
 	if ((err = format_lock(&content, what)) < 0)
 		goto done;
@@ -252,11 +335,22 @@ int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
 		err = vlt_backend_put_if_absent(r->be, key, content.data,
 						content.len);
 		if (err != VLT_E_EXISTS) {
-			if (err < 0)
+			if (err < 0) {
 				vlt_error_wrap(err, "cannot create lock %s", key);
+			} else {
+				arm_lock(r, key);
+				test_kill_locked(key);
+			}
 			break;
 		}
 		err = locked_error(r, "", key, &stale);
+		/* its holder is dead: take it over */
+		if (err == VLT_E_LOCKED && stale && takeovers++ < 3) {
+			if ((err = take_over_stale(r, key)) < 0)
+				break;
+			vlt_error_clear();
+			continue;
+		}
 		if (err == VLT_E_NOTFOUND) {
 			/* released between our put and our read: try again
 			 * (bounded, in case someone creates and deletes it
@@ -291,7 +385,10 @@ int vlt_lock_key(struct vlt_repo *r, const char *key, const char *what)
 
 int vlt_unlock_key(struct vlt_repo *r, const char *key)
 {
-	int err = vlt_backend_del(r->be, key);
+	int err;
+
+	disarm_lock(r, key);
+	err = vlt_backend_del(r->be, key);
 
 	if (err == VLT_E_NOTFOUND)
 		return vlt_error_set(VLT_E_NOTFOUND, "lock %s vanished while "
@@ -323,7 +420,7 @@ int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 	const char *kname = kind == VLT_LOCK_EXCLUSIVE ? "exclusive" : "shared";
 	struct vlt_strlist keys = { 0 };
 	unsigned char rnd[16];
-	int err, stale;
+	int err, stale, takeovers = 0;
 	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
@@ -358,6 +455,16 @@ int vlt_repo_lock(struct vlt_repo *r, enum vlt_repo_lock_kind kind,
 			err = 0;
 			continue;
 		}
+		/* its holder is dead: take it over, then look at it again
+		 * (gone now, or someone else's by now) */
+		if (err == VLT_E_LOCKED && stale && takeovers++ < 8) {
+			if ((err = take_over_stale(r, k)) < 0)
+				goto fail;
+			vlt_error_clear();
+			err = 0;
+			i--;
+			continue;
+		}
 		goto fail;
 	}
 	out->held = 1;
@@ -369,6 +476,7 @@ fail:
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "%s", vlt_error_last());
+		disarm_lock(r, out->key);
 		vlt_backend_del(r->be, out->key);
 		vlt_error_set(err, "%s", msg);
 	}
@@ -444,5 +552,148 @@ int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data)
 	}
 done:
 	vlt_strlist_release(&keys);
+	return err;
+}
+
+/* --- what dead writers left behind ------------------------------------ */
+
+struct dead_scan {
+	struct vlt_strlist stale;  /* lock keys of dead holders */
+	long *foreign;             /* pids named by locks from other hosts */
+	size_t nforeign, foreign_alloc;
+	int unreadable;            /* a lock we cannot judge */
+};
+
+static int note_lock(const char *key, const struct vlt_lock_info *info,
+		     void *data)
+{
+	struct dead_scan *ds = data;
+	char host[256];
+
+	if (!info) {
+		ds->unreadable = 1;
+		return 0;
+	}
+	this_host(host, sizeof(host));
+	if (strcmp(host, info->host)) {
+		VLT_TRY(VLT_ALLOC_GROW(ds->foreign, ds->nforeign + 1,
+				       ds->foreign_alloc));
+		ds->foreign[ds->nforeign++] = info->pid;
+		return 0;
+	}
+	return vlt_lock_is_stale(info) ? vlt_strlist_add(&ds->stale, key) : 0;
+}
+
+/* The writer pid in a temporary file name "NAME.tmp-PID-RAND" (as
+ * vlt_write_file_atomic makes them), or 0 if the name is not one. */
+static long temp_pid(const char *name)
+{
+	const char *t = strstr(name, ".tmp-"), *p;
+	long pid = 0;
+	int hex = 0;
+
+	if (!t)
+		return 0;
+	for (p = t + 5; *p >= '0' && *p <= '9'; p++)
+		if ((pid = pid * 10 + (*p - '0')) > 0x7fffffff)
+			return 0;
+	if (p == t + 5 || *p++ != '-')
+		return 0;
+	for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+		hex++;
+	return *p || hex != 12 ? 0 : pid;
+}
+
+static int temp_is_dead(const struct dead_scan *ds, long pid)
+{
+	if (pid == (long)getpid())
+		return 0;
+	for (size_t i = 0; i < ds->nforeign; i++)
+		if (ds->foreign[i] == pid)
+			return 0;  /* maybe a live writer elsewhere */
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+static int sweep_temps(const struct dead_scan *ds, struct vlt_buf *path,
+		       struct vlt_clean_stats *st)
+{
+	size_t base = path->len;
+	DIR *d = opendir(path->data);
+	struct dirent *de;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 :
+		       vlt_error_set(VLT_E_IO, "opendir %s: %s", path->data,
+				     strerror(errno));
+	while (!err && (de = readdir(d)) != NULL) {
+		struct stat sb;
+		long pid;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		vlt_buf_setlen(path, base);
+		if ((err = vlt_buf_addf(path, "/%s", de->d_name)) < 0)
+			break;
+		if (lstat(path->data, &sb) < 0)
+			continue;  /* gone meanwhile */
+		if (S_ISDIR(sb.st_mode)) {
+			err = sweep_temps(ds, path, st);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode) || !(pid = temp_pid(de->d_name)) ||
+		    !temp_is_dead(ds, pid))
+			continue;
+		if (unlink(path->data) < 0) {
+			if (errno != ENOENT)
+				err = vlt_error_set(VLT_E_IO, "unlink %s: %s",
+						    path->data, strerror(errno));
+			continue;
+		}
+		st->temps++;
+		st->temp_bytes += (uint64_t)sb.st_size;
+	}
+	closedir(d);
+	vlt_buf_setlen(path, base);
+	return err;
+}
+
+int vlt_repo_clean_dead_writers(struct vlt_repo *r,
+				struct vlt_clean_stats *st)
+{
+	struct dead_scan ds = { VLT_STRLIST_INIT, NULL, 0, 0, 0 };
+	struct vlt_buf path = VLT_BUF_INIT;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	if ((err = vlt_lock_for_each(r, note_lock, &ds)) < 0)
+		goto done;
+	for (size_t i = 0; i < ds.stale.nr; i++) {
+		int t = take_over_stale(r, ds.stale.v[i]);
+
+		if (t < 0) {
+			err = t;
+			goto done;
+		}
+		st->locks += (uint64_t)t;
+	}
+	/* temporary files exist only on local file systems; a lock we cannot
+	 * read might name a live writer elsewhere: then touch none */
+	if (ds.unreadable || !r->be->ops->local_path ||
+	    !r->be->ops->local_path(r->be, "", &path))
+		goto done;
+	vlt_buf_setlen(&path, path.len && path.data[path.len - 1] == '/' ?
+		       path.len - 1 : path.len);
+	if ((err = sweep_temps(&ds, &path, st)) < 0)
+		goto done;
+	if (st->temps)
+		vlt_notice("removed %llu temporary file%s of dead writers "
+			   "(%.1f MiB)", (unsigned long long)st->temps,
+			   st->temps == 1 ? "" : "s",
+			   (double)st->temp_bytes / (1024.0 * 1024.0));
+done:
+	vlt_strlist_release(&ds.stale);
+	free(ds.foreign);
+	vlt_buf_release(&path);
 	return err;
 }

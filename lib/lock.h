@@ -4,8 +4,11 @@
  * A lock is a key created with put-if-absent whose content says who holds
  * it: "pid <pid>\nhost <hostname>\ntime <unix>\nwhat <purpose>\n". Creating
  * it is the atomic step; deleting it releases. A lock whose holder is on
- * this host and no longer running is "stale": reported, never broken
- * silently (vault unlock removes stale locks explicitly).
+ * this host and no longer running is "stale": the next command that wants
+ * it takes it over (removes it with a vlt_notice() naming the dead pid,
+ * then creates its own). Locks held from other hosts are never broken
+ * automatically (vault unlock removes locks explicitly). Held locks are
+ * released by an interrupted program's signal handler (cleanup.h).
  *
  * Repository locks (locks/<kind>-<random>): shared locks are taken by
  * backups and readers, exclusive ones by maintenance that cannot run beside
@@ -31,7 +34,7 @@ struct vlt_lock_info {
 /* Create key as a lock (VLT_E_LOCKED with a message naming the holder). */
 int vlt_lock_key(struct vlt_repo *r, const char *key, const char *what);
 /* The same, but while a live holder keeps it, retry for up to timeout_ms
- * (with jittered backoff). A stale holder fails at once. */
+ * (with jittered backoff). A stale lock (dead holder) is taken over. */
 int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
 		      long timeout_ms);
 /* Delete the lock key (VLT_E_NOTFOUND if someone removed it meanwhile). */
@@ -72,5 +75,22 @@ int vlt_repo_lock_set_gen(struct vlt_repo *r, struct vlt_repo_lock *l,
 typedef int (*vlt_lock_fn)(const char *key, const struct vlt_lock_info *info,
 			   void *data);
 int vlt_lock_for_each(struct vlt_repo *r, vlt_lock_fn fn, void *data);
+
+/*
+ * Remove what writers that are provably gone left behind: every lock whose
+ * holder is stale (same host, pid gone), and every temporary file
+ * NAME.tmp-PID-RAND (Documentation/format.md) in the repository whose PID
+ * does not run on this host and is not named by a lock from another host
+ * (never a live writer's file; none at all while a lock is unreadable).
+ * Each removal is reported with vlt_notice(). gc runs it first; fsck too.
+ */
+struct vlt_clean_stats {
+	uint64_t locks;        /* stale locks removed */
+	uint64_t temps;        /* temporary files removed */
+	uint64_t temp_bytes;
+};
+
+int vlt_repo_clean_dead_writers(struct vlt_repo *r,
+				struct vlt_clean_stats *st);
 
 #endif

@@ -580,6 +580,54 @@ struct vlt_pack *vlt_odb_pack_at(struct vlt_repo *r, size_t i)
 	return p;
 }
 
+/* The size a pack must have at least: its last object's end + trailer. */
+static uint64_t pack_min_size(const struct vlt_pack *p)
+{
+	uint64_t end = VLT_PACK_HDR_SIZE;
+
+	for (uint32_t k = 0; k < p->count; k++) {
+		struct vlt_pack_entry e;
+
+		vlt_pack_entry_at(p, k, &e);
+		if ((uint64_t)e.offset + VLT_PACK_ENTRY_HDR + e.stored_len > end)
+			end = (uint64_t)e.offset + VLT_PACK_ENTRY_HDR + e.stored_len;
+	}
+	return end + VLT_PACK_TRAILER;
+}
+
+int vlt_odb_check_packs(struct vlt_repo *r, size_t *nlost)
+{
+	struct vlt_odb *o = r->odb;
+	struct vlt_buf key = VLT_BUF_INIT;
+	size_t n = vlt_odb_pack_count(r), lost = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct vlt_pack *p = vlt_odb_pack_at(r, i);
+		struct vlt_stat st;
+		int gone;
+
+		vlt_buf_reset(&key);
+		if ((err = vlt_buf_addf(&key, "packs/%s.pack", p->name)) < 0)
+			break;
+		err = vlt_backend_stat(r->be, key.data, &st);
+		if (err < 0 && err != VLT_E_NOTFOUND)
+			break;
+		gone = err == VLT_E_NOTFOUND || st.size < pack_min_size(p);
+		err = 0;
+		pthread_rwlock_wrlock(&o->packs_lock);
+		p->lost = gone;
+		pthread_rwlock_unlock(&o->packs_lock);
+		lost += (size_t)gone;
+	}
+	if (!err)
+		vlt_error_clear();
+	vlt_buf_release(&key);
+	if (nlost)
+		*nlost = lost;
+	return err;
+}
+
 int vlt_odb_set_doomed(struct vlt_repo *r, const char *name)
 {
 	struct vlt_odb *o = r->odb;
@@ -810,7 +858,7 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 			uint32_t at = vlt_get_be32(e + 4);
 
 			if (p && !p->gone && at < p->count &&
-			    !(live_only && p->doomed) &&
+			    !(live_only && (p->doomed || p->lost)) &&
 			    !(avoid && !strcmp(p->name, avoid)) &&
 			    !memcmp(p->ids + (size_t)at * VLT_OID_RAWSZ, oid->id,
 				    VLT_OID_RAWSZ)) {
@@ -829,7 +877,8 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 	for (size_t i = o->npacks; i-- > 0;) {
 		int64_t pos;
 
-		if ((live_only && o->packs[i]->doomed) || o->packs[i]->gone ||
+		if ((live_only && (o->packs[i]->doomed || o->packs[i]->lost)) ||
+		    o->packs[i]->gone ||
 		    o->packs[i] == skip ||
 		    (use_midx && o->packs[i]->in_midx) ||
 		    (avoid && !strcmp(o->packs[i]->name, avoid)))
@@ -1015,10 +1064,11 @@ again:
 	if (err == 0)
 		err = decode(r, oid, &l, &stored, out);
 	/*
-	 * A damaged copy: another pack may hold a good one (a later backup
-	 * stores a fresh copy of what fsck found damaged).
+	 * A damaged copy, or its pack file gone or cut short: another pack
+	 * may hold a good one (a later backup stores a fresh copy of what
+	 * fsck found damaged, or of what a lost pack held).
 	 */
-	if (err == VLT_E_CORRUPT && l.pack &&
+	if ((err == VLT_E_CORRUPT || err == VLT_E_NOTFOUND) && l.pack &&
 	    find_in_packs(r->odb, oid, &l2, 0, l.pack->name)) {
 		char first[512];
 
@@ -1029,7 +1079,7 @@ again:
 			l = l2;
 			err = 0;
 		} else {
-			err = vlt_error_set(VLT_E_CORRUPT, "%s", first);
+			err = vlt_error_set(err, "%s", first);
 		}
 	}
 	if (err == 0 && kind)
@@ -1097,6 +1147,16 @@ int vlt_odb_mark_pack_damaged(struct vlt_repo *r, const char *pack_name)
 
 	VLT_TRY(vlt_oid_from_hex(&name, pack_name));
 	return vlt_odb_mark_damaged(r, &name, pack_name);
+}
+
+size_t vlt_odb_damaged_count(struct vlt_repo *r)
+{
+	size_t n;
+
+	pthread_rwlock_rdlock(&r->odb->packs_lock);
+	n = vlt_oidmap_count(&r->odb->damaged);
+	pthread_rwlock_unlock(&r->odb->packs_lock);
+	return n;
 }
 
 int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name)

@@ -41,6 +41,14 @@ int vlt_odb_set_doomed(struct vlt_repo *r, const char *pack_name);
 /* 1 if a gc plan (loaded by vlt_gc_load_plans) dooms that pack. */
 int vlt_odb_is_doomed(struct vlt_repo *r, const char *pack_name);
 
+/*
+ * Writers, before they deduplicate: stat every loaded pack's file. A pack
+ * that is missing or shorter than its index says is "lost": its objects
+ * no longer count for vlt_odb_has_live() and writes, so they are stored
+ * again (reads still try it). *nlost (may be NULL) gets how many.
+ */
+int vlt_odb_check_packs(struct vlt_repo *r, size_t *nlost);
+
 /* Kind and size from the index alone; VLT_E_NOTFOUND if absent. */
 int vlt_odb_info(struct vlt_repo *r, const struct vlt_oid *oid,
 		 enum vlt_obj_kind *kind, uint64_t *size);
@@ -72,6 +80,9 @@ int vlt_odb_mark_damaged(struct vlt_repo *r, const struct vlt_oid *oid,
  * copy. No object has a pack's name as id, so readers lose nothing.
  */
 int vlt_odb_mark_pack_damaged(struct vlt_repo *r, const char *pack_name);
+
+/* How many objects fsck recorded as damaged (damaged/ markers). */
+size_t vlt_odb_damaged_count(struct vlt_repo *r);
 
 /* 1 if fsck recorded a damaged object in that pack (gc rewrites it). */
 int vlt_odb_pack_damaged(struct vlt_repo *r, const char *pack_name);

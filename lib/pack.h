@@ -113,6 +113,10 @@ struct vlt_pack {
 	int gone;                  /* the pack file vanished (gc deleted it
 				    * after copying its live objects): never
 				    * looked in again */
+
+	int lost;                  /* its pack file is missing or shorter
+				    * than the index says: readable where
+				    * intact, never used to deduplicate */
 	uint32_t count;
 	const unsigned char *fanout, *ids, *ents;
 };

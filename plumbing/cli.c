@@ -2,12 +2,15 @@
  * cli.c - the shared front end of every vault program (see cli.h).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "config.h"
 #include "error.h"
@@ -24,12 +27,67 @@ const char *cli_progname = "vault";
  */
 struct vlt_repo *cli_repo;
 
+static int stderr_tty;
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: remove the temporary files and release the
+ * locks the library registered (cleanup.h), say so, then die of the same
+ * signal, so that the shell reports 128+signal (130 for Ctrl-C) and a
+ * script looping over vault stops too (as git's sigchain does). Only
+ * async-signal-safe calls here.
+ */
+static void on_signal(int sig)
+{
+	static const char tail[] = ": interrupted\n";
+	struct sigaction dfl;
+	sigset_t set;
+	ssize_t ignored;
+
+	vlt_cleanup_run();
+	if (stderr_tty)
+		ignored = write(2, "\n", 1);
+	ignored = write(2, cli_progname, strlen(cli_progname));
+	ignored = write(2, tail, sizeof(tail) - 1);
+	(void)ignored;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	raise(sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	_exit(128 + sig);  /* not reached */
+}
+
+static void print_notice(const char *msg)
+{
+	fprintf(stderr, "note: %s\n", msg);
+}
+
 void cli_init(const char *progname)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	const char *slash = strrchr(progname, '/');
+	struct sigaction sa;
 
 	cli_progname = slash ? slash + 1 : progname;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	stderr_tty = isatty(2);
+	vlt_notice_set_handler(print_notice);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* a signal ignored by whoever started us stays ignored
+		 * (nohup, background jobs of a non-interactive shell) */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap,

@@ -25,7 +25,11 @@ extern struct vlt_repo *cli_repo;
 /* Set by cli_init: the program name for messages ("vault-chunk"). */
 extern const char *cli_progname;
 
-/* Call first in main(): records the name, line-buffers stderr. */
+/* Call first in main(): records the name, line-buffers stderr, prints the
+ * library's notices ("note: ..."), and installs the SIGINT/SIGTERM/SIGHUP
+ * handler that removes registered temporary files and locks (cleanup.h),
+ * prints "PROG: interrupted" and dies of that signal (the shell shows
+ * 128+signal: 130 for Ctrl-C). */
 void cli_init(const char *progname);
 
 /* "fatal: <msg>" to stderr, exit 128. */

@@ -52,8 +52,18 @@ static const char usage[] =
 "    --no-cache             read every file (ignore the change cache)\n"
 "    --meta KEY=VALUE       add snapshot metadata (repeatable)\n"
 "\n"
-"Exit status: 0 when the snapshot was written; 3 when it was written but\n"
-"some files could not be read (listed on stderr); 128 on error.\n";
+"A file that changes while it is read (size, mtime or ctime differ after the\n"
+"read) is read again, up to 3 times; if it keeps changing, the last read is\n"
+"stored and a warning names it.\n"
+"\n"
+"Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the backup cleanly: temporary\n"
+"files and locks are removed, \"interrupted\" is printed, exit 130 (128+signal).\n"
+"\n"
+"Exit status: 0 when the snapshot was written with every file as it was;\n"
+"3 when it was written but some files could not be read (each named on\n"
+"stderr, left out of the snapshot); 4 when every file is in it but some kept\n"
+"changing while read (each named on stderr, stored as last read; 3 wins if\n"
+"both); 128 on error.\n";
 
 static int quiet, json, tty;
 static struct vlt_repo *repo;
@@ -238,6 +248,14 @@ static const char *only_list(const struct vlt_strlist *only)
 	for (size_t i = 0; i < only->nr; i++)
 		vlt_buf_addf(&b, "%s%s", i ? ", " : "", only->v[i]);
 	return b.data ? b.data : "";
+
+static void warn_changed(const char *path, void *d)
+{
+	(void)d;
+	if (tty && last_len)
+		fprintf(stderr, "\r%*s\r", (int)last_len, "");
+	warning("%s changed as we read it (stored as last read, which may be "
+		"inconsistent)", path);
 }
 
 int main(int argc, char **argv)
@@ -305,6 +323,7 @@ int main(int argc, char **argv)
 	bo.progress = progress;
 	bo.warn = warn_path;
 	bo.ignored = ignored_path;
+	bo.changed = warn_changed;
 	tty = isatty(2);
 
 	r = cli_open_repo();
@@ -436,12 +455,18 @@ int main(int argc, char **argv)
 				json_array_append_new(a, json_string(only.v[i]));
 			json_object_set_new(o, "only", a);
 		}
-		json_object_set_new(o, "files", json_integer((json_int_t)st.files_total));
+		json_object_set_new(o, "files", json_integer((json_int_t)
+				    (st.files_total - st.files_failed)));
+		json_object_set_new(o, "files_unreadable",
+				    json_integer((json_int_t)st.files_failed));
+		json_object_set_new(o, "files_changed_while_read",
+				    json_integer((json_int_t)st.files_changed));
 		json_object_set_new(o, "files_unchanged",
 				    json_integer((json_int_t)st.files_cached));
 		json_object_set_new(o, "dirs", json_integer((json_int_t)st.dirs));
 		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)st.bytes_total));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)
+				    (st.bytes_total - st.bytes_failed)));
 		json_object_set_new(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
 		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
 		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
@@ -481,11 +506,17 @@ int main(int argc, char **argv)
 			       only.nr == 1 ? "that" : "those");
 		printf("  files: %" PRIu64 " (%" PRIu64 " unchanged, %" PRIu64
 		       " new or changed), %" PRIu64 " dirs, %" PRIu64 " symlinks\n",
-		       st.files_total, st.files_cached,
+		       st.files_total - st.files_failed, st.files_cached,
 		       st.files_total - st.files_cached - st.files_failed, st.dirs,
 		       st.symlinks);
+		if (st.files_failed)
+			printf("         %" PRIu64 " unreadable, left out (named "
+			       "above)\n", st.files_failed);
+		if (st.files_changed)
+			printf("         %" PRIu64 " changed while read, stored as "
+			       "last read (named above)\n", st.files_changed);
 		printf("  data:  %s in files, %s new\n",
-		       print_human_size(st.bytes_total),
+		       print_human_size(st.bytes_total - st.bytes_failed),
 		       print_human_size(st.bytes_new));
 		if (st.ignored)
 			printf("  %" PRIu64 " path%s left out by ignore rules; "
@@ -508,5 +539,5 @@ int main(int argc, char **argv)
 	}
 	free(rule_counts);
 	vlt_repo_free(r);
-	return st.errors ? 3 : 0;
+	return st.errors ? 3 : st.files_changed ? 4 : 0;
 }

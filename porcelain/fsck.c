@@ -513,6 +513,7 @@ int main(int argc, char **argv)
 	struct walker w;
 	struct refwalk rw;
 	struct vlt_repo *r;
+	struct vlt_clean_stats dead = { 0, 0, 0 };
 	int c;
 
 	cli_init("vault-fsck");
@@ -546,6 +547,9 @@ int main(int argc, char **argv)
 			problem("pack", "%" PRIu64 " pack(s) without an index "
 				"cannot be indexed (first: %s)", nbad, why);
 	}
+	/* what killed writers left: removed, with a note on stderr each */
+	if (vlt_repo_clean_dead_writers(r, &dead) < 0)
+		problem("lock", "%s", vlt_error_last());
 	check_packs(r);
 
 	memset(&w, 0, sizeof(w));
@@ -582,6 +586,10 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "snapshots", json_integer((json_int_t)w.snapshots));
 		json_object_set_new(o, "objects", json_integer((json_int_t)w.objects));
 		json_object_set_new(o, "warnings", json_integer((json_int_t)warnings));
+		json_object_set_new(o, "stale_locks_removed",
+				    json_integer((json_int_t)dead.locks));
+		json_object_set_new(o, "temp_files_removed",
+				    json_integer((json_int_t)dead.temps));
 		json_object_set_new(o, "problems", jproblems);
 		json_object_set_new(o, "damaged_files", jdamaged);
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -122,35 +122,33 @@ history() {
 	restores_as "$(cat s2.id)" was2
 }
 
-@test "a stale writer lock holds gc's plan until unlock --remove-stale" {
+@test "gc takes over the writer lock of a dead backup and sweeps (no unlock needed)" {
 	make_project p
 	vault backup p -q >/dev/null
 	head -c 2000000 /dev/urandom > p/art/textures/noise.bin
 	rm p/src/numbers.txt
 	s2=$(vault backup p -q)
 	vault forget --keep-last 1 -q
-	fake_lock locks/shared-0123456789abcdef0123456789abcdef "$(dead_pid)" "$(hostname)"
-	packs_before=$(ls "$VAULT_DIR/packs" | sort)
-	run vault gc
-	assert_success
-	assert_output --partial "wait"
-	assert_output --partial "stale"
-	assert_output --partial "vault unlock --remove-stale"
-	# nothing deleted yet
-	for p in $packs_before; do
-		[ -e "$VAULT_DIR/packs/$p" ]
-	done
+	pid=$(dead_pid)
+	fake_lock locks/shared-0123456789abcdef0123456789abcdef "$pid" "$(hostname)"
 	run vault gc --json
 	assert_success
-	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["packs_pending"] + d["packs_protected"] > 0 and d["packs_deleted"] == 0, d' <<<"$output"
-	run vault unlock --remove-stale
-	assert_success
-	run vault gc --json
-	assert_success
-	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["packs_pending"] == 0 and d["packs_deleted"] > 0 and d["bytes_freed"] > 0, d' <<<"$output"
+	assert_output --partial "note: removed stale lock locks/shared-0123456789abcdef0123456789abcdef of pid $pid"
+	[ ! -e "$VAULT_DIR/locks/shared-0123456789abcdef0123456789abcdef" ]
+	python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split("\n", 1)[1]); assert d["packs_pending"] == 0 and d["packs_deleted"] > 0 and d["bytes_freed"] > 0, d' <<<"$output"
 	run vault fsck
 	assert_success
 	restores_as "$s2" p
+}
+
+@test "a writer lock held from another host is never taken over" {
+	make_project p
+	vault backup p -q >/dev/null
+	fake_lock locks/shared-0123456789abcdef0123456789abcdef 4242 elsewhere.invalid
+	run vault gc
+	assert_success
+	refute_output --partial "removed stale lock"
+	[ -e "$VAULT_DIR/locks/shared-0123456789abcdef0123456789abcdef" ]
 }
 
 @test "a live writer lock holds gc's plan, whatever its age; gc --wait outlasts it" {

@@ -146,13 +146,24 @@ $A"
 	[ -e "$VAULT_DIR/refs/snapshots/main.lock" ]
 }
 
-@test "update-ref on a stale lock exits 128 and says stale" {
+@test "update-ref takes over the lock of a dead holder and says so" {
 	vault-update-ref refs/snapshots/main "$A"
-	fake_lock refs/snapshots/main.lock "$(dead_pid)" "$(hostname)"
+	pid=$(dead_pid)
+	fake_lock refs/snapshots/main.lock "$pid" "$(hostname)"
+	run vault-update-ref refs/snapshots/main "$B" "$A"
+	assert_success
+	assert_output --partial "note: removed stale lock refs/snapshots/main.lock of pid $pid"
+	[ ! -e "$VAULT_DIR/refs/snapshots/main.lock" ]
+	run vault-rev-parse main
+	assert_output "$B"
+}
+
+@test "update-ref leaves a lock held from another host alone" {
+	vault-update-ref refs/snapshots/main "$A"
+	fake_lock refs/snapshots/main.lock 4242 elsewhere.invalid
 	run vault-update-ref refs/snapshots/main "$B" "$A"
 	assert_failure 128
-	assert_output --partial "stale"
-	assert_output --partial "vault unlock --remove-stale"
+	assert_output --partial "locked by pid 4242 on host elsewhere.invalid"
 	run vault-rev-parse main
 	assert_output "$A"
 }
