@@ -456,6 +456,7 @@ int vlt_sparse_finish(struct vlt_sparse_writer *w)
 		return vlt_error_set(VLT_E_IO, "set size of %s: %s", w->what,
 				     strerror(errno));
 	return 0;
+}
 
 /* Append component c[0..n) to the absolute path in abs, lexically. */
 static int add_component(struct vlt_buf *abs, const char *c, size_t n)

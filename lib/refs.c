@@ -839,6 +839,7 @@ done:
 	vlt_reflog_free(e, nr);
 	vlt_buf_release(&ref);
 	return err;
+}
 
 struct log_list {
 	struct vlt_strlist names;

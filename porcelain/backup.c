@@ -248,6 +248,7 @@ static const char *only_list(const struct vlt_strlist *only)
 	for (size_t i = 0; i < only->nr; i++)
 		vlt_buf_addf(&b, "%s%s", i ? ", " : "", only->v[i]);
 	return b.data ? b.data : "";
+}
 
 static void warn_changed(const char *path, void *d)
 {

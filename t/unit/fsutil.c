@@ -246,6 +246,7 @@ static void test_sparse(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	free(p);
+}
 
 /* vlt_path_below: paths given by a user, against a project folder */
 static void test_path_below(const char *tmp)
