@@ -359,14 +359,15 @@ PY
 # --- 7. readers beside gc ---------------------------------------------------
 
 @test "restores beside backup + forget + gc never fail when gc moves their objects" {
-	# the tagged snapshot lives in small packs (< 1/8 of pack.size), which
-	# every other gc merges: its objects move to a new pack and the old
-	# one is deleted, over and over, while restores read them
-	cd .. && mkdir p2 && cd p2
-	vault init -q --pack-size 4M
+	# the tagged snapshot lives in a small pack (< 1/8 of pack.size),
+	# which every other gc merges: its objects move to a new pack and the
+	# old one is deleted, over and over, while restores read them. (A
+	# reader fails only when it loaded the indexes before gc's copies and
+	# opens the pack after the deletion, so this loop catches the bug now
+	# and then; the test after it catches it every time.)
 	mkdir data
-	for i in $(seq 1 800); do
-		head -c 100 /dev/urandom > "data/f$i"
+	for i in $(seq 1 100); do
+		head -c 60 /dev/urandom > "data/f$i"
 	done
 	vault backup -q >/dev/null
 	vault tag keep
@@ -386,7 +387,7 @@ PY
 		done
 	) 3>&- &
 	reader=$!
-	for round in $(seq 1 20); do
+	for round in $(seq 1 30); do
 		echo "round $round" > "data/round-$round.txt"
 		vault backup -q >/dev/null
 		vault forget --keep-last 1 -q

@@ -1,7 +1,8 @@
 /*
  * pack.c - unit tests: pack and index round trip through the object
  * database with thousands of objects; damaged and truncated packs and
- * indexes give clear errors; prefixes; pending objects.
+ * indexes give clear errors; prefixes; pending objects; a pack whose
+ * index is lost is indexed again, byte for byte.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -320,9 +321,48 @@ static void test_midx(void)
 	vlt_repo_free(r);
 }
 
+static void test_reindex(void)
+{
+	struct vlt_repo *r = new_repo("reindex", 256 * 1024);
+	struct vlt_buf b = VLT_BUF_INIT, saved = VLT_BUF_INIT, now = VLT_BUF_INIT;
+	struct vlt_oid oid;
+	char name[VLT_OID_HEXSZ + 1], idx[1024], pack[1024];
+	int made = -1, bad = 0;
+
+	for (int i = 0; i < 300; i++) {
+		make_obj(i, &b);
+		bad |= vlt_odb_write(r, VLT_OBJ_CHUNK, b.data, b.len, &oid) < 0;
+	}
+	bad |= vlt_odb_flush(r) < 0 || first_pack(r, name) < 0;
+	ok(!bad, "a pack written");
+	snprintf(idx, sizeof(idx), "%s/packs/%s.idx", r->path, name);
+	snprintf(pack, sizeof(pack), "%s/packs/%s.pack", r->path, name);
+	ok(vlt_read_file(idx, &saved) == 0 && unlink(idx) == 0,
+	   "its index removed");
+	ok(vlt_pack_reindex(r->be, name, &made) == 0 && made == 1,
+	   "vlt_pack_reindex stores an index");
+	ok(vlt_read_file(idx, &now) == 0 && now.len == saved.len &&
+	   !memcmp(now.data, saved.data, now.len),
+	   "the same bytes as the writer's index");
+	ok(vlt_pack_reindex(r->be, name, &made) == 0 && made == 0,
+	   "a second call finds it there and changes nothing");
+	unlink(idx);
+	flip_byte(pack, 40);
+	ok(vlt_pack_reindex(r->be, name, &made) == VLT_E_CORRUPT && made == 0 &&
+	   strstr(vlt_error_last(), "cannot be indexed"),
+	   "a damaged pack is not indexed: %s", vlt_error_last());
+	ok(vlt_pack_reindex(r->be, "nothex", NULL) == VLT_E_INVALID,
+	   "a bad name is refused");
+	vlt_buf_release(&b);
+	vlt_buf_release(&saved);
+	vlt_buf_release(&now);
+	vlt_repo_free(r);
+}
+
 int main(void)
 {
 	tap_plan_lazy();
+	test_reindex();
 	test_index_build();
 	test_midx();
 	test_round_trip();
