@@ -269,3 +269,31 @@ start_paused() {
 	run vault fsck
 	assert_success
 }
+
+# put_lock KEY PID HOST: a lock key as a holder would have written it
+put_lock() {
+	mkdir -p "$(dirname ".vault/$1")"
+	printf 'pid %s\nhost %s\ntime %s\nwhat %s\n' "$2" "$3" \
+		"$(($(date +%s) - 5))" "prune" > ".vault/$1"
+}
+
+@test "an exclusive lock of a dead process is taken over by the next backup" {
+	make_files
+	pid=$(dead_pid)
+	put_lock locks/exclusive-0123456789abcdef0123456789abcdef "$pid" "$(hostname)"
+	run vault backup -q
+	assert_success
+	assert_output --partial "note: removed stale lock locks/exclusive-0123456789abcdef0123456789abcdef of pid $pid (prune, no longer running on this host)"
+	restores_as "${lines[-1]}" .
+}
+
+@test "an exclusive lock held from another host still stops a backup" {
+	make_files
+	put_lock locks/exclusive-0123456789abcdef0123456789abcdef 4242 elsewhere.invalid
+	run vault backup -q
+	assert_failure 128
+	assert_output --partial "locked by pid 4242 on host elsewhere.invalid"
+	refute_output --partial "removed stale lock"
+	[ -e .vault/locks/exclusive-0123456789abcdef0123456789abcdef ]
+	[ -z "$(find .vault -name '*.tmp-*')" ]
+}
