@@ -297,3 +297,19 @@ put_lock() {
 	[ -e .vault/locks/exclusive-0123456789abcdef0123456789abcdef ]
 	[ -z "$(find .vault -name '*.tmp-*')" ]
 }
+
+@test "gc keeps a temporary file whose pid a lock of another host names" {
+	make_files
+	vault backup -q >/dev/null
+	pid=$(dead_pid)
+	put_lock locks/shared-0123456789abcdef0123456789abcdef "$pid" elsewhere.invalid
+	name=".vault/packs/$(printf 'b%.0s' $(seq 64)).pack.tmp-$pid-0123456789ab"
+	echo x > "$name"
+	other=".vault/packs/$(printf 'c%.0s' $(seq 64)).pack.tmp-$(dead_pid)-0123456789ab"
+	echo y > "$other"
+	run vault gc
+	assert_success
+	[ -e "$name" ]
+	[ ! -e "$other" ]
+	assert_output --partial "note: removed 1 temporary file of dead writers"
+}
