@@ -28,6 +28,7 @@
 
 #include "backend.h"
 #include "buf.h"
+#include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
 #include "git-interop.h"
@@ -496,6 +497,7 @@ static int take_lock(struct vlt_git_export *x)
 	}
 	close(fd);
 	x->locked = 1;
+	vlt_cleanup_add(x->lock_path);   /* released on Ctrl-C too */
 	return 0;
 }
 
@@ -598,8 +600,10 @@ void vlt_git_export_free(struct vlt_git_export *x)
 {
 	if (!x)
 		return;
-	if (x->locked)
+	if (x->locked) {
+		vlt_cleanup_forget_path(x->lock_path);
 		unlink(x->lock_path);
+	}
 	free_vals(&x->snaps);
 	free_vals(&x->files);
 	free_vals(&x->trees);

@@ -21,6 +21,8 @@ static const char usage[] =
 "AGE is in seconds (\"42s\"); STATE is live (holder running on this host),\n"
 "stale (holder was on this host and is gone), unknown (held from another\n"
 "host: cannot be checked) or corrupt (unreadable content).\n"
+"Stale locks are also taken over by the next command that needs them and\n"
+"removed by gc and fsck, so this is mostly for locks of other hosts.\n"
 "\n"
 "    --remove-stale  remove stale locks (nothing else)\n"
 "    --all           remove every lock, live ones too: only when no vault\n"

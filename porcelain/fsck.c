@@ -29,6 +29,8 @@ static const char usage[] =
 "from the refs exists. With --full every object is also decompressed and\n"
 "re-hashed. Damage is reported by snapshot and file: which files of which\n"
 "snapshots cannot be restored. The undamaged rest can still be restored.\n"
+"Locks of dead processes (same host, pid gone) and their temporary files\n"
+"are removed first, each with a note on stderr.\n"
 "\n"
 "    --full       re-hash every object (reads all data)\n"
 "    --repair     index again the packs found without an index (from\n"

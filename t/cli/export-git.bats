@@ -370,3 +370,28 @@ size $size"
 	(cd proj && vault export-git -q --lfs-threshold 1M --to ../g)
 	[ "$(git -C g rev-parse main)" = "$new" ]
 }
+
+@test "Ctrl-C during export-git releases its lock in the git repository" {
+	make_history
+	git init -q g
+	cd proj
+	python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' env VAULT_TEST_PAUSE_IN_TEMP=export-map.tmp- \
+		vault export-git --to ../g > ../out 2> ../err &
+	pid=$!
+	for i in $(seq 1 600); do
+		[ -n "$(find ../g/.git/vault -name 'export-map.tmp-*' 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	[ -e ../g/.git/vault/export.lock ]
+	kill -INT "$pid"
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	grep -q 'interrupted$' ../err
+	[ ! -e ../g/.git/vault/export.lock ]
+	[ -z "$(find ../g/.git/vault -name '*.tmp-*')" ]
+	run vault export-git --to ../g
+	assert_success
+}

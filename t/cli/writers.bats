@@ -104,16 +104,40 @@ rm_all_packs() { rm -rf .vault/packs; }
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["files_unchanged"] == 12 and d["bytes_new"] == 0, d' <<<"$output"
 }
 
+# A background job of a script starts with SIGINT ignored (and a test run
+# from nohup or cron with more), and vault keeps a signal ignored by whoever
+# started it: this puts SIGINT, SIGTERM and SIGHUP back to their defaults,
+# then execs the command (same pid).
+DEFAULT_SIGNALS=(python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])')
+
+# reap PID: wait for it to end (at most a minute, then kill it and fail);
+# sets $rc to its exit status.
+reap() {
+	local i
+	for i in $(seq 1 600); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		echo "process $1 did not end" >&2
+		return 1
+	fi
+	rc=0
+	wait "$1" || rc=$?
+}
+
 # start_paused [ENV=VAL...]: a backup of a large file in the background,
 # stopped once it has written a pack's temporary file (before the rename).
 # Sets $pid; stderr goes to ../err.
 start_paused() {
 	head -c 3000000 /dev/urandom > big.bin
-	set -m   # a background job of a script would otherwise ignore SIGINT
-	env VAULT_TEST_PAUSE_IN_TEMP=.pack.tmp- "$@" vault backup -q \
-		> ../out 2> ../err &
+	"${DEFAULT_SIGNALS[@]}" env VAULT_TEST_PAUSE_IN_TEMP=.pack.tmp- "$@" \
+		vault backup -q > ../out 2> ../err &
 	pid=$!
-	set +m
 	local i
 	for i in $(seq 1 600); do
 		[ -n "$(find .vault/packs -name '*.pack.tmp-*' 2>/dev/null)" ] && return 0
@@ -127,7 +151,7 @@ start_paused() {
 	start_paused
 	[ -n "$(ls .vault/locks)" ]
 	kill -INT "$pid"
-	rc=0; wait "$pid" || rc=$?
+	reap "$pid"
 	[ "$rc" -eq 130 ]
 	run cat ../err
 	assert_output "vault-backup: interrupted"
@@ -148,7 +172,7 @@ start_paused() {
 	for sig in TERM HUP; do
 		start_paused
 		kill -"$sig" "$pid"
-		rc=0; wait "$pid" || rc=$?
+		reap "$pid"
 		[ "$sig" = TERM ] && code=143 || code=129
 		[ "$rc" -eq "$code" ]
 		grep -q '^vault-backup: interrupted$' ../err
@@ -160,7 +184,7 @@ start_paused() {
 @test "after kill -9 of a backup, gc removes its temporary file and lock" {
 	start_paused
 	kill -9 "$pid"
-	rc=0; wait "$pid" || rc=$?
+	reap "$pid"
 	[ "$rc" -eq 137 ]
 	[ -n "$(find .vault/packs -name '*.pack.tmp-*')" ]
 	[ -n "$(ls .vault/locks)" ]
@@ -178,7 +202,7 @@ start_paused() {
 @test "fsck removes temporary files of dead writers and says so" {
 	start_paused
 	kill -9 "$pid"
-	wait "$pid" || true
+	reap "$pid"
 	run vault fsck --json
 	assert_output --regexp "note: removed [0-9]+ temporary files? of dead writers"
 	python3 -c 'import json,sys; t=sys.stdin.read(); d=json.loads(t[t.index("{"):]); assert d["temp_files_removed"] >= 1 and d["stale_locks_removed"] == 1, d' <<<"$output"
@@ -248,17 +272,16 @@ start_paused() {
 	make_files
 	vault backup -q >/dev/null
 	vault forget --keep-last 1 -q
-	set -m
-	env VAULT_TEST_PAUSE_IN_TEMP=gc/plan- vault gc > ../out 2> ../err &
+	"${DEFAULT_SIGNALS[@]}" env VAULT_TEST_PAUSE_IN_TEMP=gc/plan- vault gc \
+		> ../out 2> ../err &
 	pid=$!
-	set +m
 	for i in $(seq 1 600); do
 		[ -n "$(find .vault/gc -name 'plan-*.tmp-*' 2>/dev/null)" ] && break
 		sleep 0.1
 	done
 	[ -e .vault/gc/lock ]
 	kill -INT "$pid"
-	rc=0; wait "$pid" || rc=$?
+	reap "$pid"
 	[ "$rc" -eq 130 ]
 	grep -q '^vault-gc: interrupted$' ../err
 	[ ! -e .vault/gc/lock ]
@@ -268,4 +291,48 @@ start_paused() {
 	refute_output --partial "stale"
 	run vault fsck
 	assert_success
+}
+
+# put_lock KEY PID HOST: a lock key as a holder would have written it
+put_lock() {
+	mkdir -p "$(dirname ".vault/$1")"
+	printf 'pid %s\nhost %s\ntime %s\nwhat %s\n' "$2" "$3" \
+		"$(($(date +%s) - 5))" "prune" > ".vault/$1"
+}
+
+@test "an exclusive lock of a dead process is taken over by the next backup" {
+	make_files
+	pid=$(dead_pid)
+	put_lock locks/exclusive-0123456789abcdef0123456789abcdef "$pid" "$(hostname)"
+	run vault backup -q
+	assert_success
+	assert_output --partial "note: removed stale lock locks/exclusive-0123456789abcdef0123456789abcdef of pid $pid (prune, no longer running on this host)"
+	restores_as "${lines[-1]}" .
+}
+
+@test "an exclusive lock held from another host still stops a backup" {
+	make_files
+	put_lock locks/exclusive-0123456789abcdef0123456789abcdef 4242 elsewhere.invalid
+	run vault backup -q
+	assert_failure 128
+	assert_output --partial "locked by pid 4242 on host elsewhere.invalid"
+	refute_output --partial "removed stale lock"
+	[ -e .vault/locks/exclusive-0123456789abcdef0123456789abcdef ]
+	[ -z "$(find .vault -name '*.tmp-*')" ]
+}
+
+@test "gc keeps a temporary file whose pid a lock of another host names" {
+	make_files
+	vault backup -q >/dev/null
+	pid=$(dead_pid)
+	put_lock locks/shared-0123456789abcdef0123456789abcdef "$pid" elsewhere.invalid
+	name=".vault/packs/$(printf 'b%.0s' $(seq 64)).pack.tmp-$pid-0123456789ab"
+	echo x > "$name"
+	other=".vault/packs/$(printf 'c%.0s' $(seq 64)).pack.tmp-$(dead_pid)-0123456789ab"
+	echo y > "$other"
+	run vault gc
+	assert_success
+	[ -e "$name" ]
+	[ ! -e "$other" ]
+	assert_output --partial "note: removed 1 temporary file of dead writers"
 }
