@@ -305,3 +305,15 @@ tree_state() {
 	cmp ends-in-zeros.bin ../out2/ends-in-zeros.bin
 	cmp src/numbers.txt ../out2/src/numbers.txt
 }
+
+@test "a PATH named .vault at the top is refused, the repository untouched" {
+	file=$(vault-hash-object -w README.txt)
+	inner=$(build_tree "1:644:config:$file" | vault-hash-object -w -t tree --literally --stdin)
+	evil=$(build_tree "2:755:.vault:$inner" | vault-hash-object -w -t tree --literally --stdin)
+	snap=$(vault-commit-tree "$evil" -m evil)
+	before=$(md5sum .vault/config)
+	run vault restore "$snap" .vault --target . --force
+	assert_failure 128
+	assert_output --partial "refusing to write a '.vault' entry"
+	[ "$(md5sum .vault/config)" = "$before" ]
+}
