@@ -58,3 +58,20 @@ check_page() {
 		return 1
 	fi
 }
+
+@test "every option a program's --help names is on its page" {
+	local page prog o problems=""
+	cd "$BATS_TEST_TMPDIR"
+	for page in "$VAULT_SRCDIR"/Documentation/vault-*.md; do
+		prog=$(basename "$page" .md)
+		while read -r o; do
+			grep -qE -- "(^|[^A-Za-z0-9-])${o}([^A-Za-z0-9-]|\$)" "$page" ||
+				problems+="$prog: $o is in --help but not on its page"$'\n'
+		done < <("$prog" --help 2>&1 | grep -oE -- "(^|[][ (|,])--?[A-Za-z][A-Za-z0-9-]*" |
+			 sed 's/^[][ (|,]//' | sort -u)
+	done
+	if [ -n "$problems" ]; then
+		echo "$problems"
+		return 1
+	fi
+}
