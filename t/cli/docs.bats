@@ -26,7 +26,10 @@ check_page() {
 		else
 			out=$("$prog" "$opt" --help 2>&1) || rc=$?
 		fi
-		if [ "$rc" -ne 0 ] && grep -qiE "unknown|unrecognized|not an option|invalid option" <<<"$out"; then
+		# refused: an error that says so, or that names the option
+		# itself (whatever the front end's wording of the day)
+		if [ "$rc" -ne 0 ] && { grep -qiE "unknown|unrecognized|not an option|invalid option" <<<"$out" ||
+			head -1 <<<"$out" | grep -qF -e "'$opt'" -e "\"$opt\"" -e "option $opt"; }; then
 			echo "$prog: $opt is on its page but the program refuses it (exit $rc): $(head -1 <<<"$out")"
 		fi
 	done < <(python3 "$DOCOPTS" "$page")
