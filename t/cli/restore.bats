@@ -115,8 +115,13 @@ tree_state() {
 	vault restore HEAD --target ../out -q
 	rm ../out/src/numbers.txt
 	inode=$(stat -c %i ../out/art/textures/noise.bin)
+	# same content, other mode and time: fixed in place, not rewritten
+	chmod 644 ../out/art/textures/noise.bin
+	touch -d '2001-01-01' ../out/README.txt
+	rinode=$(stat -c %i ../out/README.txt)
 	run vault restore HEAD --target ../out
 	assert_success
+	[ "$(stat -c %i ../out/README.txt)" = "$rinode" ]
 	assert_line --regexp "^restored 1 files, "
 	assert_line "8 files and links were already as in the snapshot and were left alone"
 	[ "$(stat -c %i ../out/art/textures/noise.bin)" = "$inode" ]
