@@ -701,6 +701,11 @@ static int plan_path(struct rs *s, const struct vlt_oid *tree, const char *path)
 		err = dirfd;
 		goto done;
 	}
+	if (!parent.len && !strcmp(e.name, ".vault")) {
+		fail(s, "", e.name, vlt_error_set(VLT_E_UNSAFE,
+			"refusing to write a '.vault' entry"));
+		goto done;
+	}
 	vlt_buf_adds(&s->rel, parent.data ? parent.data : "");
 	if ((err = add_action(s, ACT_PARENTS, s->rel.data ? s->rel.data : "",
 			      NULL, REPLACE_NONE)) == 0)

@@ -39,7 +39,7 @@ static const char usage[] =
 "another branch: \"named by a ref\"; delete the ref to let it go). The\n"
 "others are marked forgotten; their data is freed by the next `vault gc`\n"
 "(or --prune now) unless a kept snapshot shares it. Forgetting needs at\n"
-"least one --keep option.\n"
+"least one --keep-* option.\n"
 "\n"
 "    -n, --dry-run   show what would be kept and forgotten, change nothing\n"
 "    --prune         run gc afterwards\n"

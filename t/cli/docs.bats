@@ -26,7 +26,10 @@ check_page() {
 		else
 			out=$("$prog" "$opt" --help 2>&1) || rc=$?
 		fi
-		if [ "$rc" -ne 0 ] && grep -qiE "unknown|unrecognized|not an option|invalid option" <<<"$out"; then
+		# refused: an error that says so, or that names the option
+		# itself (whatever the front end's wording of the day)
+		if [ "$rc" -ne 0 ] && { grep -qiE "unknown|unrecognized|not an option|invalid option" <<<"$out" ||
+			head -1 <<<"$out" | grep -qF -e "'$opt'" -e "\"$opt\"" -e "option $opt"; }; then
 			echo "$prog: $opt is on its page but the program refuses it (exit $rc): $(head -1 <<<"$out")"
 		fi
 	done < <(python3 "$DOCOPTS" "$page")
@@ -53,6 +56,23 @@ check_page() {
 		[ -z "$problems" ] || problems+=$'\n'
 	done
 	problems=$(sed '/^$/d' <<<"$problems")
+	if [ -n "$problems" ]; then
+		echo "$problems"
+		return 1
+	fi
+}
+
+@test "every option a program's --help names is on its page" {
+	local page prog o problems=""
+	cd "$BATS_TEST_TMPDIR"
+	for page in "$VAULT_SRCDIR"/Documentation/vault-*.md; do
+		prog=$(basename "$page" .md)
+		while read -r o; do
+			grep -qE -- "(^|[^A-Za-z0-9-])${o}([^A-Za-z0-9-]|\$)" "$page" ||
+				problems+="$prog: $o is in --help but not on its page"$'\n'
+		done < <("$prog" --help 2>&1 | grep -oE -- "(^|[][ (|,])--?[A-Za-z][A-Za-z0-9-]*" |
+			 sed 's/^[][ (|,]//' | sort -u)
+	done
 	if [ -n "$problems" ]; then
 		echo "$problems"
 		return 1

@@ -115,8 +115,13 @@ tree_state() {
 	vault restore HEAD --target ../out -q
 	rm ../out/src/numbers.txt
 	inode=$(stat -c %i ../out/art/textures/noise.bin)
+	# same content, other mode and time: fixed in place, not rewritten
+	chmod 644 ../out/art/textures/noise.bin
+	touch -d '2001-01-01' ../out/README.txt
+	rinode=$(stat -c %i ../out/README.txt)
 	run vault restore HEAD --target ../out
 	assert_success
+	[ "$(stat -c %i ../out/README.txt)" = "$rinode" ]
 	assert_line --regexp "^restored 1 files, "
 	assert_line "8 files and links were already as in the snapshot and were left alone"
 	[ "$(stat -c %i ../out/art/textures/noise.bin)" = "$inode" ]
@@ -304,4 +309,16 @@ tree_state() {
 	vault restore HEAD ends-in-zeros.bin src/numbers.txt --target ../out2 -q
 	cmp ends-in-zeros.bin ../out2/ends-in-zeros.bin
 	cmp src/numbers.txt ../out2/src/numbers.txt
+}
+
+@test "a PATH named .vault at the top is refused, the repository untouched" {
+	file=$(vault-hash-object -w README.txt)
+	inner=$(build_tree "1:644:config:$file" | vault-hash-object -w -t tree --literally --stdin)
+	evil=$(build_tree "2:755:.vault:$inner" | vault-hash-object -w -t tree --literally --stdin)
+	snap=$(vault-commit-tree "$evil" -m evil)
+	before=$(md5sum .vault/config)
+	run vault restore "$snap" .vault --target . --force
+	assert_failure 128
+	assert_output --partial "refusing to write a '.vault' entry"
+	[ "$(md5sum .vault/config)" = "$before" ]
 }
