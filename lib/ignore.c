@@ -1,11 +1,13 @@
 /*
  * ignore.c - .vaultignore matching with git's semantics (see ignore.h).
  *
- * Rules are kept in groups: the --exclude patterns, the defaults, and one
- * group per directory that has a .vaultignore, found through a small hash
- * table keyed by the directory's path. A path is tried against the
- * --exclude group, then the groups of its ancestors from the deepest up,
- * then the defaults; inside a group the rules are tried last to first and
+ * Rules are kept in groups: the --exclude patterns, the defaults, one
+ * group per directory that has a .vaultignore and one per engine project
+ * directory, found through two small hash tables keyed by the directory's
+ * path. A path is tried against the --exclude group, then the .vaultignore
+ * groups of its ancestors from the deepest up, then the engine groups the
+ * same way, then the defaults; inside a group the rules are tried last to
+ * first and
  * the first hit decides. That is git's last_matching_pattern_from_lists()
  * with its per-directory stack replaced by the hash lookup, so the rules
  * of sibling directories never meet and nothing has to be popped.
