@@ -1,11 +1,13 @@
 /*
  * ignore.c - .vaultignore matching with git's semantics (see ignore.h).
  *
- * Rules are kept in groups: the --exclude patterns, the defaults, and one
- * group per directory that has a .vaultignore, found through a small hash
- * table keyed by the directory's path. A path is tried against the
- * --exclude group, then the groups of its ancestors from the deepest up,
- * then the defaults; inside a group the rules are tried last to first and
+ * Rules are kept in groups: the --exclude patterns, the defaults, one
+ * group per directory that has a .vaultignore and one per engine project
+ * directory, found through two small hash tables keyed by the directory's
+ * path. A path is tried against the --exclude group, then the .vaultignore
+ * groups of its ancestors from the deepest up, then the engine groups the
+ * same way, then the defaults; inside a group the rules are tried last to
+ * first and
  * the first hit decides. That is git's last_matching_pattern_from_lists()
  * with its per-directory stack replaced by the hash lookup, so the rules
  * of sibling directories never meet and nothing has to be popped.
@@ -870,11 +872,10 @@ int vlt_ignore_check(const struct vlt_ignore *ig, const char *relpath,
 
 /* --- engine projects and reading a directory's rules ------------------- */
 
-/* Does the directory hold every marker of engine en? names: the
- * directory's entries ending in the '*' markers' suffixes were looked for
- * by the caller (has_suffix[i] for en->markers[i]). */
-static int is_project(int dirfd, const struct engine *en,
-		      const int *has_suffix)
+/* Does the directory hold every marker of engine en? seen[i]: the
+ * caller's listing had a name matching en->markers[i]; the type of a
+ * plain name is checked here. */
+static int is_project(int dirfd, const struct engine *en, const int *seen)
 {
 	for (size_t i = 0; en->markers[i]; i++) {
 		const char *m = en->markers[i];
@@ -882,11 +883,10 @@ static int is_project(int dirfd, const struct engine *en,
 		char name[64];
 		struct stat st;
 
-		if (m[0] == '*') {
-			if (!has_suffix[i])
-				return 0;
+		if (!seen[i])
+			return 0;
+		if (m[0] == '*')
 			continue;
-		}
 		if (n >= sizeof(name))
 			return 0;
 		memcpy(name, m, n + 1);
@@ -902,8 +902,9 @@ static int is_project(int dirfd, const struct engine *en,
 	return 1;
 }
 
-/* Which '*suffix' markers some regular file of the directory matches. */
-static int scan_suffixes(int dirfd, int has[NR_ENGINES][3])
+/* Which markers some entry of the directory matches by name (one
+ * listing, so a directory that is no project costs no further call). */
+static int scan_markers(int dirfd, int has[NR_ENGINES][3])
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dp;
@@ -918,17 +919,23 @@ static int scan_suffixes(int dirfd, int has[NR_ENGINES][3])
 	while ((de = readdir(dp)) != NULL) {
 		size_t n = strlen(de->d_name);
 
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN &&
-		    de->d_type != DT_LNK)
-			continue;
 		for (size_t e = 0; e < NR_ENGINES; e++)
 			for (size_t i = 0; engines[e].markers[i]; i++) {
 				const char *m = engines[e].markers[i];
-				size_t k = strlen(m) - 1;
+				size_t k = strlen(m);
 
-				if (m[0] == '*' && n > k &&
-				    !memcmp(de->d_name + n - k, m + 1, k))
-					has[e][i] = 1;
+				if (m[0] == '*') {
+					/* "*.uproject": a file, by its ending */
+					k--;
+					if (n > k && de->d_type != DT_DIR &&
+					    !memcmp(de->d_name + n - k, m + 1, k))
+						has[e][i] = 1;
+				} else {
+					if (m[k - 1] == '/')
+						k--;
+					if (n == k && !memcmp(de->d_name, m, k))
+						has[e][i] = 1;
+				}
 			}
 	}
 	closedir(dp);
@@ -943,7 +950,7 @@ int vlt_ignore_add_engines(struct vlt_ignore *ig, int dirfd, const char *dir)
 	if (!ig->use_defaults)
 		return 0;
 	memset(has, 0, sizeof(has));
-	VLT_TRY(scan_suffixes(dirfd, has));
+	VLT_TRY(scan_markers(dirfd, has));
 	for (size_t e = 0; e < NR_ENGINES; e++) {
 		struct group *g;
 

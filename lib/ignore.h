@@ -19,7 +19,7 @@
  *   3. the built-in rules of the engine projects the path is in (deepest
  *      project first), then the built-in defaults (unless disabled).
  * Within one level the last matching rule wins. So a .vaultignore can
- * re-include a default with "!Library/", and a deeper file overrides a
+ * re-include a built-in rule with "!Library/", and a deeper file overrides a
  * shallower one. Rules of a directory only ever apply to paths below it,
  * so a walker adds each .vaultignore when it enters the directory and
  * never has to remove it.
