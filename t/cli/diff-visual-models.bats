@@ -148,7 +148,11 @@ assert d["max_displacement"] < 1e-3, d' d.json
 	[ "$(head -c 4 d.png | od -An -c | tr -d ' ')" = "211PNG" ]
 	run vault-diff-visual --json d.png d.png
 	assert_success
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600' "$output"
+	# 1200x600 of models, with the caption strip over and the key under
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600 + 25 + 50, d' "$output"
+	vault-diff-visual --no-labels -o bare.png a.obj b.obj || [ $? = 1 ]
+	run vault-diff-visual --json bare.png bare.png
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600, d' "$output"
 }
 
 @test "models from the repository: REV:path" {

@@ -685,7 +685,13 @@ static void test_objects(void)
 	   "Pyramid added, Tri removed, Cube the same");
 	ok(d.nadded == 1 && d.nremoved == 1 && d.nchanged == 0 &&
 	   d.before.objects == 2 && d.after.objects == 2, "tallies");
-	is_int(d.method, VLT_MESH_DIFF_HAUSDORFF, "objects differ: Hausdorff");
+	/* the added and removed objects are not displacement: Cube, on both
+	 * sides and untouched, moved nothing */
+	is_int(d.method, VLT_MESH_DIFF_VERTEX, "Cube kept its topology: "
+	       "vertex by vertex");
+	is_int((int)d.ncommon, 1, "one object on both sides");
+	ok(d.max_displacement == 0 && d.moved_vertices == 0,
+	   "nothing moved (max %g)", d.max_displacement);
 	vlt_mesh_diff_release(&d);
 	vlt_mesh_release(&a);
 	vlt_mesh_release(&m);
