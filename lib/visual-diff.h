@@ -88,6 +88,10 @@ struct vlt_vdiff_opts {
 	uint8_t diff_color[3];       /* counted changes: red */
 	uint8_t darker_color[3];     /* changes where B is darker: red too */
 	uint8_t aa_color[3];         /* anti-aliasing: yellow */
+	/* Side by side only: captions drawn in the picture over the panels,
+	 * "A: label_a" and "B: label_b" (NULL: "before"/"after"; both NULL:
+	 * no captions, the picture is exactly 3 panels high). */
+	const char *label_a, *label_b;
 };
 
 /* The defaults above: yiq, 0.1, AA excluded, checker, gap 8, 256 boxes. */

@@ -89,7 +89,7 @@ SHAPES="fill:250,250,250 aacircle:60,50,30,200,40,40 rect:120,20,50,60,30,90,200
 	[ "$(field aa.json aa_pixels)" = 0 ]
 }
 
-@test "different sizes: the common area is compared and both sizes reported" {
+@test "different sizes: reported as a resize, the common area kept in JSON" {
 	mkimage a.png 64 48 fill:255,255,255
 	mkimage b.png 80 40 fill:255,255,255
 	run vault-diff-visual --json a.png b.png
@@ -101,11 +101,16 @@ SHAPES="fill:250,250,250 aacircle:60,50,30,200,40,40 rect:120,20,50,60,30,90,200
 	[ "$(field out.json total_pixels)" = $((64 * 40)) ]
 	[ "$(field out.json changed_pixels)" = 0 ]
 	[ "$(field out.json outside_pixels)" = $((80 * 48 - 64 * 40)) ]
+	[ "$(field out.json resized)" = true ]
+	[ "$(field out.json scaled.width)x$(field out.json scaled.height)" = 80x40 ]
 	run vault-diff-visual a.png b.png
-	assert_line --partial "size changed: compared the common 64x40 area"
+	assert_line "resized 64×48 → 80×40"
+	assert_line --partial "compared after scaling A to 80×40: 0 % of pixels changed"
+	assert_line --partial "the common top-left 64x40 area: 0 % of pixels changed"
+	# the picture is of the scaled comparison: B's size
 	vault-diff-visual -o d.png a.png b.png || true
 	run vault-diff-visual --json d.png d.png
-	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["width_a"], d["height_a"])')" = "80 48" ]
+	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["width_a"], d["height_a"])')" = "80 40" ]
 }
 
 @test "16-bit PNGs: counted at 8 bits like pixelmatch, PSNR at 16" {
