@@ -2701,8 +2701,8 @@ static void draw_legend(struct vlt_image *img, uint32_t y0,
 		snprintf(num, sizeof(num), "%.4g", d->max_displacement);
 		snprintf(text, sizeof(text), "%s model units: %s", num,
 			 d->method == VLT_MESH_DIFF_VERTEX ?
-			 "how far each vertex of B moved from A" :
-			 "distance of B's surface from A's");
+			 "vertex moves, A to B" :
+			 "surface distance, B to A");
 		vlt_image_draw_text(img, x, y, img->width > x + 8 ?
 				    (uint32_t)(img->width - x - 8) : 1, text,
 				    text_fg);
