@@ -120,6 +120,13 @@ static int cache_path(struct vlt_repo *r, const struct vlt_oid *file,
 	return vlt_buf_addf(out, "/%s%s", hex, suffix);
 }
 
+int vlt_media_report_dir(struct vlt_repo *r, struct vlt_buf *out)
+{
+	VLT_TRY(vlt_repo_cache_dir(r, "visual-diff", out));
+	VLT_TRY(vlt_remove_tree(out->data));
+	return vlt_repo_cache_dir(r, "visual-diff", out);
+}
+
 static int read_info(const char *path, struct vlt_media_info *info)
 {
 	struct vlt_buf b = VLT_BUF_INIT;

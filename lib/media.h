@@ -104,6 +104,14 @@ int vlt_media_visual_diff_labelled(const void *a, size_t alen, const void *b,
 const char *vlt_media_diff_describe(const struct vlt_media_diff *d,
 				    char *buf, size_t n);
 
+/*
+ * The folder for a visual diff report (vault diff --visual) in the
+ * repository's local cache, cache/visual-diff, emptied of an earlier
+ * report and created: derived data, never part of a backup. *out gets
+ * its path.
+ */
+int vlt_media_report_dir(struct vlt_repo *r, struct vlt_buf *out);
+
 /* "1920x1080 png", "5120 vertices obj", "" for none. */
 const char *vlt_media_describe(const struct vlt_media_info *info,
 			       char *buf, size_t n);

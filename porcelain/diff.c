@@ -674,9 +674,7 @@ int main(int argc, char **argv)
 		 * the pictures. The repository's cache is local and derived. */
 		if (visual_dir) {
 			vlt_buf_adds(&dir, visual_dir);
-		} else if (vlt_repo_cache_dir(r, "visual-diff", &dir) < 0 ||
-			   vlt_remove_tree(dir.data) < 0 ||
-			   vlt_repo_cache_dir(r, "visual-diff", &dir) < 0) {
+		} else if (vlt_media_report_dir(r, &dir) < 0) {
 			die("%s", vlt_error_last());
 		}
 		side_load(r, &sa, nrevs == 0 ? "HEAD" : argv[optind]);
