@@ -6,8 +6,10 @@
  * row-major, top row first. When the source had 16-bit samples the 16-bit
  * values are kept too (rgba16), so metrics such as PSNR can use the full
  * precision. PNG comes through libspng, JPEG through libjpeg-turbo, WebP
- * through libwebp and TIFF through libtiff; the format is sniffed from the
- * first bytes, never from the file name.
+ * through libwebp and TIFF through libtiff; Krita (.kra) and OpenRaster
+ * (.ora) files give the flattened mergedimage.png they carry, unpacked
+ * through libzip. The format is sniffed from the first bytes, never from
+ * the file name.
  */
 #ifndef VLT_IMAGE_H
 #define VLT_IMAGE_H
@@ -27,7 +29,7 @@ struct vlt_image {
 	uint16_t *rgba16;       /* same layout at 16 bits, or NULL; owned */
 	unsigned bit_depth;     /* bits per sample in the source: 1..16 */
 	unsigned channels;      /* channels in the source: 1 grey .. 4 RGBA */
-	char format[8];         /* "png", "jpeg", "webp", "tiff" */
+	char format[8];         /* "png", "jpeg", "webp", "tiff", "kra", "ora" */
 };
 
 /* A zeroed image; vlt_image_release() on it is safe. */
@@ -37,7 +39,8 @@ void vlt_image_release(struct vlt_image *img);
 /* Allocate an opaque-black w x h RGBA8 canvas (rgba16 stays NULL). */
 int vlt_image_alloc(struct vlt_image *img, uint32_t w, uint32_t h);
 
-/* The format of the bytes ("png", "jpeg", "webp", "tiff") or NULL. */
+/* The format of the bytes ("png", "jpeg", "webp", "tiff", "kra", "ora")
+ * or NULL. */
 const char *vlt_image_sniff(const void *data, size_t len);
 
 /* Decode an image held in memory. VLT_E_UNSUPPORTED for an unknown format,

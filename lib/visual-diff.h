@@ -31,7 +31,10 @@
  * Images of different sizes are compared over their common top-left
  * area (width x height below): as if both were cropped to it first. The
  * rest is reported as size_changed / outside_pixels, not counted in
- * changed_pixels. Output images cover the larger of the two sizes.
+ * changed_pixels. Output images cover the larger of the two sizes. The
+ * programs report such a pair as resized and compare again after
+ * scaling A to B's size (vlt_image_resize), which is what a resized
+ * picture needs.
  *
  * The work is split into row bands over a few threads (opts.threads).
  */
