@@ -1644,7 +1644,7 @@ static void outline_regions(const struct render *r)
  * widened to fit them.
  */
 static int add_captions(struct vlt_image *out, uint32_t pw,
-			const struct vlt_vdiff_opts *o)
+			const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o)
 {
 	static const uint8_t bg[3] = { 40, 40, 48 }, fg[3] = { 235, 235, 240 };
 	struct vlt_buf cap[3] = { VLT_BUF_INIT, VLT_BUF_INIT, VLT_BUF_INIT };
@@ -1653,7 +1653,9 @@ static int add_captions(struct vlt_image *out, uint32_t pw,
 
 	vlt_buf_addf(&cap[0], "A: %s", o->label_a ? o->label_a : "before");
 	vlt_buf_addf(&cap[1], "B: %s", o->label_b ? o->label_b : "after");
-	vlt_buf_adds(&cap[2], "   changes");
+	/* "changed" after a swatch; anti-aliasing, when any, after another */
+	vlt_buf_adds(&cap[2], d->aa_pixels ? "   changed   anti-aliasing" :
+		     "   changed");
 	for (int i = 0; i < 3; i++)
 		if (vlt_image_text_width(cap[i].data) > widest)
 			widest = vlt_image_text_width(cap[i].data);
@@ -1685,6 +1687,9 @@ static int add_captions(struct vlt_image *out, uint32_t pw,
 			int64_t sx = x + (stacked ? 7 * VLT_TEXT_ADVANCE : 0);
 
 			vlt_image_fill_rect(out, sx, y + 3, 12, 12, o->diff_color);
+			if (d->aa_pixels && (stacked || 14 * VLT_TEXT_ADVANCE < pw))
+				vlt_image_fill_rect(out, sx + 11 * VLT_TEXT_ADVANCE,
+						    y + 3, 12, 12, o->aa_color);
 		}
 		vlt_image_draw_text(out, x, y, room, cap[i].data, fg);
 	}
@@ -1753,7 +1758,7 @@ int vlt_vdiff_render(struct vlt_image *out, const struct vlt_vdiff *d,
 	if (mode == VLT_VDIFF_ONION)
 		outline_regions(&r);
 	if (mode == VLT_VDIFF_SIDE_BY_SIDE && (opts->label_a || opts->label_b)) {
-		int err = add_captions(out, r.pw, opts);
+		int err = add_captions(out, r.pw, d, opts);
 
 		if (err < 0) {
 			vlt_image_release(out);
