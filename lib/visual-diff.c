@@ -1639,9 +1639,10 @@ static void outline_regions(const struct render *r)
 
 /*
  * Captions over the side-by-side panels: "A: label_a" | "B: label_b" |
- * the colour of the changes. Panels too narrow for a caption get the
- * captions one per line instead ("left", "middle", "right"), the canvas
- * widened to fit them.
+ * the colours of the changes. When a caption does not fit over its
+ * panel, the captions go one per line instead ("left", "middle",
+ * "right"), a small canvas widened to fit them (up to 1200 pixels; a
+ * longer caption is cut, ending in "...").
  */
 static int add_captions(struct vlt_image *out, uint32_t pw,
 			const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o)
@@ -1659,8 +1660,15 @@ static int add_captions(struct vlt_image *out, uint32_t pw,
 	for (int i = 0; i < 3; i++)
 		if (vlt_image_text_width(cap[i].data) > widest)
 			widest = vlt_image_text_width(cap[i].data);
-	/* one line when A's and B's captions fit (cut after 12 characters) */
-	stacked = pw < 16 + 12 * VLT_TEXT_ADVANCE;
+	/* one line when A's and B's captions fit over their panels (the
+	 * third says "AA" if "anti-aliasing" does not fit) */
+	stacked = vlt_image_text_width(cap[0].data) + 16 > pw ||
+		  vlt_image_text_width(cap[1].data) + 16 > pw;
+	if (!stacked && vlt_image_text_width(cap[2].data) + 16 > pw &&
+	    d->aa_pixels) {
+		vlt_buf_reset(&cap[2]);
+		vlt_buf_adds(&cap[2], "   changed   AA");
+	}
 	if (stacked) {
 		for (int i = 0; i < 3; i++) {
 			static const char *const where[] = { "left   ", "middle ",
@@ -1672,7 +1680,10 @@ static int add_captions(struct vlt_image *out, uint32_t pw,
 			cap[i] = t;
 		}
 		widest += 7 * VLT_TEXT_ADVANCE;
+		/* widen a small picture to fit them, not a large one */
 		min_width = widest + 16 + 16;
+		if (min_width > 1200)
+			min_width = 1200;
 	}
 	lines = stacked ? 3 : 1;
 	err = vlt_image_extend(out, lines * (VLT_TEXT_HEIGHT + 4) + 6, 0,
@@ -1683,11 +1694,11 @@ static int add_captions(struct vlt_image *out, uint32_t pw,
 		uint32_t room = stacked ? out->width - 16 : pw - 16;
 
 		if (i == 2) {
-			/* a swatch of the change colour before "changes" */
+			/* a swatch of the change colour before "changed" */
 			int64_t sx = x + (stacked ? 7 * VLT_TEXT_ADVANCE : 0);
 
 			vlt_image_fill_rect(out, sx, y + 3, 12, 12, o->diff_color);
-			if (d->aa_pixels && (stacked || 14 * VLT_TEXT_ADVANCE < pw))
+			if (d->aa_pixels)
 				vlt_image_fill_rect(out, sx + 11 * VLT_TEXT_ADVANCE,
 						    y + 3, 12, 12, o->aa_color);
 		}

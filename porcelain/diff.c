@@ -531,7 +531,8 @@ static size_t visual(struct vlt_repo *r, const struct vlt_diff_list *l,
 		     "margin:2em;color:#222}img{max-width:100%;border:1px "
 		     "solid #ccc}h2{font-size:1.1em;margin-top:2em}"
 		     "table.sides td,table.sides th{padding:2px 10px;"
-		     "text-align:left}.id{font-family:monospace}"
+		     "text-align:left;white-space:nowrap}.id{font-family:monospace}"
+		     "table.sides td.id{white-space:normal;word-break:break-all}"
 		     ".what{color:#555}</style>\n</head>\n<body>\n"
 		     "<h1>vault diff --visual</h1>\n<table class=\"sides\">\n");
 	html_side(&html, "A", sa, r);
