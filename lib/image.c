@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,7 @@
 #include <spng.h>
 #include <tiffio.h>
 #include <webp/decode.h>
+#include <zip.h>
 
 #include "buf.h"
 #include "error.h"
@@ -112,6 +114,39 @@ int vlt_image_alloc(struct vlt_image *img, uint32_t w, uint32_t h)
 	return 0;
 }
 
+/*
+ * Krita (.kra) and OpenRaster (.ora) files are zip archives whose first
+ * entry is an uncompressed "mimetype" naming the format (the ODF
+ * convention both follow), so the first bytes tell: a local file header,
+ * the name "mimetype", then the type itself.
+ */
+static const struct {
+	const char *mime, *format;
+} layered[] = {
+	{ "application/x-krita", "kra" },
+	{ "image/openraster", "ora" },
+};
+
+static const char *sniff_layered(const unsigned char *p, size_t len)
+{
+	size_t name_len, extra_len, off;
+
+	if (len < 30 || memcmp(p, "PK\3\4", 4) || p[8] || p[9])
+		return NULL;  /* not a zip, or the first entry is compressed */
+	name_len = p[26] | (size_t)p[27] << 8;
+	extra_len = p[28] | (size_t)p[29] << 8;
+	if (name_len != 8 || len < 38 || memcmp(p + 30, "mimetype", 8))
+		return NULL;
+	off = 30 + name_len + extra_len;
+	for (size_t i = 0; i < sizeof(layered) / sizeof(layered[0]); i++) {
+		size_t n = strlen(layered[i].mime);
+
+		if (len >= off + n && !memcmp(p + off, layered[i].mime, n))
+			return layered[i].format;
+	}
+	return NULL;
+}
+
 const char *vlt_image_sniff(const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -125,7 +160,7 @@ const char *vlt_image_sniff(const void *data, size_t len)
 	if (len >= 4 && (!memcmp(p, "II*\0", 4) || !memcmp(p, "MM\0*", 4) ||
 			 !memcmp(p, "II+\0", 4) || !memcmp(p, "MM\0+", 4)))
 		return "tiff";
-	return NULL;
+	return sniff_layered(p, len);
 }
 
 /* --- PNG (libspng) --------------------------------------------------- */
@@ -687,6 +722,97 @@ done:
 
 /* --- entry points ---------------------------------------------------- */
 
+/* The flattened picture a Krita or OpenRaster file carries. */
+#define LAYERED_MERGED "mergedimage.png"
+/* The most we unpack of it (a bomb guard; the PNG decoder's own pixel
+ * limit applies after). */
+#define LAYERED_MAX_BYTES (1ull << 30)
+
+static int decode_layered(struct vlt_image *img, const void *data, size_t len,
+			  const char *fmt)
+{
+	const char *what = !strcmp(fmt, "kra") ? "Krita" : "OpenRaster";
+	struct vlt_buf png = VLT_BUF_INIT;
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *za = NULL;
+	zip_file_t *zf = NULL;
+	zip_stat_t st;
+	zip_int64_t idx;
+	int err = 0;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
+		err = vlt_error_set(VLT_E_NOMEM, "%s file: %s", what,
+				    zip_error_strerror(&ze));
+		goto done;
+	}
+	if (!(za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+		zip_source_free(src);
+		err = vlt_error_set(VLT_E_CORRUPT, "truncated or damaged %s file "
+				    "(its zip archive: %s)", what,
+				    zip_error_strerror(&ze));
+		goto done;
+	}
+	idx = zip_name_locate(za, LAYERED_MERGED, 0);
+	if (idx < 0) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s file without a %s (the "
+				    "flattened picture vault shows)", what,
+				    LAYERED_MERGED);
+		goto done;
+	}
+	zip_stat_init(&st);
+	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) < 0 ||
+	    !(st.valid & ZIP_STAT_SIZE)) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s file: %s: %s", what,
+				    LAYERED_MERGED, zip_strerror(za));
+		goto done;
+	}
+	if (st.size > LAYERED_MAX_BYTES) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s file: %s claims %llu "
+				    "bytes, more than the limit", what,
+				    LAYERED_MERGED, (unsigned long long)st.size);
+		goto done;
+	}
+	if ((err = vlt_buf_grow(&png, (size_t)st.size + 1)) < 0)
+		goto done;
+	if (!(zf = zip_fopen_index(za, (zip_uint64_t)idx, 0))) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s file: cannot unpack %s: %s",
+				    what, LAYERED_MERGED, zip_strerror(za));
+		goto done;
+	}
+	while (png.len < st.size) {
+		zip_int64_t n = zip_fread(zf, png.data + png.len,
+					  st.size - png.len);
+
+		if (n <= 0) {
+			err = vlt_error_set(VLT_E_CORRUPT, "truncated or damaged "
+					    "%s file: %s: %s", what,
+					    LAYERED_MERGED,
+					    n < 0 ? zip_file_strerror(zf) :
+					    "shorter than its header says");
+			goto done;
+		}
+		png.len += (size_t)n;
+	}
+	if (!vlt_image_sniff(png.data, png.len) ||
+	    strcmp(vlt_image_sniff(png.data, png.len), "png")) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s file: %s is not a PNG",
+				    what, LAYERED_MERGED);
+		goto done;
+	}
+	if ((err = decode_png(img, png.data, png.len)) < 0)
+		err = vlt_error_wrap(err, "%s file: %s", what, LAYERED_MERGED);
+done:
+	if (zf)
+		zip_fclose(zf);
+	if (za)
+		zip_discard(za);
+	zip_error_fini(&ze);
+	vlt_buf_release(&png);
+	return err;
+}
+
 int vlt_image_decode(struct vlt_image *img, const void *data, size_t len)
 {
 	const char *fmt = vlt_image_sniff(data, len);
@@ -703,8 +829,10 @@ int vlt_image_decode(struct vlt_image *img, const void *data, size_t len)
 		err = decode_jpeg(img, data, len);
 	else if (!strcmp(fmt, "webp"))
 		err = decode_webp(img, data, len);
-	else
+	else if (!strcmp(fmt, "tiff"))
 		err = decode_tiff(img, data, len);
+	else
+		err = decode_layered(img, data, len, fmt);
 	if (err < 0) {
 		vlt_image_release(img);
 		return err;
@@ -876,4 +1004,135 @@ int vlt_image_thumbnail(struct vlt_image *dst, const struct vlt_image *src,
 	}
 	free(acc);
 	return 0;
+}
+
+/* The source pixels (and weights summing to 1) of each output pixel along
+ * one axis of n -> m pixels: the covered fraction of each source pixel
+ * when shrinking, the two nearest (bilinear) when growing. */
+struct taps {
+	uint32_t *first;   /* m + 1 offsets into idx/w */
+	uint32_t *idx;
+	float *w;
+};
+
+static void taps_free(struct taps *t)
+{
+	free(t->first);
+	free(t->idx);
+	free(t->w);
+}
+
+static int taps_make(struct taps *t, uint32_t n, uint32_t m)
+{
+	size_t per = m < n ? (size_t)(n / m) + 2 : 2, k = 0;
+
+	t->first = malloc(((size_t)m + 1) * sizeof(*t->first));
+	t->idx = malloc((size_t)m * per * sizeof(*t->idx));
+	t->w = malloc((size_t)m * per * sizeof(*t->w));
+	if (!t->first || !t->idx || !t->w) {
+		taps_free(t);
+		return vlt_error_set(VLT_E_NOMEM, "resize: out of memory");
+	}
+	for (uint32_t i = 0; i < m; i++) {
+		t->first[i] = (uint32_t)k;
+		if (m <= n) {
+			double lo = (double)i * n / m, hi = (double)(i + 1) * n / m;
+
+			for (uint32_t j = (uint32_t)lo; j < n && j < hi; j++) {
+				double a = j > lo ? j : lo, b = j + 1 < hi ? j + 1 : hi;
+
+				if (b <= a)
+					continue;
+				t->idx[k] = j;
+				t->w[k++] = (float)((b - a) * m / n);
+			}
+		} else {
+			double c = (i + 0.5) * n / m - 0.5, f = floor(c);
+			int64_t j = (int64_t)f;
+			float frac = (float)(c - f);
+
+			t->idx[k] = (uint32_t)(j < 0 ? 0 : j);
+			t->w[k++] = 1 - frac;
+			t->idx[k] = (uint32_t)(j + 1 >= n ? n - 1 : j + 1);
+			t->w[k++] = frac;
+		}
+	}
+	t->first[m] = (uint32_t)k;
+	return 0;
+}
+
+int vlt_image_resize(struct vlt_image *dst, const struct vlt_image *src,
+		     uint32_t w, uint32_t h)
+{
+	struct taps tx = { 0 }, ty = { 0 };
+	float *mid = NULL;
+	int err;
+
+	vlt_image_init(dst);
+	if (!w || !h || !src->width || !src->height || !src->rgba)
+		return vlt_error_set(VLT_E_INVALID, "resize: empty image or size");
+	if ((uint64_t)w * h > VLT_IMAGE_MAX_PIXELS ||
+	    (uint64_t)w * src->height > VLT_IMAGE_MAX_PIXELS)
+		return vlt_error_set(VLT_E_INVALID, "resize: %ux%u is larger "
+				     "than the limit", w, h);
+	if ((err = taps_make(&tx, src->width, w)) < 0 ||
+	    (err = taps_make(&ty, src->height, h)) < 0)
+		goto done;
+	/* horizontal pass: premultiplied RGBA as floats, w x src->height */
+	mid = malloc((size_t)w * src->height * 4 * sizeof(*mid));
+	if (!mid) {
+		err = vlt_error_set(VLT_E_NOMEM, "resize: out of memory");
+		goto done;
+	}
+	for (uint32_t y = 0; y < src->height; y++) {
+		const uint8_t *row = src->rgba + (size_t)y * src->width * 4;
+		float *o = mid + (size_t)y * w * 4;
+
+		for (uint32_t x = 0; x < w; x++) {
+			float acc[4] = { 0, 0, 0, 0 };
+
+			for (uint32_t k = tx.first[x]; k < tx.first[x + 1]; k++) {
+				const uint8_t *p = row + (size_t)tx.idx[k] * 4;
+				float a = p[3] * tx.w[k];
+
+				acc[0] += p[0] * a;
+				acc[1] += p[1] * a;
+				acc[2] += p[2] * a;
+				acc[3] += a;
+			}
+			memcpy(o + (size_t)x * 4, acc, sizeof(acc));
+		}
+	}
+	if ((err = alloc_pixels(dst, "resize", w, h)) < 0)
+		goto done;
+	dst->bit_depth = 8;
+	dst->channels = 4;
+	snprintf(dst->format, sizeof(dst->format), "%s", src->format);
+	for (uint32_t y = 0; y < h; y++) {
+		uint8_t *o = dst->rgba + (size_t)y * w * 4;
+
+		for (uint32_t x = 0; x < w; x++) {
+			float acc[4] = { 0, 0, 0, 0 };
+
+			for (uint32_t k = ty.first[y]; k < ty.first[y + 1]; k++) {
+				const float *p = mid + ((size_t)ty.idx[k] * w + x) * 4;
+
+				for (int c = 0; c < 4; c++)
+					acc[c] += p[c] * ty.w[k];
+			}
+			for (int c = 0; c < 3; c++) {
+				float v = acc[3] > 0 ? acc[c] / acc[3] : 0;
+
+				o[x * 4 + c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 :
+							 v + 0.5f);
+			}
+			o[x * 4 + 3] = (uint8_t)(acc[3] < 0 ? 0 : acc[3] > 255 ?
+						 255 : acc[3] + 0.5f);
+		}
+	}
+done:
+	free(mid);
+	taps_free(&tx);
+	taps_free(&ty);
+	return err;
 }

@@ -6,8 +6,10 @@
  * row-major, top row first. When the source had 16-bit samples the 16-bit
  * values are kept too (rgba16), so metrics such as PSNR can use the full
  * precision. PNG comes through libspng, JPEG through libjpeg-turbo, WebP
- * through libwebp and TIFF through libtiff; the format is sniffed from the
- * first bytes, never from the file name.
+ * through libwebp and TIFF through libtiff; Krita (.kra) and OpenRaster
+ * (.ora) files give the flattened mergedimage.png they carry, unpacked
+ * through libzip. The format is sniffed from the first bytes, never from
+ * the file name.
  */
 #ifndef VLT_IMAGE_H
 #define VLT_IMAGE_H
@@ -27,7 +29,7 @@ struct vlt_image {
 	uint16_t *rgba16;       /* same layout at 16 bits, or NULL; owned */
 	unsigned bit_depth;     /* bits per sample in the source: 1..16 */
 	unsigned channels;      /* channels in the source: 1 grey .. 4 RGBA */
-	char format[8];         /* "png", "jpeg", "webp", "tiff" */
+	char format[8];         /* "png", "jpeg", "webp", "tiff", "kra", "ora" */
 };
 
 /* A zeroed image; vlt_image_release() on it is safe. */
@@ -37,7 +39,8 @@ void vlt_image_release(struct vlt_image *img);
 /* Allocate an opaque-black w x h RGBA8 canvas (rgba16 stays NULL). */
 int vlt_image_alloc(struct vlt_image *img, uint32_t w, uint32_t h);
 
-/* The format of the bytes ("png", "jpeg", "webp", "tiff") or NULL. */
+/* The format of the bytes ("png", "jpeg", "webp", "tiff", "kra", "ora")
+ * or NULL. */
 const char *vlt_image_sniff(const void *data, size_t len);
 
 /* Decode an image held in memory. VLT_E_UNSUPPORTED for an unknown format,
@@ -78,6 +81,38 @@ void *vlt_image_buffer_alloc(size_t n);
 int vlt_image_decode_pair(struct vlt_image *a, const void *data_a,
 			  size_t len_a, struct vlt_image *b,
 			  const void *data_b, size_t len_b, int *failed);
+
+/*
+ * Scale to exactly w x h (up or down, aspect ratio not kept): area
+ * averaging where a side shrinks, bilinear where it grows, in
+ * non-premultiplied RGBA8 with alpha weighting. dst is initialised here.
+ * For comparing a resized picture with its original.
+ */
+int vlt_image_resize(struct vlt_image *dst, const struct vlt_image *src,
+		     uint32_t w, uint32_t h);
+
+/*
+ * Text in pictures (lib/font.c): a built-in monospaced font, DejaVu Sans
+ * Mono 13 px, VLT_TEXT_ADVANCE pixels per character and VLT_TEXT_HEIGHT
+ * high; UTF-8, a character it lacks is '?'; clipped to the image.
+ */
+#define VLT_TEXT_ADVANCE 8
+#define VLT_TEXT_HEIGHT 17
+/* Width of text in pixels. */
+uint32_t vlt_image_text_width(const char *text);
+/* Draw text with its top-left corner at (x, y) in colour rgb, blended
+ * over the pixels. With max_width non-zero a longer text is cut and ends
+ * in "...". Returns the width drawn. */
+uint32_t vlt_image_draw_text(struct vlt_image *img, int64_t x, int64_t y,
+			     uint32_t max_width, const char *text,
+			     const uint8_t rgb[3]);
+/* Fill a rectangle (clipped) with an opaque colour. */
+void vlt_image_fill_rect(struct vlt_image *img, int64_t x, int64_t y,
+			 uint32_t w, uint32_t h, const uint8_t rgb[3]);
+/* Grow the canvas: top and bottom rows more, at least min_width wide,
+ * the new area filled with rgb, the picture kept at the left. */
+int vlt_image_extend(struct vlt_image *img, uint32_t top, uint32_t bottom,
+		     uint32_t min_width, const uint8_t rgb[3]);
 
 /* Scale down (never up) to fit a max_w x max_h box, keeping the aspect
  * ratio, with an area-averaging filter. */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 enum vlt_media_kind vlt_media_kind_by_name(const char *name)
 {
 	static const char *const images[] = {
-		"png", "jpg", "jpeg", "webp", "tif", "tiff", NULL
+		"png", "jpg", "jpeg", "webp", "tif", "tiff", "kra", "ora", NULL
 	};
 	static const char *const models[] = {
 		"obj", "stl", "ply", "gltf", "glb", "fbx", NULL
@@ -117,6 +118,13 @@ static int cache_path(struct vlt_repo *r, const struct vlt_oid *file,
 	snprintf(sub, sizeof(sub), "thumbs/%.2s", hex);
 	VLT_TRY(vlt_repo_cache_dir(r, sub, out));
 	return vlt_buf_addf(out, "/%s%s", hex, suffix);
+}
+
+int vlt_media_report_dir(struct vlt_repo *r, struct vlt_buf *out)
+{
+	VLT_TRY(vlt_repo_cache_dir(r, "visual-diff", out));
+	VLT_TRY(vlt_remove_tree(out->data));
+	return vlt_repo_cache_dir(r, "visual-diff", out);
 }
 
 static int read_info(const char *path, struct vlt_media_info *info)
@@ -216,38 +224,98 @@ done:
 	return err;
 }
 
+/* Append a line to d->notes (cut when full). */
+static void add_note(struct vlt_media_diff *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_note(struct vlt_media_diff *d, const char *fmt, ...)
+{
+	size_t len = strlen(d->notes);
+	va_list ap;
+
+	if (len + 2 >= sizeof(d->notes))
+		return;
+	if (len)
+		d->notes[len++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(d->notes + len, sizeof(d->notes) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Two images. Of different sizes they are not compared top-left (a
+ * resized picture would look changed everywhere): A is scaled to B's
+ * size and that is compared and drawn, which the notes say.
+ */
 static int diff_images(const void *a, size_t alen, const void *b, size_t blen,
+		       const char *label_a, const char *label_b,
 		       struct vlt_media_diff *md, struct vlt_image *out)
 {
-	struct vlt_image ia, ib;
+	struct vlt_image ia, ib, scaled;
+	struct vlt_vdiff_opts o;
 	struct vlt_vdiff d;
+	struct vlt_buf la = VLT_BUF_INIT;
+	const struct vlt_image *pa = &ia;
 	int err;
 
 	vlt_image_init(&ia);
 	vlt_image_init(&ib);
+	vlt_image_init(&scaled);
 	vlt_vdiff_init(&d);
-	if ((err = vlt_image_decode_pair(&ia, a, alen, &ib, b, blen, NULL)) < 0 ||
-	    (err = vlt_vdiff_compare(&d, &ia, &ib, NULL)) < 0)
+	vlt_vdiff_opts_init(&o);
+	if ((err = vlt_image_decode_pair(&ia, a, alen, &ib, b, blen, NULL)) < 0)
 		goto done;
 	md->kind = VLT_MEDIA_IMAGE;
+	md->width_a = ia.width;
+	md->height_a = ia.height;
+	md->width_b = ib.width;
+	md->height_b = ib.height;
+	if (ia.width != ib.width || ia.height != ib.height) {
+		md->resized = 1;
+		if ((err = vlt_image_resize(&scaled, &ia, ib.width,
+					    ib.height)) < 0)
+			goto done;
+		pa = &scaled;
+	}
+	if ((err = vlt_vdiff_compare(&d, pa, &ib, NULL)) < 0)
+		goto done;
 	md->changed_pixels = d.changed_pixels;
 	md->total_pixels = d.total_pixels;
 	md->percent = d.percent;
 	md->psnr = d.psnr;
 	md->ssim = d.ssim;
-	md->different = d.changed_pixels > 0 || d.size_changed;
-	if (out)
-		err = vlt_vdiff_render(out, &d, &ia, &ib, VLT_VDIFF_SIDE_BY_SIDE,
-				       NULL);
+	md->different = d.changed_pixels > 0 || md->resized;
+	if (md->resized) {
+		add_note(md, "resized %" PRIu32 "×%" PRIu32 " → %" PRIu32 "×%"
+			 PRIu32, md->width_a, md->height_a, md->width_b,
+			 md->height_b);
+		add_note(md, "compared after scaling A to %" PRIu32 "×%" PRIu32
+			 ": %.2f %% of pixels changed", md->width_b,
+			 md->height_b, md->percent);
+	}
+	if (out) {
+		if (md->resized && label_a) {
+			vlt_buf_addf(&la, "%s (scaled to %" PRIu32 "×%" PRIu32 ")",
+				     label_a, ib.width, ib.height);
+			label_a = la.data;
+		}
+		o.label_a = label_a;
+		o.label_b = label_b;
+		err = vlt_vdiff_render(out, &d, pa, &ib, VLT_VDIFF_SIDE_BY_SIDE,
+				       &o);
+	}
 done:
+	vlt_buf_release(&la);
 	vlt_vdiff_release(&d);
 	vlt_image_release(&ia);
 	vlt_image_release(&ib);
+	vlt_image_release(&scaled);
 	return err;
 }
 
 static int diff_models(const void *a, size_t alen, const void *b, size_t blen,
-		       const char *name, struct vlt_media_diff *md,
+		       const char *name, const char *label_a,
+		       const char *label_b, struct vlt_media_diff *md,
 		       struct vlt_image *out)
 {
 	struct vlt_mesh ma, mb;
@@ -267,11 +335,25 @@ static int diff_models(const void *a, size_t alen, const void *b, size_t blen,
 	md->kind = VLT_MEDIA_MODEL;
 	md->vertices_a = ma.nvertices;
 	md->vertices_b = mb.nvertices;
+	md->objects_common = d.ncommon;
+	md->objects_added = d.nadded;
+	md->objects_removed = d.nremoved;
 	md->max_displacement = d.max_displacement;
 	md->different = d.nadded || d.nremoved || d.nchanged ||
 			memcmp(&d.before, &d.after, sizeof(d.before)) != 0;
+	for (uint32_t i = 0; i < d.nobjects; i++) {
+		const struct vlt_mesh_object_diff *od = &d.objects[i];
+
+		if (od->change == VLT_MESH_ADDED)
+			add_note(md, "added: %s (%" PRIu32 " vertices)", od->name,
+				 od->nvertices_after);
+		else if (od->change == VLT_MESH_REMOVED)
+			add_note(md, "removed: %s (%" PRIu32 " vertices)",
+				 od->name, od->nvertices_before);
+	}
 	if (out)
-		err = vlt_mesh_render(&ma, &mb, &d, out, 960, 480);
+		err = vlt_mesh_render_labelled(&ma, &mb, &d, out, 960, 480,
+					       label_a, label_b);
 done:
 	vlt_mesh_diff_release(&d);
 	vlt_mesh_release(&ma);
@@ -279,31 +361,57 @@ done:
 	return err;
 }
 
+int vlt_media_visual_diff_labelled(const void *a, size_t alen, const void *b,
+				   size_t blen, const char *name,
+				   const char *label_a, const char *label_b,
+				   struct vlt_media_diff *d,
+				   struct vlt_image *out)
+{
+	memset(d, 0, sizeof(*d));
+	if (vlt_image_sniff(a, alen) && vlt_image_sniff(b, blen))
+		return diff_images(a, alen, b, blen, label_a, label_b, d, out);
+	if (vlt_mesh_sniff(a, alen, name) && vlt_mesh_sniff(b, blen, name))
+		return diff_models(a, alen, b, blen, name, label_a, label_b, d,
+				   out);
+	return vlt_error_set(VLT_E_UNSUPPORTED, "not an image or model vault "
+			     "reads: %s", name);
+}
+
 int vlt_media_visual_diff(const void *a, size_t alen, const void *b,
 			  size_t blen, const char *name,
 			  struct vlt_media_diff *d, struct vlt_image *out)
 {
-	memset(d, 0, sizeof(*d));
-	if (vlt_image_sniff(a, alen) && vlt_image_sniff(b, blen))
-		return diff_images(a, alen, b, blen, d, out);
-	if (vlt_mesh_sniff(a, alen, name) && vlt_mesh_sniff(b, blen, name))
-		return diff_models(a, alen, b, blen, name, d, out);
-	return vlt_error_set(VLT_E_UNSUPPORTED, "%s: not two images or two 3D "
-			     "models", name);
+	return vlt_media_visual_diff_labelled(a, alen, b, blen, name, NULL,
+					      NULL, d, out);
 }
 
 const char *vlt_media_diff_describe(const struct vlt_media_diff *d,
 				    char *buf, size_t n)
 {
-	if (d->kind == VLT_MEDIA_IMAGE)
+	size_t len;
+
+	if (d->kind == VLT_MEDIA_IMAGE && d->resized)
+		snprintf(buf, n, "resized %" PRIu32 "×%" PRIu32 " → %" PRIu32
+			 "×%" PRIu32 "; compared after scaling A to %" PRIu32
+			 "×%" PRIu32 ": %.2f%% of pixels changed (SSIM %.3f)",
+			 d->width_a, d->height_a, d->width_b, d->height_b,
+			 d->width_b, d->height_b, d->percent, d->ssim);
+	else if (d->kind == VLT_MEDIA_IMAGE)
 		snprintf(buf, n, "%.2f%% of pixels changed (%" PRIu64 " of %"
 			 PRIu64 ", SSIM %.3f)", d->percent, d->changed_pixels,
 			 d->total_pixels, d->ssim);
-	else if (d->kind == VLT_MEDIA_MODEL)
+	else if (d->kind == VLT_MEDIA_MODEL) {
 		snprintf(buf, n, "max displacement %.6g (%" PRIu64 " -> %" PRIu64
 			 " vertices)", d->max_displacement, d->vertices_a,
 			 d->vertices_b);
-	else if (n)
+		/* the added and removed objects, on the same line */
+		for (const char *p = d->notes; *p && (len = strlen(buf)) + 3 < n;) {
+			size_t k = strcspn(p, "\n");
+
+			snprintf(buf + len, n - len, "; %.*s", (int)k, p);
+			p += k + (p[k] == '\n');
+		}
+	} else if (n)
 		buf[0] = '\0';
 	return buf;
 }

@@ -63,29 +63,54 @@ int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
 struct vlt_media_diff {
 	enum vlt_media_kind kind;
 	int different;              /* 0: identical under the threshold */
-	/* images */
+	/* images; when the size changed, A is scaled to B's size and the
+	 * numbers are of that comparison (resized is set) */
+	uint32_t width_a, height_a, width_b, height_b;
+	int resized;
 	uint64_t changed_pixels, total_pixels;
 	double percent, psnr, ssim;
-	/* models */
+	/* models: displacement over the objects on both sides */
 	uint64_t vertices_a, vertices_b;
+	uint32_t objects_common, objects_added, objects_removed;
 	double max_displacement;
+	/* What else to tell, one line each, '\n'-separated ("resized
+	 * 320×240 → 400×300", "added: Cube.001 (8 vertices)"); "" if none. */
+	char notes[1024];
 };
 
 /*
  * Compare two versions of a file (whole contents in memory; name gives
  * the model format hint) with the default options of vault-diff-visual,
  * and draw the comparison into out when it is not NULL: images side by
- * side with the highlighted changes, models rendered side by side.
- * VLT_E_UNSUPPORTED when they are not both images or both models.
+ * side with the highlighted changes, models rendered side by side with
+ * a colour key. VLT_E_UNSUPPORTED when they are not both images or both
+ * models. Nothing to release in d.
  */
 int vlt_media_visual_diff(const void *a, size_t alen, const void *b,
 			  size_t blen, const char *name,
 			  struct vlt_media_diff *d, struct vlt_image *out);
+/* The same with captions in the picture: label_a over A, label_b over B
+ * (either may be NULL). */
+int vlt_media_visual_diff_labelled(const void *a, size_t alen, const void *b,
+				   size_t blen, const char *name,
+				   const char *label_a, const char *label_b,
+				   struct vlt_media_diff *d,
+				   struct vlt_image *out);
 
-/* One line: "3.25% of pixels changed (SSIM 0.981)", "max displacement
- * 0.25 (5120 -> 5120 vertices)". */
+/* One line: "3.25% of pixels changed (SSIM 0.981)", "resized 320×240 →
+ * 400×300; compared after scaling A to 400×300: 0.41% of pixels changed",
+ * "max displacement 0.25 (5120 -> 5120 vertices); added: Lid (3
+ * vertices)". */
 const char *vlt_media_diff_describe(const struct vlt_media_diff *d,
 				    char *buf, size_t n);
+
+/*
+ * The folder for a visual diff report (vault diff --visual) in the
+ * repository's local cache, cache/visual-diff, emptied of an earlier
+ * report and created: derived data, never part of a backup. *out gets
+ * its path.
+ */
+int vlt_media_report_dir(struct vlt_repo *r, struct vlt_buf *out);
 
 /* "1920x1080 png", "5120 vertices obj", "" for none. */
 const char *vlt_media_describe(const struct vlt_media_info *info,

@@ -2048,9 +2048,12 @@ static void vertex_moves(const struct vlt_mesh *a, const struct vlt_mesh *b,
 	uint64_t n = 0;
 
 	for (uint32_t k = 0; k < d->nobjects; k++) {
-		const struct vlt_mesh_object *oa = &a->objects[d->objects[k].a];
-		const struct vlt_mesh_object *ob = &b->objects[d->objects[k].b];
+		const struct vlt_mesh_object *oa, *ob;
 
+		if (d->objects[k].a < 0 || d->objects[k].b < 0)
+			continue;  /* added or removed: nothing to move */
+		oa = &a->objects[d->objects[k].a];
+		ob = &b->objects[d->objects[k].b];
 		for (uint32_t i = 0; i < ob->nvertices; i++) {
 			const float *p = a->vertices + 3 * ((size_t)oa->first_vertex + i);
 			const float *q = b->vertices + 3 * ((size_t)ob->first_vertex + i);
@@ -2073,6 +2076,111 @@ static void vertex_moves(const struct vlt_mesh *a, const struct vlt_mesh *b,
 		d->mean_displacement = sum / (double)n;
 		d->rms_displacement = sqrt(sumsq / (double)n);
 	}
+}
+
+/*
+ * The objects of m that are on both sides (od->a or od->b, by side) as
+ * one mesh of their own; map[i] is the index in m of its vertex i. For
+ * measuring how far the shared objects moved without the surface of an
+ * added or removed one.
+ */
+static int common_part(const struct vlt_mesh *m, const struct vlt_mesh_diff *d,
+		       int side_b, struct vlt_mesh *out, uint32_t **map)
+{
+	uint32_t nv = 0, nt = 0;
+	int first = 1;
+
+	vlt_mesh_init(out);
+	*map = NULL;
+	for (uint32_t k = 0; k < d->nobjects; k++) {
+		const struct vlt_mesh_object_diff *od = &d->objects[k];
+
+		if (od->a < 0 || od->b < 0)
+			continue;
+		nv += m->objects[side_b ? od->b : od->a].nvertices;
+		nt += m->objects[side_b ? od->b : od->a].ntriangles;
+	}
+	out->vertices = malloc(((size_t)nv + 1) * 3 * sizeof(float));
+	out->triangles = malloc(((size_t)nt + 1) * 3 * sizeof(uint32_t));
+	*map = malloc(((size_t)nv + 1) * sizeof(**map));
+	if (!out->vertices || !out->triangles || !*map) {
+		free(*map);
+		*map = NULL;
+		vlt_mesh_release(out);
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	for (uint32_t k = 0; k < d->nobjects; k++) {
+		const struct vlt_mesh_object_diff *od = &d->objects[k];
+		const struct vlt_mesh_object *ob;
+		uint32_t base = out->nvertices;
+
+		if (od->a < 0 || od->b < 0)
+			continue;
+		ob = &m->objects[side_b ? od->b : od->a];
+		for (uint32_t i = 0; i < ob->nvertices; i++) {
+			const float *v = m->vertices +
+					 3 * ((size_t)ob->first_vertex + i);
+
+			memcpy(out->vertices + 3 * (size_t)out->nvertices, v,
+			       3 * sizeof(float));
+			for (int c = 0; c < 3; c++) {
+				if (first || v[c] < out->bbox_min[c])
+					out->bbox_min[c] = v[c];
+				if (first || v[c] > out->bbox_max[c])
+					out->bbox_max[c] = v[c];
+			}
+			first = 0;
+			(*map)[out->nvertices++] = ob->first_vertex + i;
+		}
+		for (uint32_t t = 0; t < ob->ntriangles; t++)
+			for (int c = 0; c < 3; c++)
+				out->triangles[3 * ((size_t)out->ntriangles + t) + c] =
+					m->triangles[3 * ((size_t)ob->first_triangle
+							  + t) + c] -
+					ob->first_vertex + base;
+		out->ntriangles += ob->ntriangles;
+	}
+	return 0;
+}
+
+/* Surface distance between the objects on both sides; the distances of
+ * b's vertices go to their places in d->vertex_delta (added objects'
+ * stay 0). */
+static int hausdorff_common(const struct vlt_mesh *a, const struct vlt_mesh *b,
+			    struct vlt_mesh_diff *d)
+{
+	struct vlt_mesh ca, cb;
+	uint32_t *map_a = NULL, *map_b = NULL;
+	float *all = d->vertex_delta, *part = NULL;
+	uint32_t nall = d->nvertex_delta;
+	int err;
+
+	vlt_mesh_init(&ca);
+	vlt_mesh_init(&cb);
+	if ((err = common_part(a, d, 0, &ca, &map_a)) < 0 ||
+	    (err = common_part(b, d, 1, &cb, &map_b)) < 0)
+		goto done;
+	if (!ca.ntriangles || !cb.ntriangles)
+		goto done;  /* no shared surface: nothing measured */
+	part = calloc((size_t)cb.nvertices + 1, sizeof(*part));
+	if (!part) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	d->vertex_delta = part;
+	d->nvertex_delta = cb.nvertices;
+	err = hausdorff(&ca, &cb, d);
+	d->vertex_delta = all;
+	d->nvertex_delta = nall;
+	for (uint32_t i = 0; !err && i < cb.nvertices; i++)
+		all[map_b[i]] = part[i];
+done:
+	free(part);
+	free(map_a);
+	free(map_b);
+	vlt_mesh_release(&ca);
+	vlt_mesh_release(&cb);
+	return err;
 }
 
 int vlt_mesh_diff(const struct vlt_mesh *a, const struct vlt_mesh *b,
@@ -2122,6 +2230,7 @@ int vlt_mesh_diff(const struct vlt_mesh *a, const struct vlt_mesh *b,
 
 				compare_objects(a, b, od);
 				kept &= od->topology_kept;
+				d->ncommon++;
 				d->nchanged += od->change == VLT_MESH_CHANGED;
 			}
 			i++;
@@ -2154,12 +2263,21 @@ int vlt_mesh_diff(const struct vlt_mesh *a, const struct vlt_mesh *b,
 		goto done;
 	}
 	d->nvertex_delta = b->nvertices;
-	if (kept && !d->nadded && !d->nremoved) {
+	/*
+	 * Displacement is measured over the objects on both sides: an added
+	 * or removed object is reported as such, not as a surface that
+	 * moved. With no object in common (every name changed) the whole
+	 * surfaces are compared instead.
+	 */
+	if (!d->ncommon) {
+		d->method = VLT_MESH_DIFF_HAUSDORFF;
+		err = hausdorff(a, b, d);
+	} else if (kept) {
 		d->method = VLT_MESH_DIFF_VERTEX;
 		vertex_moves(a, b, d);
 	} else {
 		d->method = VLT_MESH_DIFF_HAUSDORFF;
-		err = hausdorff(a, b, d);
+		err = hausdorff_common(a, b, d);
 	}
 done:
 	free(na);
@@ -2513,6 +2631,144 @@ done:
 	if (err < 0)
 		vlt_image_release(out);
 	return err;
+}
+
+/* ---- captions and the colour key ------------------------------------ */
+
+static const uint8_t text_fg[3] = { 230, 230, 235 }, text_dim[3] = { 160, 160, 170 };
+
+static void bg_rgb(uint8_t rgb[3])
+{
+	rgb[0] = (VLT_MESH_RENDER_BG >> 16) & 0xff;
+	rgb[1] = (VLT_MESH_RENDER_BG >> 8) & 0xff;
+	rgb[2] = VLT_MESH_RENDER_BG & 0xff;
+}
+
+/* A swatch and its name; returns the x after it. */
+static int64_t swatch(struct vlt_image *img, int64_t x, int64_t y,
+		      const uint8_t rgb[3], const char *name)
+{
+	vlt_image_fill_rect(img, x, y + 3, 12, 12, rgb);
+	x += 16;
+	x += vlt_image_draw_text(img, x, y, 0, name, text_fg);
+	return x + 16;
+}
+
+/* The yellow ring of the most moved vertex, as a legend entry. */
+static int64_t ring_swatch(struct vlt_image *img, int64_t x, int64_t y,
+			   const char *name)
+{
+	static const uint8_t yellow[3] = { 255, 215, 0 };
+
+	for (int dy = -6; dy <= 6; dy++)
+		for (int dx = -6; dx <= 6; dx++) {
+			double r = sqrt((double)(dx * dx + dy * dy));
+
+			if (fabs(r - 5) <= 0.8)
+				vlt_image_fill_rect(img, x + 6 + dx, y + 9 + dy,
+						    1, 1, yellow);
+		}
+	x += 16;
+	x += vlt_image_draw_text(img, x, y, 0, name, text_fg);
+	return x + 16;
+}
+
+#define CAPTION_H (VLT_TEXT_HEIGHT + 8)
+#define LEGEND_H (2 * VLT_TEXT_HEIGHT + 16)
+
+static void draw_legend(struct vlt_image *img, uint32_t y0,
+			const struct vlt_mesh_diff *d, int ramped, int ringed)
+{
+	static const uint8_t grey[3] = { 190, 190, 195 }, green[3] = { 60, 205, 90 },
+			     red[3] = { 225, 60, 50 };
+	char num[64], text[160];
+	int64_t x = 8, y = y0 + 4;
+
+	if (ramped) {
+		const uint32_t bar = 160;
+
+		x += vlt_image_draw_text(img, x, y, 0, "0", text_fg) + 6;
+		for (uint32_t i = 0; i < bar; i++) {
+			double rgb[3];
+			uint8_t c[3];
+
+			ramp((double)i / (bar - 1), rgb);
+			for (int k = 0; k < 3; k++)
+				c[k] = (uint8_t)(rgb[k] + 0.5);
+			vlt_image_fill_rect(img, x + i, y + 3, 1, 12, c);
+		}
+		x += bar + 6;
+		snprintf(num, sizeof(num), "%.4g", d->max_displacement);
+		snprintf(text, sizeof(text), "%s model units: %s", num,
+			 d->method == VLT_MESH_DIFF_VERTEX ?
+			 "vertex moves, A to B" :
+			 "surface distance, B to A");
+		vlt_image_draw_text(img, x, y, img->width > x + 8 ?
+				    (uint32_t)(img->width - x - 8) : 1, text,
+				    text_fg);
+	} else {
+		vlt_image_draw_text(img, x, y, img->width - 16,
+				    d->method == VLT_MESH_DIFF_NONE ?
+				    "no surface to compare" :
+				    "nothing moved (objects on both sides)",
+				    text_dim);
+	}
+	x = 8;
+	y += VLT_TEXT_HEIGHT + 6;
+	x = swatch(img, x, y, grey, "unchanged");
+	if (d->nadded)
+		x = swatch(img, x, y, green, "added in B");
+	if (d->nremoved)
+		x = swatch(img, x, y, red, "removed (shown in A)");
+	if (ringed)
+		ring_swatch(img, x, y, "moved most");
+}
+
+int vlt_mesh_render_labelled(const struct vlt_mesh *a,
+			     const struct vlt_mesh *b,
+			     const struct vlt_mesh_diff *d,
+			     struct vlt_image *out, uint32_t width,
+			     uint32_t height, const char *label_a,
+			     const char *label_b)
+{
+	uint32_t wa = b ? width / 2 : width;
+	uint32_t top = label_a || label_b ? CAPTION_H : 0;
+	uint32_t bottom = b && d ? LEGEND_H : 0;
+	uint8_t bg[3];
+	int ramped, ringed, err;
+
+	VLT_TRY(vlt_mesh_render(a, b, d, out, width, height));
+	if (!top && !bottom)
+		return 0;
+	bg_rgb(bg);
+	if ((err = vlt_image_extend(out, top, bottom, 0, bg)) < 0) {
+		vlt_image_release(out);
+		return err;
+	}
+	for (int side = 0; side < 2 && top; side++) {
+		const char *label = side ? label_b : label_a;
+		struct vlt_buf t = VLT_BUF_INIT;
+
+		if (!label || (side && !b))
+			continue;
+		if ((err = vlt_buf_addf(&t, "%s%s", !b ? "" : side ? "B: " : "A: ",
+					label)) < 0) {
+			vlt_image_release(out);
+			return err;
+		}
+		vlt_image_draw_text(out, side ? wa + 9 : 8, 4,
+				    side ? (width - wa > 17 ? width - wa - 17 : 1) :
+				    (wa > 16 ? wa - 16 : 1), t.data, text_fg);
+		vlt_buf_release(&t);
+	}
+	if (bottom) {
+		ramped = d->vertex_delta && d->nvertex_delta == b->nvertices &&
+			 d->method != VLT_MESH_DIFF_NONE &&
+			 d->max_displacement > 0;
+		ringed = ramped;
+		draw_legend(out, top + height, d, ramped, ringed);
+	}
+	return 0;
 }
 
 int vlt_mesh_thumbnail(const struct vlt_mesh *m, struct vlt_image *out,

@@ -145,10 +145,13 @@ struct vlt_mesh_diff {
 	uint32_t nobjects;
 	size_t alloc_objects;
 	uint32_t nadded, nremoved, nchanged;
+	uint32_t ncommon;          /* objects on both sides (matched by name) */
 
 	enum vlt_mesh_diff_method method;
 	/*
-	 * How far the surface moved. VERTEX: the largest vertex move
+	 * How far the surface moved, measured over the objects on both
+	 * sides (ncommon; when there is none, over the whole models): an
+	 * added or removed object moves nothing. VERTEX: the largest vertex move
 	 * (exact), the mean and RMS over all vertices. HAUSDORFF: the
 	 * symmetric Hausdorff distance (max), and the mean and RMS distance
 	 * of the random sample points of both surfaces to the other one.
@@ -175,9 +178,10 @@ void vlt_mesh_diff_release(struct vlt_mesh_diff *d);
 
 /*
  * Compare a (before) and b (after) into out (released first). Objects are
- * matched by name. The method is VERTEX when every object is in both with
- * the same vertex and triangle counts and identical triangle indices,
- * HAUSDORFF otherwise. Deterministic: the sample points come from a fixed
+ * matched by name. The method is VERTEX when every object in both has
+ * the same vertex and triangle counts and identical triangle indices in
+ * both, HAUSDORFF otherwise (and when no object is in both). Added and
+ * removed objects do not count as displacement. Deterministic: the sample points come from a fixed
  * seed. 0 or VLT_E_NOMEM.
  */
 int vlt_mesh_diff(const struct vlt_mesh *a, const struct vlt_mesh *b,
@@ -203,6 +207,21 @@ int vlt_mesh_diff(const struct vlt_mesh *a, const struct vlt_mesh *b,
 int vlt_mesh_render(const struct vlt_mesh *a, const struct vlt_mesh *b,
 		    const struct vlt_mesh_diff *d, struct vlt_image *out,
 		    uint32_t width, uint32_t height);
+
+/*
+ * vlt_mesh_render with captions: label_a and label_b (either may be NULL)
+ * over the two panels, and with d a colour key under them: the
+ * blue-to-red ramp from 0 to d->max_displacement in model units, the
+ * colours of unchanged, added and removed objects and the ring of the
+ * vertex that moved most (only the entries that occur). The picture is
+ * then taller than height by the caption and key strips.
+ */
+int vlt_mesh_render_labelled(const struct vlt_mesh *a,
+			     const struct vlt_mesh *b,
+			     const struct vlt_mesh_diff *d,
+			     struct vlt_image *out, uint32_t width,
+			     uint32_t height, const char *label_a,
+			     const char *label_b);
 
 /* vlt_mesh_render(m, NULL, NULL, out, width, height). */
 int vlt_mesh_thumbnail(const struct vlt_mesh *m, struct vlt_image *out,

@@ -1637,6 +1637,78 @@ static void outline_regions(const struct render *r)
 	}
 }
 
+/*
+ * Captions over the side-by-side panels: "A: label_a" | "B: label_b" |
+ * the colours of the changes. When a caption does not fit over its
+ * panel, the captions go one per line instead ("left", "middle",
+ * "right"), a small canvas widened to fit them (up to 1200 pixels; a
+ * longer caption is cut, ending in "...").
+ */
+static int add_captions(struct vlt_image *out, uint32_t pw,
+			const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o)
+{
+	static const uint8_t bg[3] = { 40, 40, 48 }, fg[3] = { 235, 235, 240 };
+	struct vlt_buf cap[3] = { VLT_BUF_INIT, VLT_BUF_INIT, VLT_BUF_INIT };
+	uint32_t widest = 0, lines, min_width = 0;
+	int stacked, err;
+
+	vlt_buf_addf(&cap[0], "A: %s", o->label_a ? o->label_a : "before");
+	vlt_buf_addf(&cap[1], "B: %s", o->label_b ? o->label_b : "after");
+	/* "changed" after a swatch; anti-aliasing, when any, after another */
+	vlt_buf_adds(&cap[2], d->aa_pixels ? "   changed   anti-aliasing" :
+		     "   changed");
+	for (int i = 0; i < 3; i++)
+		if (vlt_image_text_width(cap[i].data) > widest)
+			widest = vlt_image_text_width(cap[i].data);
+	/* one line when A's and B's captions fit over their panels (the
+	 * third says "AA" if "anti-aliasing" does not fit) */
+	stacked = vlt_image_text_width(cap[0].data) + 16 > pw ||
+		  vlt_image_text_width(cap[1].data) + 16 > pw;
+	if (!stacked && vlt_image_text_width(cap[2].data) + 16 > pw &&
+	    d->aa_pixels) {
+		vlt_buf_reset(&cap[2]);
+		vlt_buf_adds(&cap[2], "   changed   AA");
+	}
+	if (stacked) {
+		for (int i = 0; i < 3; i++) {
+			static const char *const where[] = { "left   ", "middle ",
+							     "right  " };
+			struct vlt_buf t = VLT_BUF_INIT;
+
+			vlt_buf_addf(&t, "%s%s", where[i], cap[i].data);
+			vlt_buf_release(&cap[i]);
+			cap[i] = t;
+		}
+		widest += 7 * VLT_TEXT_ADVANCE;
+		/* widen a small picture to fit them, not a large one */
+		min_width = widest + 16 + 16;
+		if (min_width > 1200)
+			min_width = 1200;
+	}
+	lines = stacked ? 3 : 1;
+	err = vlt_image_extend(out, lines * (VLT_TEXT_HEIGHT + 4) + 6, 0,
+			       min_width, bg);
+	for (uint32_t i = 0; !err && i < 3; i++) {
+		int64_t x = stacked ? 8 : 8 + (int64_t)i * (pw + SEPARATOR);
+		int64_t y = 4 + (stacked ? i * (VLT_TEXT_HEIGHT + 4) : 0);
+		uint32_t room = stacked ? out->width - 16 : pw - 16;
+
+		if (i == 2) {
+			/* a swatch of the change colour before "changed" */
+			int64_t sx = x + (stacked ? 7 * VLT_TEXT_ADVANCE : 0);
+
+			vlt_image_fill_rect(out, sx, y + 3, 12, 12, o->diff_color);
+			if (d->aa_pixels)
+				vlt_image_fill_rect(out, sx + 11 * VLT_TEXT_ADVANCE,
+						    y + 3, 12, 12, o->aa_color);
+		}
+		vlt_image_draw_text(out, x, y, room, cap[i].data, fg);
+	}
+	for (int i = 0; i < 3; i++)
+		vlt_buf_release(&cap[i]);
+	return err;
+}
+
 int vlt_vdiff_render(struct vlt_image *out, const struct vlt_vdiff *d,
 		     const struct vlt_image *a, const struct vlt_image *b,
 		     enum vlt_vdiff_mode mode,
@@ -1696,6 +1768,14 @@ int vlt_vdiff_render(struct vlt_image *out, const struct vlt_vdiff *d,
 	run_bands(bd, n, r.ph, render_band);
 	if (mode == VLT_VDIFF_ONION)
 		outline_regions(&r);
+	if (mode == VLT_VDIFF_SIDE_BY_SIDE && (opts->label_a || opts->label_b)) {
+		int err = add_captions(out, r.pw, d, opts);
+
+		if (err < 0) {
+			vlt_image_release(out);
+			return err;
+		}
+	}
 	return 0;
 }
 

@@ -31,7 +31,10 @@
  * Images of different sizes are compared over their common top-left
  * area (width x height below): as if both were cropped to it first. The
  * rest is reported as size_changed / outside_pixels, not counted in
- * changed_pixels. Output images cover the larger of the two sizes.
+ * changed_pixels. Output images cover the larger of the two sizes. The
+ * programs report such a pair as resized and compare again after
+ * scaling A to B's size (vlt_image_resize), which is what a resized
+ * picture needs.
  *
  * The work is split into row bands over a few threads (opts.threads).
  */
@@ -88,6 +91,10 @@ struct vlt_vdiff_opts {
 	uint8_t diff_color[3];       /* counted changes: red */
 	uint8_t darker_color[3];     /* changes where B is darker: red too */
 	uint8_t aa_color[3];         /* anti-aliasing: yellow */
+	/* Side by side only: captions drawn in the picture over the panels,
+	 * "A: label_a" and "B: label_b" (NULL: "before"/"after"; both NULL:
+	 * no captions, the picture is exactly 3 panels high). */
+	const char *label_a, *label_b;
 };
 
 /* The defaults above: yiq, 0.1, AA excluded, checker, gap 8, 256 boxes. */

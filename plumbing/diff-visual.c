@@ -50,6 +50,8 @@ static const char usage_str[] =
 	"    --diff-color RRGGBB   colour of changed pixels (default ff0000)\n"
 	"    --alt-color RRGGBB    colour of pixels that got darker (default: diff colour)\n"
 	"    --threads N           threads to use (default: one per CPU)\n"
+	"    --no-labels           no captions (nor a model's colour key) in the\n"
+	"                          side-by-side and model pictures\n"
 	"    --json                print the result as JSON\n"
 	"    -q, --quiet           print nothing; the exit code tells\n"
 	"    -h, --help            show this help\n"
@@ -57,7 +59,11 @@ static const char usage_str[] =
 	"A and B are image files (PNG, JPEG, WebP, TIFF) or 3D models (OBJ, STL,\n"
 	"PLY, glTF/GLB, FBX), or REV:path in the repository. Models are compared\n"
 	"object by object (--mode and the pixel options do not apply; -o draws\n"
-	"both side by side). Exit status: 0 same, 1 different, 128 error.\n";
+	"both side by side with a colour key). Images of different sizes are\n"
+	"reported as resized and compared again after scaling A to B's size\n"
+	"(the picture shows that comparison). Krita (.kra) and OpenRaster (.ora)\n"
+	"files are compared by the flattened image they carry.\n"
+	"Exit status: 0 same, 1 different, 128 error.\n";
 
 enum {
 	OPT_MODE = 256,
@@ -69,6 +75,7 @@ enum {
 	OPT_ALT_COLOR,
 	OPT_THREADS,
 	OPT_JSON,
+	OPT_NO_LABELS,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +89,7 @@ static const struct option longopts[] = {
 	{ "alt-color", required_argument, NULL, OPT_ALT_COLOR },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "no-labels", no_argument, NULL, OPT_NO_LABELS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -228,6 +236,7 @@ static void mesh_json(const struct input *a, const struct input *b,
 	json_set(root, "objects_added", json_integer(d->nadded));
 	json_set(root, "objects_removed", json_integer(d->nremoved));
 	json_set(root, "objects_changed", json_integer(d->nchanged));
+	json_set(root, "objects_common", json_integer(d->ncommon));
 	for (uint32_t i = 0; i < d->nobjects; i++) {
 		const struct vlt_mesh_object_diff *od = &d->objects[i];
 		json_t *o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:b,s:b,s:f}",
@@ -284,10 +293,22 @@ static void mesh_human(const struct input *a, const struct input *b,
 	       d->bbox_after_max[0], d->bbox_after_max[1], d->bbox_after_max[2]);
 	printf("objects: %" PRIu32 " changed, %" PRIu32 " added, %" PRIu32
 	       " removed\n", d->nchanged, d->nadded, d->nremoved);
-	for (uint32_t i = 0; i < d->nobjects; i++)
-		if (d->objects[i].change != VLT_MESH_SAME)
-			printf("  %-8s %s\n", change_name(d->objects[i].change),
-			       d->objects[i].name);
+	for (uint32_t i = 0; i < d->nobjects; i++) {
+		const struct vlt_mesh_object_diff *od = &d->objects[i];
+
+		if (od->change == VLT_MESH_ADDED)
+			printf("  added: %s (%" PRIu32 " vertices)\n", od->name,
+			       od->nvertices_after);
+		else if (od->change == VLT_MESH_REMOVED)
+			printf("  removed: %s (%" PRIu32 " vertices)\n", od->name,
+			       od->nvertices_before);
+		else if (od->change != VLT_MESH_SAME)
+			printf("  %s: %s\n", change_name(od->change), od->name);
+	}
+	if (d->nadded || d->nremoved)
+		printf("displacement is measured over the %" PRIu32 " object%s on "
+		       "both sides%s\n", d->ncommon, d->ncommon == 1 ? "" : "s",
+		       d->ncommon ? "" : " (none: the whole models are compared)");
 	switch (d->method) {
 	case VLT_MESH_DIFF_VERTEX:
 		printf("per-vertex displacement (topology kept): max %.6g, "
@@ -313,7 +334,7 @@ static void mesh_human(const struct input *a, const struct input *b,
  * Returns the exit code, or -1 when the inputs are not both models.
  */
 static int diff_mesh(struct input *a, struct input *b, int json, int quiet,
-		     const char *output)
+		     const char *output, int labels)
 {
 	struct vlt_mesh ma, mb;
 	struct vlt_mesh_diff d;
@@ -338,7 +359,9 @@ static int diff_mesh(struct input *a, struct input *b, int json, int quiet,
 		struct vlt_buf png = VLT_BUF_INIT;
 
 		vlt_image_init(&img);
-		if (vlt_mesh_render(&ma, &mb, &d, &img, 1200, 600) < 0)
+		if ((labels ? vlt_mesh_render_labelled(&ma, &mb, &d, &img, 1200,
+						       600, a->name, b->name) :
+		     vlt_mesh_render(&ma, &mb, &d, &img, 1200, 600)) < 0)
 			die("cannot draw the difference: %s", vlt_error_last());
 		if (!strcmp(output, "-")) {
 			if (vlt_image_encode_png_level(&img, OUTPUT_PNG_LEVEL,
@@ -398,8 +421,27 @@ static json_t *json_number(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* The comparison after scaling A to B's size (images of other sizes). */
+static json_t *scaled_json(const struct vlt_vdiff *s)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		die("out of memory");
+	json_set(o, "width", json_integer(s->width));
+	json_set(o, "height", json_integer(s->height));
+	json_set(o, "changed_pixels", json_integer((json_int_t)s->changed_pixels));
+	json_set(o, "total_pixels", json_integer((json_int_t)s->total_pixels));
+	json_set(o, "percent", json_real(s->percent));
+	json_set(o, "regions_total", json_integer((json_int_t)s->total_regions));
+	json_set(o, "psnr", json_number(s->psnr));
+	json_set(o, "ssim", json_number(s->ssim));
+	return o;
+}
+
 static void print_json(const struct input *a, const struct input *b,
-		       const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o,
+		       const struct vlt_vdiff *d, const struct vlt_vdiff *scaled,
+		       const struct vlt_vdiff_opts *o,
 		       const char *output, enum vlt_vdiff_mode mode)
 {
 	json_t *regions = json_array(), *root;
@@ -452,23 +494,41 @@ static void print_json(const struct input *a, const struct input *b,
 	json_set(root, "ssim", json_number(d->ssim));
 	json_set(root, "output", output ? print_json_string(output) : json_null());
 	json_set(root, "mode", json_string(vlt_vdiff_mode_name(mode)));
+	json_set(root, "resized", json_boolean(d->size_changed));
+	json_set(root, "scaled", scaled ? scaled_json(scaled) : json_null());
 	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ||
 	    fputc('\n', stdout) == EOF)
 		die("write error on standard output: %s", strerror(errno));
 	json_decref(root);
 }
 
+/*
+ * Of images of different sizes, the scaled comparison is the report (the
+ * regions, PSNR and SSIM are its); the common top-left area compared as
+ * is gets one line of its own.
+ */
 static void print_human(const struct input *a, const struct input *b,
-			const struct vlt_vdiff *d)
+			const struct vlt_vdiff *top_left,
+			const struct vlt_vdiff *scaled)
 {
-	printf("a: %s (%" PRIu32 "x%" PRIu32 " %s)\n", a->name, d->width_a,
-	       d->height_a, a->img.format);
-	printf("b: %s (%" PRIu32 "x%" PRIu32 " %s)\n", b->name, d->width_b,
-	       d->height_b, b->img.format);
-	if (d->size_changed)
-		printf("size changed: compared the common %" PRIu32 "x%" PRIu32
-		       " area; %" PRIu64 " pixels outside it\n", d->width,
-		       d->height, d->outside_pixels);
+	const struct vlt_vdiff *d = scaled ? scaled : top_left;
+
+	printf("a: %s (%" PRIu32 "x%" PRIu32 " %s)\n", a->name,
+	       top_left->width_a, top_left->height_a, a->img.format);
+	printf("b: %s (%" PRIu32 "x%" PRIu32 " %s)\n", b->name,
+	       top_left->width_b, top_left->height_b, b->img.format);
+	if (scaled) {
+		printf("resized %" PRIu32 "×%" PRIu32 " → %" PRIu32 "×%" PRIu32
+		       "\n", top_left->width_a, top_left->height_a,
+		       top_left->width_b, top_left->height_b);
+		printf("compared after scaling A to %" PRIu32 "×%" PRIu32
+		       ": %.4g %% of pixels changed\n", scaled->width,
+		       scaled->height, scaled->percent);
+		printf("without scaling, the common top-left %" PRIu32 "x%" PRIu32
+		       " area: %.4g %% of pixels changed (%" PRIu64 " pixels "
+		       "outside it)\n", top_left->width, top_left->height,
+		       top_left->percent, top_left->outside_pixels);
+	}
 	printf("changed pixels: %" PRIu64 " of %" PRIu64 " (%.4g%%)\n",
 	       d->changed_pixels, d->total_pixels, d->percent);
 	if (d->aa_pixels)
@@ -491,13 +551,13 @@ static void print_human(const struct input *a, const struct input *b,
 	printf("ssim: %.6f\n", d->ssim);
 }
 
-static void write_output(const struct vlt_vdiff *d, const struct input *a,
-			 const struct input *b, enum vlt_vdiff_mode mode,
+static void write_output(const struct vlt_vdiff *d, const struct vlt_image *a,
+			 const struct vlt_image *b, enum vlt_vdiff_mode mode,
 			 const struct vlt_vdiff_opts *o, const char *path)
 {
 	struct vlt_image out;
 
-	if (vlt_vdiff_render(&out, d, &a->img, &b->img, mode, o) < 0)
+	if (vlt_vdiff_render(&out, d, a, b, mode, o) < 0)
 		die("cannot draw the difference: %s", vlt_error_last());
 	if (!strcmp(path, "-")) {
 		struct vlt_buf png = VLT_BUF_INIT;
@@ -515,11 +575,12 @@ static void write_output(const struct vlt_vdiff *d, const struct input *a,
 int main(int argc, char **argv)
 {
 	struct vlt_vdiff_opts o;
-	struct vlt_vdiff d;
+	struct vlt_vdiff d, scaled;
+	struct vlt_image scaled_a;
 	struct input a = { 0 }, b = { 0 };
 	enum vlt_vdiff_mode mode = VLT_VDIFF_HIGHLIGHT;
 	const char *output = NULL;
-	int opt, json = 0, quiet = 0, alt_set = 0, failed, rc;
+	int opt, json = 0, quiet = 0, alt_set = 0, labels = 1, failed, rc;
 
 	cli_init("vault-diff-visual");
 	vlt_vdiff_opts_init(&o);
@@ -572,6 +633,9 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			json = 1;
 			break;
+		case OPT_NO_LABELS:
+			labels = 0;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -596,7 +660,7 @@ int main(int argc, char **argv)
 
 	read_input(&a);
 	read_input(&b);
-	if ((rc = diff_mesh(&a, &b, json, quiet, output)) >= 0)
+	if ((rc = diff_mesh(&a, &b, json, quiet, output, labels)) >= 0)
 		return rc;
 	if (vlt_image_decode_pair(&a.img, a.bytes, a.len, &b.img, b.bytes,
 				  b.len, &failed) < 0)
@@ -611,16 +675,43 @@ int main(int argc, char **argv)
 
 	if (vlt_vdiff_compare(&d, &a.img, &b.img, &o) < 0)
 		die("cannot compare: %s", vlt_error_last());
-	if (output)
-		write_output(&d, &a, &b, mode, &o, output);
+	vlt_vdiff_init(&scaled);
+	vlt_image_init(&scaled_a);
+	if (d.size_changed) {
+		if (vlt_image_resize(&scaled_a, &a.img, b.img.width,
+				     b.img.height) < 0 ||
+		    vlt_vdiff_compare(&scaled, &scaled_a, &b.img, &o) < 0)
+			die("cannot compare after scaling: %s", vlt_error_last());
+	}
+	if (output) {
+		struct vlt_buf la = VLT_BUF_INIT;
+
+		if (labels && mode == VLT_VDIFF_SIDE_BY_SIDE) {
+			vlt_buf_adds(&la, a.name);
+			if (d.size_changed)
+				vlt_buf_addf(&la, " (scaled to %" PRIu32 "×%" PRIu32
+					     ")", b.img.width, b.img.height);
+			o.label_a = la.data;
+			o.label_b = b.name;
+		}
+		if (d.size_changed)
+			write_output(&scaled, &scaled_a, &b.img, mode, &o, output);
+		else
+			write_output(&d, &a.img, &b.img, mode, &o, output);
+		o.label_a = o.label_b = NULL;
+		vlt_buf_release(&la);
+	}
 	if (json)
-		print_json(&a, &b, &d, &o, output, mode);
+		print_json(&a, &b, &d, d.size_changed ? &scaled : NULL, &o,
+			   output, mode);
 	else if (!quiet)
-		print_human(&a, &b, &d);
+		print_human(&a, &b, &d, d.size_changed ? &scaled : NULL);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("write error on standard output: %s", strerror(errno));
 	rc = d.changed_pixels || d.size_changed ? VLT_EXIT_NO : VLT_EXIT_OK;
 	vlt_vdiff_release(&d);
+	vlt_vdiff_release(&scaled);
+	vlt_image_release(&scaled_a);
 	input_release(&a);
 	input_release(&b);
 	if (cli_repo)

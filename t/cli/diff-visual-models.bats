@@ -148,7 +148,11 @@ assert d["max_displacement"] < 1e-3, d' d.json
 	[ "$(head -c 4 d.png | od -An -c | tr -d ' ')" = "211PNG" ]
 	run vault-diff-visual --json d.png d.png
 	assert_success
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600' "$output"
+	# 1200x600 of models, with the caption strip over and the key under
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600 + 25 + 50, d' "$output"
+	vault-diff-visual --no-labels -o bare.png a.obj b.obj || [ $? = 1 ]
+	run vault-diff-visual --json bare.png bare.png
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 1200 and d["height_a"] == 600, d' "$output"
 }
 
 @test "models from the repository: REV:path" {
@@ -176,4 +180,35 @@ assert d["max_displacement"] < 1e-3, d' d.json
 		assert_output --partial "fatal: "
 		assert_output --partial "$f"
 	done
+}
+
+@test "an added object is reported as added, not as displacement" {
+	model obj a.obj 0
+	model obj b.obj 0 lid
+	run vault-diff-visual a.obj b.obj
+	assert_failure 1
+	assert_line "  added: Lid (3 vertices)"
+	assert_line --partial "per-vertex displacement (topology kept): max 0,"
+	assert_line "displacement is measured over the 1 object on both sides"
+	run vault-diff-visual --json a.obj b.obj
+	echo "$output" > d.json
+	[ "$(field d.json method)" = vertex ]
+	[ "$(field d.json max_displacement)" = 0.0 ]
+	[ "$(field d.json objects_common)" = 1 ]
+	# and the move of the box is measured alone, the lid beside it
+	model obj c.obj 0.25 lid
+	run vault-diff-visual --json a.obj c.obj
+	echo "$output" > e.json
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["method"] == "vertex" and abs(d["max_displacement"] - 0.25) < 1e-6, d' e.json
+	# a removed object too, and re-triangulated shared objects measure
+	# their surfaces alone (Hausdorff), not the removed one's
+	run vault-diff-visual b.obj a.obj
+	assert_line "  removed: Lid (3 vertices)"
+	sed 's/^f 5 6 7$/f 5 6 8/; s/^f 5 7 8$/f 6 7 8/' b.obj > r.obj
+	! cmp -s b.obj r.obj
+	run vault-diff-visual --json r.obj a.obj
+	echo "$output" > h.json
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["method"] == "hausdorff" and d["max_displacement"] < 1e-3, d' h.json
 }

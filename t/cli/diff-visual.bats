@@ -89,7 +89,7 @@ SHAPES="fill:250,250,250 aacircle:60,50,30,200,40,40 rect:120,20,50,60,30,90,200
 	[ "$(field aa.json aa_pixels)" = 0 ]
 }
 
-@test "different sizes: the common area is compared and both sizes reported" {
+@test "different sizes: reported as a resize, the common area kept in JSON" {
 	mkimage a.png 64 48 fill:255,255,255
 	mkimage b.png 80 40 fill:255,255,255
 	run vault-diff-visual --json a.png b.png
@@ -101,11 +101,16 @@ SHAPES="fill:250,250,250 aacircle:60,50,30,200,40,40 rect:120,20,50,60,30,90,200
 	[ "$(field out.json total_pixels)" = $((64 * 40)) ]
 	[ "$(field out.json changed_pixels)" = 0 ]
 	[ "$(field out.json outside_pixels)" = $((80 * 48 - 64 * 40)) ]
+	[ "$(field out.json resized)" = true ]
+	[ "$(field out.json scaled.width)x$(field out.json scaled.height)" = 80x40 ]
 	run vault-diff-visual a.png b.png
-	assert_line --partial "size changed: compared the common 64x40 area"
+	assert_line "resized 64×48 → 80×40"
+	assert_line --partial "compared after scaling A to 80×40: 0 % of pixels changed"
+	assert_line --partial "the common top-left 64x40 area: 0 % of pixels changed"
+	# the picture is of the scaled comparison: B's size
 	vault-diff-visual -o d.png a.png b.png || true
 	run vault-diff-visual --json d.png d.png
-	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["width_a"], d["height_a"])')" = "80 48" ]
+	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["width_a"], d["height_a"])')" = "80 40" ]
 }
 
 @test "16-bit PNGs: counted at 8 bits like pixelmatch, PSNR at 16" {
@@ -195,8 +200,9 @@ SHAPES="fill:250,250,250 aacircle:60,50,30,200,40,40 rect:120,20,50,60,30,90,200
 @test "every output mode writes a PNG of the right size" {
 	mkimage a.png 64 48 $SHAPES
 	mkimage b.png 64 48 $SHAPES rect:30,12,10,20,255,0,0
+	# --no-labels: the panels alone (captions are tested below)
 	for mode in highlight side-by-side onion mask; do
-		vault-diff-visual --mode $mode -o $mode.png a.png b.png || [ $? = 1 ]
+		vault-diff-visual --no-labels --mode $mode -o $mode.png a.png b.png || [ $? = 1 ]
 		vault-diff-visual --json $mode.png $mode.png > $mode.json
 	done
 	[ "$(field highlight.json width_a)" = 64 ]
@@ -298,4 +304,102 @@ EOF
 			[ "$got" = "$want" ]
 		done
 	done
+}
+
+@test "a resized image is a resize: compared again after scaling A to B's size" {
+	# the same picture drawn at 320x240 and at 400x300
+	mkimage a.png 320 240 hgrad:20,40,200,240,200,40 aacircle:160,120,60,250,250,250
+	mkimage b.png 400 300 hgrad:20,40,200,240,200,40 aacircle:200,150,75,250,250,250
+	run vault-diff-visual a.png b.png
+	assert_failure 1
+	assert_line "resized 320×240 → 400×300"
+	assert_line --regexp "^compared after scaling A to 400×300: 0(\.[0-9]+)? % of pixels changed$"
+	echo "$output" > human.txt
+	run vault-diff-visual --json a.png b.png
+	echo "$output" > out.json
+	[ "$(field out.json resized)" = true ]
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+s = d["scaled"]
+assert (s["width"], s["height"]) == (400, 300), s
+assert s["percent"] < 1, s            # the same picture, scaled
+assert d["percent"] > 20, d["percent"]  # what comparing top-left said' out.json
+	# the picture shows the scaled comparison, A captioned as scaled
+	vault-diff-visual --mode side-by-side -o sbs.png a.png b.png || [ $? = 1 ]
+	run vault-diff-visual --json sbs.png sbs.png
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["width_a"] == 3 * 400 + 8 and d["height_a"] > 300, d' "$output"
+}
+
+@test "side-by-side pictures carry the names of A and B in their pixels" {
+	mkimage a.png 200 100 $SHAPES
+	mkimage b.png 200 100 $SHAPES rect:30,12,10,20,255,0,0
+	cp a.png other-name.png
+	vault-diff-visual --mode side-by-side -o one.png a.png b.png || [ $? = 1 ]
+	vault-diff-visual --mode side-by-side -o two.png other-name.png b.png || [ $? = 1 ]
+	vault-diff-visual --mode side-by-side --no-labels -o bare.png a.png b.png || [ $? = 1 ]
+	run vault-diff-visual --json bare.png bare.png
+	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["width_a"], d["height_a"])')" = "608 100" ]
+	# the captions are a strip of 27 rows over the panels ...
+	run vault-diff-visual --json one.png two.png
+	assert_failure 1
+	echo "$output" > cap.json
+	[ "$(field cap.json height_a)" = 127 ]
+	# ... and the only pixels that differ between the two pictures are
+	# in it, where the name of A is written
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["changed_pixels"] > 30, d["changed_pixels"]
+for g in d["regions"]:
+    assert g["y"] + g["height"] <= 27 and g["x"] < 200, g' cap.json
+}
+
+# layered FILE PNG MIMETYPE [--no-merged]: a Krita/OpenRaster-like zip:
+# a stored "mimetype" entry first, then mergedimage.png and a document.
+layered() {
+	python3 - "$@" <<'PY'
+import sys, zipfile
+out, png, mime = sys.argv[1:4]
+with zipfile.ZipFile(out, "w") as z:
+    z.writestr(zipfile.ZipInfo("mimetype"), mime)
+    if "--no-merged" not in sys.argv:
+        z.write(png, "mergedimage.png", compress_type=zipfile.ZIP_DEFLATED)
+    z.writestr("maindoc.xml", "<DOC/>", compress_type=zipfile.ZIP_DEFLATED)
+PY
+}
+
+@test "Krita .kra and OpenRaster .ora files compare by their merged image" {
+	mkimage a.png 64 48 fill:255,255,255
+	mkimage b.png 64 48 fill:255,255,255 rect:30,12,10,20,255,0,0
+	layered a.kra a.png application/x-krita
+	layered b.kra b.png application/x-krita
+	run vault-diff-visual --json a.kra b.kra
+	assert_failure 1
+	echo "$output" > k.json
+	[ "$(field k.json changed_pixels)" = 200 ]
+	[ "$(field k.json format_a)" = kra ]
+	layered a.ora a.png image/openraster
+	layered b.ora b.png image/openraster
+	run vault-diff-visual a.ora b.ora
+	assert_failure 1
+	assert_line "a: a.ora (64x48 ora)"
+	assert_line "changed pixels: 200 of 3072 (6.51%)"
+	run vault-diff-visual a.kra a.ora
+	assert_success
+}
+
+@test "a truncated or incomplete .kra is a clear error, not a crash" {
+	mkimage a.png 64 48 fill:255,255,255
+	layered a.kra a.png application/x-krita
+	head -c $(($(stat -c %s a.kra) / 2)) a.kra > cut.kra
+	layered flat.kra a.png application/x-krita --no-merged
+	run vault-diff-visual a.kra cut.kra
+	assert_failure 128
+	assert_output --regexp "^fatal: cut.kra: truncated or damaged Krita file \(its zip archive: .+\)$"
+	run vault-diff-visual flat.kra a.kra
+	assert_failure 128
+	assert_output "fatal: flat.kra: Krita file without a mergedimage.png (the flattened picture vault shows)"
+	# a damaged merged image inside an intact zip
+	head -c 60 a.png > bad.png
+	layered bad.kra bad.png application/x-krita
+	run vault-diff-visual bad.kra a.kra
+	assert_failure 128
+	assert_output --partial "fatal: bad.kra: Krita file: mergedimage.png: png: "
 }

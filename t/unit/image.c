@@ -448,6 +448,108 @@ static void test_pair(void)
 	vlt_buf_release(&png);
 }
 
+static void test_resize(void)
+{
+	struct vlt_image src, dst;
+
+	/* 2x1: black | white -> 4x1 bilinear, and 8x2 stripes -> 4x1 */
+	vlt_image_alloc(&src, 2, 1);
+	memset(src.rgba + 4, 255, 4);
+	ok(vlt_image_resize(&dst, &src, 4, 1) == 0 && dst.width == 4 &&
+	   dst.height == 1, "2x1 up to 4x1");
+	ok(dst.rgba[0] == 0 && dst.rgba[4] == 64 && dst.rgba[8] == 191 &&
+	   dst.rgba[12] == 255 && dst.rgba[3] == 255,
+	   "bilinear: 0 64 191 255 (got %u %u %u %u)", dst.rgba[0],
+	   dst.rgba[4], dst.rgba[8], dst.rgba[12]);
+	vlt_image_release(&dst);
+	vlt_image_release(&src);
+	vlt_image_alloc(&src, 8, 2);
+	for (uint32_t i = 0; i < 16; i++)
+		memset(src.rgba + 4 * i, i % 2 ? 200 : 100, 3);
+	ok(vlt_image_resize(&dst, &src, 4, 1) == 0 && dst.rgba[0] == 150 &&
+	   dst.rgba[12] == 150 && dst.rgba[15] == 255,
+	   "area average down: alternating 100/200 gives 150");
+	vlt_image_release(&dst);
+	/* a transparent pixel's colour does not bleed into its neighbour */
+	memset(src.rgba, 0, 16 * 4);
+	for (uint32_t i = 0; i < 16; i += 2) {
+		src.rgba[4 * i] = 255;
+		src.rgba[4 * i + 3] = 255;
+	}
+	if (vlt_image_resize(&dst, &src, 4, 1) < 0)
+		tap_diag("  %s", vlt_error_last());
+	ok(dst.rgba && dst.rgba[0] == 255 && dst.rgba[1] == 0 &&
+	   dst.rgba[3] == 128, "alpha-weighted: red at half alpha");
+	vlt_image_release(&dst);
+	is_int(vlt_image_resize(&dst, &src, 0, 4), VLT_E_INVALID,
+	       "a size of 0 is invalid");
+	vlt_image_release(&src);
+}
+
+static void test_text(void)
+{
+	static const uint8_t white[3] = { 255, 255, 255 };
+	struct vlt_image img;
+	long lit = 0, right = 0;
+
+	is_int(vlt_image_text_width("abc"), 3 * VLT_TEXT_ADVANCE, "3 cells");
+	is_int(vlt_image_text_width("320×240 → 400"), 13 * VLT_TEXT_ADVANCE,
+	       "UTF-8: × and → are one cell each");
+	vlt_image_alloc(&img, 100, VLT_TEXT_HEIGHT);
+	ok(vlt_image_draw_text(&img, 0, 0, 0, "A: v1", white) ==
+	   5 * VLT_TEXT_ADVANCE, "drawn width");
+	for (uint32_t i = 0; i < 100 * VLT_TEXT_HEIGHT; i++)
+		if (img.rgba[4 * i] > 128) {
+			lit++;
+			right += i % 100 >= 5 * VLT_TEXT_ADVANCE;
+		}
+	ok(lit > 20 && right == 0, "glyphs drawn inside their cells (%ld lit)",
+	   lit);
+	ok(vlt_image_draw_text(&img, 0, 0, 10 * VLT_TEXT_ADVANCE,
+			       "a rather long caption", white) ==
+	   10 * VLT_TEXT_ADVANCE, "cut to the room given, ending in ...");
+	{
+		struct vlt_buf before = VLT_BUF_INIT;
+
+		vlt_buf_set(&before, img.rgba, 100 * VLT_TEXT_HEIGHT * 4);
+		vlt_image_draw_text(&img, -500, -500, 0, "off the canvas", white);
+		vlt_image_draw_text(&img, 100, 0, 0, "past the right", white);
+		ok(!memcmp(before.data, img.rgba, before.len),
+		   "text off the canvas draws nothing (and does not crash)");
+		vlt_buf_release(&before);
+	}
+	ok(vlt_image_extend(&img, 5, 7, 120, white) == 0 && img.width == 120 &&
+	   img.height == VLT_TEXT_HEIGHT + 12 && img.rgba[0] == 255 &&
+	   img.rgba[4 * (120 * 5 + 119)] == 255, "extend: new rows and "
+	   "columns in the given colour");
+	vlt_image_release(&img);
+}
+
+/* A zip whose first entry is a stored "mimetype" (a .kra/.ora), written
+ * by hand here only to test the sniffing and the error paths; the real
+ * ones are made with python's zipfile in t/cli/diff-visual.bats. */
+static void test_layered(void)
+{
+	static const char kra[] = "PK\003\004\024\0\0\0\0\0\0\0\0\0"
+		"\0\0\0\0\023\0\0\0\023\0\0\0\010\0\0\0mimetype"
+		"application/x-krita";
+	static const char ora[] = "PK\003\004\024\0\0\0\0\0\0\0\0\0"
+		"\0\0\0\0\020\0\0\0\020\0\0\0\010\0\0\0mimetype"
+		"image/openraster";
+	struct vlt_image img;
+
+	ok(vlt_image_sniff(kra, sizeof(kra) - 1) &&
+	   !strcmp(vlt_image_sniff(kra, sizeof(kra) - 1), "kra"), "kra sniffed");
+	ok(vlt_image_sniff(ora, sizeof(ora) - 1) &&
+	   !strcmp(vlt_image_sniff(ora, sizeof(ora) - 1), "ora"), "ora sniffed");
+	ok(!vlt_image_sniff("PK\003\004", 4), "a bare zip is not an image");
+	is_int(vlt_image_decode(&img, kra, sizeof(kra) - 1), VLT_E_CORRUPT,
+	       "a .kra cut after its mimetype is corrupt");
+	ok(strstr(vlt_error_last(), "truncated or damaged Krita file") != NULL,
+	   "and says so: %s", vlt_error_last());
+	ok(!img.rgba, "nothing left allocated");
+}
+
 int main(void)
 {
 	tap_plan_lazy();
@@ -460,5 +562,8 @@ int main(void)
 	test_tiff();
 	test_thumbnail();
 	test_pair();
+	test_resize();
+	test_text();
+	test_layered();
 	return tap_done();
 }

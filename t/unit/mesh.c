@@ -685,7 +685,13 @@ static void test_objects(void)
 	   "Pyramid added, Tri removed, Cube the same");
 	ok(d.nadded == 1 && d.nremoved == 1 && d.nchanged == 0 &&
 	   d.before.objects == 2 && d.after.objects == 2, "tallies");
-	is_int(d.method, VLT_MESH_DIFF_HAUSDORFF, "objects differ: Hausdorff");
+	/* the added and removed objects are not displacement: Cube, on both
+	 * sides and untouched, moved nothing */
+	is_int(d.method, VLT_MESH_DIFF_VERTEX, "Cube kept its topology: "
+	       "vertex by vertex");
+	is_int((int)d.ncommon, 1, "one object on both sides");
+	ok(d.max_displacement == 0 && d.moved_vertices == 0,
+	   "nothing moved (max %g)", d.max_displacement);
 	vlt_mesh_diff_release(&d);
 	vlt_mesh_release(&a);
 	vlt_mesh_release(&m);
@@ -835,6 +841,21 @@ static void count_pixels(const struct vlt_image *img, uint32_t x0, uint32_t x1,
 		}
 }
 
+/* Pixels of exactly this colour in [x0, x1) x [y0, y1). */
+static long count_rgb(const struct vlt_image *img, uint32_t x0, uint32_t x1,
+		      uint32_t y0, uint32_t y1, int r, int g, int b)
+{
+	long n = 0;
+
+	for (uint32_t y = y0; y < y1 && y < img->height; y++)
+		for (uint32_t x = x0; x < x1 && x < img->width; x++) {
+			const uint8_t *p = img->rgba + 4 * ((size_t)y * img->width + x);
+
+			n += p[0] == r && p[1] == g && p[2] == b;
+		}
+	return n;
+}
+
 static void test_render(void)
 {
 	struct vlt_buf b = VLT_BUF_INIT, path = VLT_BUF_INIT;
@@ -888,6 +909,39 @@ static void test_render(void)
 	ok(red > 0 && green == 0, "removed object red on the left");
 	count_pixels(&img, 201, 400, &drawn, &coloured, &green, &red);
 	ok(green > 0 && red == 0, "added object green on the right");
+	ok(count_rgb(&img, 201, 400, 0, img.height, 255, 215, 0) == 0,
+	   "nothing moved: no ring (the added object did not move)");
+
+	/* captions and the key: the cube's corner moved by 0.5 */
+	v[0][0] += 0.5f;
+	vlt_buf_reset(&b);
+	obj_text(&b, v, t, PYRAMID);
+	load(&m, &b, "d.obj");
+	vlt_mesh_diff(&a, &m, &d);
+	ok(d.method == VLT_MESH_DIFF_VERTEX && near(d.max_displacement, 0.5, 1e-6),
+	   "with an added object, the cube's move is measured alone (%g)",
+	   d.max_displacement);
+	ok(vlt_mesh_render_labelled(&a, &m, &d, &img, 400, 200, "v1:c.obj",
+				    "v2:c.obj") == 0 &&
+	   img.width == 400 && img.height == 200 + 25 + 50,
+	   "labelled render: a caption strip over, a key under (%ux%u)",
+	   img.width, img.height);
+	ok(400 * 25 - count_rgb(&img, 0, 400, 0, 25,
+				(VLT_MESH_RENDER_BG >> 16) & 0xff,
+				(VLT_MESH_RENDER_BG >> 8) & 0xff,
+				VLT_MESH_RENDER_BG & 0xff) > 100,
+	   "the caption strip has text");
+	ok(count_rgb(&img, 0, 400, 225, img.height, 40, 70, 255) > 0 &&
+	   count_rgb(&img, 0, 400, 225, img.height, 255, 30, 40) > 0,
+	   "the key shows both ends of the ramp");
+	ok(count_rgb(&img, 0, 400, 225, img.height, 60, 205, 90) > 50 &&
+	   count_rgb(&img, 0, 400, 225, img.height, 225, 60, 50) > 50,
+	   "the key has the added and the removed colour");
+	ok(count_rgb(&img, 201, 400, 25, 225, 255, 215, 0) > 0,
+	   "the most moved vertex is ringed");
+	vlt_buf_reset(&path);
+	vlt_buf_addf(&path, "%s/labelled.png", tap_tmpdir());
+	vlt_image_write_png(&img, path.data);
 	vlt_buf_reset(&path);
 	vlt_buf_addf(&path, "%s/objects.png", tap_tmpdir());
 	vlt_image_write_png(&img, path.data);
