@@ -77,7 +77,7 @@ PY
 	run --separate-stderr vault show main~1
 	assert_success
 	assert_line "snapshot ${IDS[2]}"
-	assert_line "Parent: ${IDS[1]}"
+	assert_line "Parent: ${IDS[1]} (forgotten)"
 	assert_line " 1 file changed (1 added), +3 B, -0 B"
 	assert_equal "$(notes)" 1
 	run --separate-stderr vault show --json main~1
