@@ -121,9 +121,16 @@ static int parent_state(struct vlt_walk *w, struct vlt_walk_entry *e)
 		return vlt_error_wrap(err, "parent of snapshot %s",
 				      vlt_oid_hex(&e->oid));
 	e->parent_tree = ps.tree;
-	vlt_snapshot_release(&ps);
-	if ((has = vlt_odb_has(w->r, &e->parent_tree)) < 0)
+	if ((has = vlt_odb_has(w->r, &e->parent_tree)) < 0) {
+		vlt_snapshot_release(&ps);
 		return has;
+	}
+	if (w->have_next)
+		vlt_snapshot_release(&w->next);
+	w->next = ps;   /* kept for the next step */
+	w->next_oid = e->parent_id;
+	w->next_has_tree = has;
+	w->have_next = 1;
 	if (has)
 		e->parent = VLT_PARENT_OK;
 	else
@@ -179,13 +186,20 @@ int vlt_walk_next(struct vlt_walk *w, const struct vlt_walk_entry **out)
 		}
 		memset(e, 0, sizeof(*e));
 		e->oid = oid;
-		if ((err = vlt_snapshot_read(w->r, &oid, &e->snap)) < 0)
-			return err;
-		w->have_cur = 1;
+		if (w->have_next && !vlt_oid_cmp(&w->next_oid, &oid)) {
+			e->snap = w->next;   /* read as the last one's parent */
+			e->has_tree = w->next_has_tree;
+			w->have_next = 0;
+			w->have_cur = 1;
+		} else {
+			if ((err = vlt_snapshot_read(w->r, &oid, &e->snap)) < 0)
+				return err;
+			w->have_cur = 1;
+			if ((has = vlt_odb_has(w->r, &e->snap.tree)) < 0)
+				return has;
+			e->has_tree = has;
+		}
 		e->forgotten = is_forgotten(w, &oid);
-		if ((has = vlt_odb_has(w->r, &e->snap.tree)) < 0)
-			return has;
-		e->has_tree = has;
 		if ((err = parent_state(w, e)) < 0)
 			return err;
 		if ((e->forgotten && !e->has_tree) ||
@@ -200,6 +214,8 @@ void vlt_walk_release(struct vlt_walk *w)
 {
 	if (w->have_cur)
 		vlt_snapshot_release(&w->cur.snap);
+	if (w->have_next)
+		vlt_snapshot_release(&w->next);
 	vlt_oidset_release(&w->forgotten);
 	vlt_oidset_release(&w->seen);
 	free(w->todo);

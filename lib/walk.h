@@ -62,6 +62,11 @@ struct vlt_walk {
 	size_t nr, alloc;
 	struct vlt_walk_entry cur;     /* the entry last returned */
 	int have_cur;
+	/* the first parent of cur as read to tell its state: the next
+	 * entry of a first-parent walk, not read twice */
+	struct vlt_snapshot next;
+	struct vlt_oid next_oid;
+	int have_next, next_has_tree;
 	/*
 	 * Set once the walk met forgotten history: a snapshot whose first
 	 * parent is VLT_PARENT_FORGOTTEN, a forgotten snapshot without its

@@ -182,7 +182,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *usage)
 {
 	const char *arg;
-	int c;
+	int c, before = optind;
 
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
@@ -194,10 +194,11 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	 * Name the option as it was typed. After a long option getopt has
 	 * moved optind past it (and sets optopt to its value when it is
 	 * known but lacks its value, so optopt alone would name '-t' for
-	 * --target); a short one may sit inside a cluster ("-qt").
+	 * --target); a short one may sit inside a cluster ("-xq"), and then
+	 * optind has not moved and argv[optind - 1] is the argument before.
 	 */
 	arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
-	if (arg && !strncmp(arg, "--", 2) && arg[2]) {
+	if (optind != before && arg && !strncmp(arg, "--", 2) && arg[2]) {
 		size_t n = strcspn(arg, "=");
 
 		if (!strcmp(arg, "--help"))

@@ -178,8 +178,9 @@ int main(int argc, char **argv)
 			     forgotten ? " (forgotten)" : "");
 		vlt_buf_addf(&out, "Tree:   %s\n", vlt_oid_hex(&s.tree));
 		for (size_t i = 0; i < s.nparents; i++)
-			vlt_buf_addf(&out, "Parent: %s\n",
-				     vlt_oid_hex(&s.parents[i]));
+			vlt_buf_addf(&out, "Parent: %s%s\n",
+				     vlt_oid_hex(&s.parents[i]),
+				     !i && parent_forgotten ? " (forgotten)" : "");
 		vlt_buf_adds(&out, "Author: ");
 		print_author(&out, s.author, s.host);
 		vlt_buf_addch(&out, '\n');

@@ -116,6 +116,13 @@ load helper
 	run vault log -x
 	assert_failure 129
 	assert_line --index 0 "error: unknown option '-x'"
+	# inside a cluster, after a long option
+	run vault log --oneline -xq
+	assert_failure 129
+	assert_line --index 0 "error: unknown option '-x'"
+	run vault forget --keep-last 1 -qn   # a valid cluster: no usage error
+	assert_failure 128
+	assert_output --partial "nothing to forget"
 	run vault log --max-count=1 --oneline --help
 	assert_success
 }

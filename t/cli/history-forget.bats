@@ -77,7 +77,7 @@ PY
 	run --separate-stderr vault show main~1
 	assert_success
 	assert_line "snapshot ${IDS[2]}"
-	assert_line "Parent: ${IDS[1]}"
+	assert_line "Parent: ${IDS[1]} (forgotten)"
 	assert_line " 1 file changed (1 added), +3 B, -0 B"
 	assert_equal "$(notes)" 1
 	run --separate-stderr vault show --json main~1
@@ -186,4 +186,27 @@ orphan() {
 	run vault fsck
 	assert_failure
 	assert_output --partial "missing and was not forgotten"
+}
+
+@test "a kept snapshot older than forgotten ones is still walked and compared" {
+	# v1 kept by its tag, v2 and v3 forgotten, v4 the latest
+	cd "$BATS_TEST_TMPDIR" && mkdir gaps && cd gaps && vault init -q
+	local i ids=()
+	for i in 1 2 3 4; do
+		echo "v$i" > notes.txt
+		ids+=("$(VAULT_AUTHOR_DATE=$((1764000000 + i * 3600)) vault backup -q -m "v$i")")
+	done
+	vault tag first "${ids[0]}"
+	vault forget --keep-last 1 --keep-tag first --prune -q
+	run --separate-stderr vault log --oneline -- notes.txt
+	assert_success
+	assert_output "$(printf '%s 2025-11-24 20:00 v4\n%s 2025-11-24 17:00 v1' "${ids[3]:0:12}" "${ids[0]:0:12}")"
+	assert_equal "$(notes)" 1
+	run --separate-stderr vault timeline notes.txt
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --partial "${ids[3]:0:12}  2025-11-24 20:00  added"
+	assert_line --index 1 --partial "${ids[0]:0:12}  2025-11-24 17:00  added"
+	run vault fsck
+	assert_success
 }
