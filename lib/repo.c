@@ -84,12 +84,21 @@ static int load_settings(struct vlt_repo *r)
 	}
 	n = r->chunking.min;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.min", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.min: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.min = (uint32_t)n;
 	n = r->chunking.avg;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.avg", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.avg: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.avg = (uint32_t)n;
 	n = r->chunking.max;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.max", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.max: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.max = (uint32_t)n;
 	{
 		struct vlt_chunker c;
