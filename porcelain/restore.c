@@ -96,17 +96,11 @@ int main(int argc, char **argv)
 		die("%s", vlt_error_last());
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = vlt_restore(r, &tree, target, &ro, &st);
-	if (err == VLT_E_NOTFOUND && !st.files && !st.errors) {
-		struct vlt_buf key = VLT_BUF_INIT;
-		struct vlt_stat fs;
-
-		/* say why, when the snapshot's data was pruned on purpose */
-		vlt_buf_addf(&key, "forgotten/%s", vlt_oid_hex(&oid));
-		if (vlt_backend_stat(r->be, key.data, &fs) == 0)
-			die("snapshot %s was forgotten (vault forget) and gc has "
-			    "freed its data: %s", vlt_oid_hex(&oid), vlt_error_last());
-		vlt_buf_release(&key);
-	}
+	/* say why, when the snapshot's data was pruned on purpose */
+	if (err == VLT_E_NOTFOUND && !st.files && !st.errors &&
+	    vlt_repo_snapshot_forgotten(r, &oid))
+		die("snapshot %s was forgotten (vault forget) and gc has "
+		    "freed its data: %s", vlt_oid_hex(&oid), vlt_error_last());
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
