@@ -55,6 +55,7 @@ struct import {
 	struct vlt_git_import_stats st;
 	struct vlt_git_progress prog;
 	struct vlt_buf path;          /* for messages */
+	size_t depth;                 /* of the tree being imported */
 	int dirty;
 };
 
@@ -425,6 +426,9 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 	size_t n = git_tree_entrycount(g), plen = im->path.len;
 	int err = 0;
 
+	/* a writer: vault stores no tree deeper than the format allows */
+	if ((err = vlt_tree_depth_check(im->depth, im->path.data)) < 0)
+		return err;
 	vlt_tree_init(&t);
 	for (size_t i = 0; i < n && !err; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(g, i);
@@ -475,8 +479,10 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 				have_b = 1;
 			vlt_error_clear();
 			vlt_buf_addch(&im->path, '/');
+			im->depth++;
 			err = import_tree(im, sub, have_b ? bsub : NULL,
 					  have_b ? &bsub_t : NULL, when, &oid);
+			im->depth--;
 			if (!err)
 				err = vlt_tree_add(&t, name, VLT_ENTRY_DIR, 0755, 0,
 						   when, 0, &oid);

@@ -313,13 +313,15 @@ done:
 /* Walk one tree: dirs created now, links now, files queued. dirfd is the
  * directory the tree goes into, s->rel its path relative to the target. */
 static int walk_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
-		     int top)
+		     int top, size_t depth)
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	struct vlt_tree t;
 	size_t base = s->rel.len;
 	int err;
 
+	if ((err = vlt_tree_depth_check(depth, s->rel.data)) < 0)
+		return err;
 	vlt_tree_init(&t);
 	if ((err = vlt_odb_read_kind(s->r, oid, VLT_OBJ_TREE, &buf)) < 0 ||
 	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0) {
@@ -368,7 +370,7 @@ static int walk_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
 			vlt_buf_addf(&s->rel, "%s%s", base ? "/" : "", e->name);
 			err = add_dmeta(s, s->rel.data, e);
 			if (!err)
-				err = walk_tree(s, sub, &e->oid, 0);
+				err = walk_tree(s, sub, &e->oid, 0, depth + 1);
 			vlt_buf_setlen(&s->rel, base);
 			close(sub);
 			if (!err && s->st)
@@ -437,7 +439,7 @@ static int restore_path(struct rs *s, const struct vlt_oid *tree,
 		free(e.name);
 		vlt_buf_reset(&s->rel);
 		dirfd = fcntl(s->rootfd, F_DUPFD_CLOEXEC, 0);
-		err = walk_tree(s, dirfd, tree, 1);
+		err = walk_tree(s, dirfd, tree, 1, 0);
 		close(dirfd);
 		return err;
 	}
@@ -472,7 +474,7 @@ static int restore_path(struct rs *s, const struct vlt_oid *tree,
 			vlt_buf_addf(&s->rel, "%s%s", b ? "/" : "", e.name);
 			err = add_dmeta(s, s->rel.data, &e);
 			if (!err)
-				err = walk_tree(s, sub, &e.oid, 0);
+				err = walk_tree(s, sub, &e.oid, 0, 1);
 			vlt_buf_setlen(&s->rel, b);
 			close(sub);
 		}
@@ -520,7 +522,7 @@ int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 	} else {
 		int fd = fcntl(s.rootfd, F_DUPFD_CLOEXEC, 0);
 
-		err = walk_tree(&s, fd, tree, 1);
+		err = walk_tree(&s, fd, tree, 1, 0);
 		close(fd);
 		if (err < 0)
 			goto done;

@@ -122,6 +122,22 @@ const char *vlt_entry_type_name(enum vlt_entry_type t)
 	return "unknown";
 }
 
+int vlt_tree_depth_check(size_t depth, const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	if (depth <= VLT_TREE_DEPTH_MAX)
+		return 0;
+	if (n > 80)
+		return vlt_error_set(VLT_E_CORRUPT, "%.36s...%s: directories "
+				     "nested deeper than the format's limit of "
+				     "%d levels", path, path + n - 36,
+				     VLT_TREE_DEPTH_MAX);
+	return vlt_error_set(VLT_E_CORRUPT, "%s: directories nested deeper "
+			     "than the format's limit of %d levels",
+			     n ? path : "/", VLT_TREE_DEPTH_MAX);
+}
+
 int vlt_tree_name_valid(const char *name, size_t len)
 {
 	if (len == 0 || (len == 1 && name[0] == '.') ||

@@ -70,6 +70,19 @@ int vlt_tree_decode(const void *data, size_t len, struct vlt_tree *t);
 /* Binary search in a decoded (sorted) tree; NULL if absent. */
 const struct vlt_tree_entry *vlt_tree_find(const struct vlt_tree *t,
 					   const char *name);
+/*
+ * The format's limit on nesting (Documentation/format.md, "Limits"): a
+ * tree may hold directories at most VLT_TREE_DEPTH_MAX levels deep.
+ * Writers refuse to store deeper trees; every reader that descends calls
+ * vlt_tree_depth_check(depth, path) first (depth 1 = the top tree's
+ * children), which returns 0, or VLT_E_CORRUPT with "PATH: directories
+ * nested deeper than the format's limit of 4096 levels" (a long path is
+ * shortened in the message).
+ */
+#define VLT_TREE_DEPTH_MAX 4096
+#define VLT_STR_(x) #x
+#define VLT_STR(x) VLT_STR_(x)
+int vlt_tree_depth_check(size_t depth, const char *path);
 /* 1 if name is a safe single path component. */
 int vlt_tree_name_valid(const char *name, size_t len);
 const char *vlt_entry_type_name(enum vlt_entry_type t);
