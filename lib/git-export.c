@@ -1056,6 +1056,19 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 		const struct vlt_tree_entry *e = &t->entries[i];
 
 		vlt_buf_setlen(&x->path, base);
+		/* what git fsck --strict rejects (hasDotgit, gitmodulesSymlink)
+		 * never goes in: git would refuse to check it out, or worse */
+		if (vlt_name_is_dotgit(e->name) ||
+		    (e->type == VLT_ENTRY_SYMLINK &&
+		     vlt_name_is_dotgitmodules(e->name))) {
+			warnf(x, "%s%s: left out, git must not hold it (%s)",
+			      x->path.len ? x->path.data : "", e->name,
+			      e->type == VLT_ENTRY_SYMLINK &&
+			      vlt_name_is_dotgitmodules(e->name) ?
+			      "a .gitmodules symlink" : "a name git takes for .git");
+			x->st.skipped++;
+			continue;
+		}
 		if (e->type == VLT_ENTRY_DIR) {
 			int empty;
 

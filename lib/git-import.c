@@ -450,6 +450,14 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 			im->st.skipped++;
 			continue;
 		}
+		/* git itself never stores these (verify_path); a tree that
+		 * has one was forged to plant hooks in a checkout */
+		if (vlt_name_is_dotgit(name)) {
+			warnf(im, "%s: refusing a git directory name in a git "
+			      "tree (CVE-2014-9390), left out", im->path.data);
+			im->st.skipped++;
+			continue;
+		}
 		if (be && bt && git_oid_equal(id, git_tree_entry_id(be)) &&
 		    mode == git_tree_entry_filemode(be)) {
 			/* unchanged since the first parent: reuse it whole */

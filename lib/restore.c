@@ -310,6 +310,19 @@ done:
 	return err;
 }
 
+/*
+ * 1 if a ".git" entry would land on an existing one without --force. A
+ * ".git" in a backup is a project's own repository and is restored like
+ * any folder; written into a git working tree it would plant hooks there.
+ */
+static int git_dir_taken(struct rs *s, int dirfd)
+{
+	struct stat st;
+
+	return !s->o->overwrite &&
+	       fstatat(dirfd, ".git", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Walk one tree: dirs created now, links now, files queued. dirfd is the
  * directory the tree goes into, s->rel its path relative to the target. */
 static int walk_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
@@ -336,6 +349,17 @@ static int walk_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
 		if (top && !strcmp(e->name, ".vault")) {
 			fail(s, here, e->name, vlt_error_set(VLT_E_UNSAFE,
 				"refusing to write a '.vault' entry"));
+			continue;
+		}
+		if (vlt_name_is_dotgit(e->name) && (strcmp(e->name, ".git") ||
+						  git_dir_taken(s, dirfd))) {
+			fail(s, here, e->name, vlt_error_set(VLT_E_UNSAFE,
+				strcmp(e->name, ".git") ?
+				"refusing to write a name git takes for '.git' "
+				"(a checkout could run its hooks)" :
+				"refusing to write into an existing '.git' "
+				"(a checkout could run its hooks); --force "
+				"replaces it"));
 			continue;
 		}
 		err = 0;

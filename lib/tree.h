@@ -83,6 +83,18 @@ const struct vlt_tree_entry *vlt_tree_find(const struct vlt_tree *t,
 #define VLT_STR_(x) #x
 #define VLT_STR(x) VLT_STR_(x)
 int vlt_tree_depth_check(size_t depth, const char *path);
+/*
+ * 1 if name (one path component, NUL-terminated) is ".git" or a name some
+ * file system takes for it: any case (".GIT"), with characters HFS+
+ * ignores (".gi\u200ct"), or as NTFS reads it (trailing spaces and dots
+ * ".git. ", the short name "git~1", a stream ".git::$INDEX_ALLOCATION",
+ * a backslash ".git\\hooks"). git's verify_path rules (CVE-2014-9390):
+ * a tree entry with such a name can make git run a hook.
+ */
+int vlt_name_is_dotgit(const char *name);
+/* 1 if name is ".gitmodules" or an alias of it in the same sense (NTFS
+ * short names "gitmod~N" included). git refuses a .gitmodules symlink. */
+int vlt_name_is_dotgitmodules(const char *name);
 /* 1 if name is a safe single path component. */
 int vlt_tree_name_valid(const char *name, size_t len);
 const char *vlt_entry_type_name(enum vlt_entry_type t);

@@ -112,3 +112,109 @@ for _ in range(4100):
 	assert_failure 128
 	assert_output --partial "nested deeper than the format's limit of 4096 levels"
 }
+
+# --- item 8: names git takes for .git ------------------------------------
+
+# hostile_git_repo DIR: a git repository whose one commit holds, besides
+# README, trees named .git, .GIT, git~1, ".gi<ZWNJ>t" and ".git." each with
+# hooks/post-checkout (git itself refuses to add them: the trees are
+# written with hash-object and mktree)
+hostile_git_repo() {
+	local hook hooks inner name root commit
+	git init -q "$1"
+	cd "$1"
+	hook=$(printf '#!/bin/sh\ntouch "$HOME/PWNED"\n' | git hash-object -w --stdin)
+	hooks=$(printf '100755 blob %s\tpost-checkout\n' "$hook" | git mktree)
+	inner=$(printf '040000 tree %s\thooks\n' "$hooks" | git mktree)
+	readme=$(echo hello | git hash-object -w --stdin)
+	root=$( {
+		printf '100644 blob %s\tREADME\n' "$readme"
+		for name in .git .GIT git~1 $'.gi\u200ct' .git.; do
+			printf '040000 tree %s\t%s\n' "$inner" "$name"
+		done
+	} | git mktree --missing)
+	commit=$(GIT_AUTHOR_DATE=1700000000 GIT_COMMITTER_DATE=1700000000 \
+		 git -c user.name=E -c user.email=e@x commit-tree "$root" -m evil)
+	git update-ref refs/heads/main "$commit"
+	git symbolic-ref HEAD refs/heads/main
+	cd - >/dev/null
+}
+
+@test "import-git leaves out .git and every name git takes for it, saying so" {
+	hostile_git_repo evil
+	mkdir v && cd v && vault init -q
+	run vault import-git ../evil
+	assert_success
+	for name in .git .GIT git~1 $'.gi\u200ct' .git.; do
+		assert_output --partial "$name: refusing a git directory name"
+	done
+	run vault ls -r main
+	assert_success
+	assert_output --partial README
+	refute_output --partial hooks
+}
+
+@test "restore into a git working tree refuses a .git entry without --force" {
+	git init -q project
+	mkdir -p src/.git/hooks
+	printf '#!/bin/sh\ntouch PWNED\n' > src/.git/hooks/post-checkout
+	echo art > src/art.txt
+	vault init -q
+	tree=$(vault-write-tree src)
+	snap=$(vault-commit-tree "$tree" -m planted)
+	run vault restore "$snap" --target project
+	assert_failure 128
+	assert_output --partial ".git: refusing to write into an existing '.git'"
+	[ ! -e project/.git/hooks/post-checkout ]
+	[ -f project/art.txt ]
+	run vault-checkout-tree "$snap" project2
+	assert_success
+	[ -f project2/.git/hooks/post-checkout ]  # a fresh target: a project's own .git
+	git init -q project3
+	run vault-checkout-tree "$snap" project3
+	assert_failure 128
+	assert_output --partial "refusing to write into an existing '.git'"
+	[ ! -e project3/.git/hooks/post-checkout ]
+}
+
+@test "restore and checkout-tree refuse every name git takes for .git" {
+	for name in .GIT git~1 $'.gi\u200ct' .git. '.git ' '.git::$INDEX_ALLOCATION'; do
+		mkdir -p "src/$name/hooks"
+		printf '#!/bin/sh\ntouch PWNED\n' > "src/$name/hooks/post-checkout"
+	done
+	echo art > src/art.txt
+	vault init -q
+	tree=$(vault-write-tree src)
+	snap=$(vault-commit-tree "$tree" -m planted)
+	for cmd in "vault restore $snap --target out" "vault restore $snap --force --target out2" \
+		   "vault-checkout-tree $snap out3"; do
+		run $cmd
+		assert_failure 128
+		for name in .GIT git~1 $'.gi\u200ct' .git. '.git ' '.git::$INDEX_ALLOCATION'; do
+			assert_output --partial "$name: refusing to write a name git takes for '.git'"
+		done
+	done
+	[ -z "$(find out out2 out3 -name post-checkout)" ]
+	[ -f out/art.txt ]
+}
+
+@test "export-git leaves out what git fsck --strict rejects, naming the path" {
+	mkdir -p src/a/$'.gi\u200ct' src/b/.GIT
+	echo x > src/a/$'.gi\u200ct'/config
+	echo y > src/b/.GIT/config
+	ln -s /etc/passwd src/.gitmodules
+	echo art > src/art.txt
+	vault init -q
+	tree=$(vault-write-tree src)
+	snap=$(vault-commit-tree "$tree" -m odd)
+	vault-update-ref refs/snapshots/main "$snap"
+	run vault export-git main --to g
+	assert_success
+	assert_output --partial "a/"$'.gi\u200ct'": left out"
+	assert_output --partial "b/.GIT: left out"
+	assert_output --partial ".gitmodules: left out, git must not hold it (a .gitmodules symlink)"
+	run git -C g fsck --strict
+	assert_success
+	run git -C g ls-tree -r --name-only main
+	assert_output "art.txt"
+}
