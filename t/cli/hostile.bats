@@ -218,3 +218,45 @@ hostile_git_repo() {
 	run git -C g ls-tree -r --name-only main
 	assert_output "art.txt"
 }
+
+# --- item 13: who may read the repository --------------------------------
+
+# modes DIR: "MODE PATH" for everything in a repository but its local cache
+modes() {
+	(cd "$1" && find . -path ./cache -prune -o -printf '%m %y %p\n' | sort -k3)
+}
+
+@test "a new repository is private to its owner, whatever the umask" {
+	umask 022
+	echo secret > plan.txt
+	vault init -q
+	vault backup -q
+	run modes .vault
+	assert_success
+	# no file or folder anyone but the owner can read
+	refute_output --regexp '^[0-7]*[1-7][0-7] |^[0-7]*[1-7] '
+	assert_output --partial "700 d ."
+	assert_output --partial "400 f ./config"
+	assert_output --regexp "400 f ./packs/[0-9a-f]{64}\.pack"
+	assert_output --regexp "700 d ./packs"
+	# and the folder's group cannot list it
+	[ "$(stat -c %a .vault)" = 700 ]
+}
+
+@test "init --shared=group: the group reads everything, others nothing" {
+	umask 077
+	echo art > plan.txt
+	vault init -q --shared=group
+	vault backup -q
+	run grep -i 'sharedRepository = group' .vault/config
+	assert_success
+	run modes .vault
+	assert_success
+	assert_output --partial "2750 d ."
+	assert_output --partial "440 f ./config"
+	assert_output --regexp "440 f ./packs/[0-9a-f]{64}\.pack"
+	assert_output --regexp "2750 d ./refs/snapshots"
+	refute_output --regexp '^[0-7]*[1-7] '
+	run vault-init --shared=everyone --repo other
+	assert_failure 129
+}
