@@ -113,6 +113,25 @@ for _ in range(4100):
 	assert_output --partial "nested deeper than the format's limit of 4096 levels"
 }
 
+@test "import-git refuses a git tree nested deeper than the limit, storing nothing" {
+	git init -q deep
+	python3 - <<'PY'
+import subprocess
+path = "/".join(["d"] * 4100) + "/leaf"
+s = ("commit refs/heads/main\ncommitter E <e@x> 1700000000 +0000\n"
+     "data 4\ndeep\nM 100644 inline %s\ndata 3\nhi\n\n" % path).encode()
+subprocess.run(["git", "-C", "deep", "fast-import", "--quiet"], input=s,
+               check=True)
+PY
+	git -C deep symbolic-ref HEAD refs/heads/main
+	mkdir v && cd v && vault init -q
+	run vault import-git ../deep
+	assert_failure 128
+	assert_output --partial "nested deeper than the format's limit of 4096 levels"
+	run vault rev-parse main
+	assert_failure
+}
+
 # --- item 8: names git takes for .git ------------------------------------
 
 # hostile_git_repo DIR: a git repository whose one commit holds, besides
