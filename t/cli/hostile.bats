@@ -113,6 +113,25 @@ for _ in range(4100):
 	assert_output --partial "nested deeper than the format's limit of 4096 levels"
 }
 
+@test "backup refuses a folder nested deeper than the limit, instead of crashing" {
+	vault init -q
+	python3 -c '
+import os
+fd = os.open(".", os.O_RDONLY)
+for _ in range(4100):
+    os.mkdir("d", dir_fd=fd)
+    nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+os.symlink("../d", "link", dir_fd=fd)
+'
+	run vault backup -q
+	assert_failure 128
+	assert_output --partial "nested deeper than the format's limit of 4096 levels"
+	run vault rev-parse main
+	assert_failure
+}
+
 @test "import-git refuses a git tree nested deeper than the limit, storing nothing" {
 	git init -q deep
 	python3 - <<'PY'
