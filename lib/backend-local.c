@@ -193,15 +193,41 @@ static int local_get_range(struct vlt_backend *be, const char *key,
 	return err;
 }
 
-static int ensure_parent(struct vlt_buf *path)
+/* Create the folders above path (below the root) that are missing, with
+ * the repository's folder mode. */
+static int ensure_parent(struct local_backend *lb, struct vlt_buf *path)
 {
 	char *slash = strrchr(path->data, '/');
-	int err = 0;
+	size_t root = strlen(lb->root);
+	int group = lb->be.shared_group, err = 0;
 
 	if (slash) {
 		*slash = '\0';
-		if (access(path->data, F_OK) < 0)
-			err = vlt_mkdir_p(path->data, 0755);
+		if (access(path->data, F_OK) < 0) {
+			err = vlt_mkdir_p(path->data, group ?
+					  VLT_REPO_DIR_MODE_GROUP :
+					  VLT_REPO_DIR_MODE);
+			/* mkdir's mode went through the umask: set it exactly
+			 * on every folder below the root */
+			for (char *p = path->data + root; group && !err && p;
+			     p = strchr(p + 1, '/')) {
+				char c = *p;
+
+				if (p == path->data + root && c != '/')
+					continue;
+				*p = '\0';
+				if (p > path->data + root &&
+				    chmod(path->data, VLT_REPO_DIR_MODE_GROUP) < 0)
+					err = vlt_error_set(VLT_E_IO, "chmod %s: %s",
+							    path->data,
+							    strerror(errno));
+				*p = c;
+			}
+			if (group && !err &&
+			    chmod(path->data, VLT_REPO_DIR_MODE_GROUP) < 0)
+				err = vlt_error_set(VLT_E_IO, "chmod %s: %s",
+						    path->data, strerror(errno));
+		}
 		*slash = '/';
 	}
 	return err;
@@ -214,9 +240,16 @@ static int local_put_common(struct vlt_backend *be, const char *key,
 	int err;
 
 	if ((err = key_path(L(be), key, &path)) < 0 ||
-	    (err = ensure_parent(&path)) < 0)
+	    (err = ensure_parent(L(be), &path)) < 0)
 		goto done;
-	err = vlt_write_file_atomic(path.data, data, len, 0444, exclusive);
+	/* read-only: every key is replaced whole, never written in place */
+	err = vlt_write_file_atomic(path.data, data, len, be->shared_group ?
+				    VLT_REPO_FILE_MODE_GROUP :
+				    VLT_REPO_FILE_MODE, exclusive);
+	if (!err && be->shared_group &&
+	    chmod(path.data, VLT_REPO_FILE_MODE_GROUP) < 0)
+		err = vlt_error_set(VLT_E_IO, "chmod %s: %s", key,
+				    strerror(errno));
 	if (err == VLT_E_EXISTS)
 		vlt_error_set(VLT_E_EXISTS, "%s already exists", key);
 done:

@@ -64,7 +64,16 @@ struct vlt_backend_ops {
 
 struct vlt_backend {
 	const struct vlt_backend_ops *ops;
+	/* core.sharedRepository = group: what a local backend creates is
+	 * readable by the folder's group (files 0440, folders 02750, whatever
+	 * the umask); otherwise private to the owner (0400, 0700). */
+	int shared_group;
 };
+
+#define VLT_REPO_FILE_MODE 0400
+#define VLT_REPO_DIR_MODE 0700
+#define VLT_REPO_FILE_MODE_GROUP 0440
+#define VLT_REPO_DIR_MODE_GROUP 02750
 
 /* Open a local-filesystem backend rooted at dir (which must exist).
  * *out is owned by the caller: vlt_backend_free(). */

@@ -84,6 +84,7 @@ struct task {
 
 struct engine {
 	struct vlt_repo *r;
+	size_t depth;             /* of the folder walk() is in */
 	const struct vlt_backup_opts *o;
 	int rootfd;
 	struct vlt_ignore *ig;
@@ -349,21 +350,32 @@ static int walk(struct engine *e, int dirfd, long d)
 				b->job = (long)e->njobs++;
 			}
 		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlinkat(dirfd, name, target, sizeof(target));
+			/* on the heap: walk() recurses once per level, and
+			 * 4096 levels of PATH_MAX frames overflow the stack */
+			char *target = malloc(PATH_MAX);
+			ssize_t n;
 
+			if (!target) {
+				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+				break;
+			}
+			n = readlinkat(dirfd, name, target, PATH_MAX);
 			if (n <= 0) {
 				warn(e, e->rel.data, strerror(errno));
+				free(target);
 				continue;
 			}
 			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_SYMLINK))) {
+				free(target);
 				err = VLT_E_NOMEM;
 				break;
 			}
 			b->mode = 0777;
 			b->size = (uint64_t)n;
-			if ((err = vlt_odb_write(e->r, VLT_OBJ_CHUNK, target,
-						 (size_t)n, &b->oid)) < 0)
+			err = vlt_odb_write(e->r, VLT_OBJ_CHUNK, target,
+					    (size_t)n, &b->oid);
+			free(target);
+			if (err < 0)
 				break;
 			e->prog.symlinks++;
 		} else if (S_ISDIR(st.st_mode) && st.st_dev == e->repo_dev &&
@@ -390,7 +402,15 @@ static int walk(struct engine *e, int dirfd, long d)
 			}
 			e->dirs[d].ents[ent].dir = child;
 			e->prog.dirs++;
+			/* a writer stores no tree deeper than readers accept */
+			if ((err = vlt_tree_depth_check(e->depth + 1,
+							e->rel.data)) < 0) {
+				close(fd);
+				break;
+			}
+			e->depth++;
 			err = walk(e, fd, child);
+			e->depth--;
 		}
 		/* sockets, fifos and devices are not stored */
 	}

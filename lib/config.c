@@ -32,7 +32,7 @@ static int add_entry(struct vlt_config *c, const char *key, const char *value)
 	VLT_TRY(VLT_ALLOC_GROW(c->entries, c->nr + 1, c->alloc));
 	e = &c->entries[c->nr];
 	e->key = strdup(key);
-	e->value = strdup(value);
+	e->value = strdup(value ? value : "");
 	if (!e->key || !e->value) {
 		free(e->key);
 		free(e->value);
@@ -92,6 +92,12 @@ int vlt_config_parse(struct vlt_config *c, const char *text, size_t len,
 		const char *le = eol ? eol : end;
 
 		lineno++;
+		/* A NUL would silently cut a value short; the file is text. */
+		if (memchr(p, '\0', (size_t)(le - p))) {
+			err = vlt_error_set(VLT_E_INVALID, "%s line %d: NUL byte",
+					    name, lineno);
+			goto done;
+		}
 		while (p < le && isspace((unsigned char)*p))
 			p++;
 		if (p == le || *p == '#' || *p == ';')
@@ -124,8 +130,12 @@ int vlt_config_parse(struct vlt_config *c, const char *text, size_t len,
 						       (size_t)(q - p - 1))) < 0)
 					goto done;
 			}
-			if (!section.len)
+			if (!section.len || section.data[0] == '.')
 				goto bad;
+			for (const char *k = p + 1; k < (sp ? sp : q); k++)
+				if (!isalnum((unsigned char)*k) && *k != '-' &&
+				    *k != '.')
+					goto bad;
 			goto next;
 		}
 		{
@@ -154,7 +164,9 @@ int vlt_config_parse(struct vlt_config *c, const char *text, size_t len,
 			} else if ((err = vlt_buf_set(&value, "true", 4)) < 0) {
 				goto done;
 			}
-			if ((err = add_entry(c, key.data, value.data)) < 0)
+			/* an empty value ("key =") leaves value.data NULL */
+			if ((err = add_entry(c, key.data, value.data ? value.data
+							: "")) < 0)
 				goto done;
 		}
 next:

@@ -24,6 +24,7 @@ struct walk {
 	vlt_diff_fn fn;
 	void *data;
 	struct vlt_buf path;
+	size_t depth;          /* of the directories being compared */
 };
 
 /* Strip leading and trailing slashes; "" and "." match everything (then
@@ -176,6 +177,8 @@ static int walk_dirs(struct walk *w, const struct vlt_oid *a,
 
 	if (a && b && !vlt_oid_cmp(a, b))
 		return 0;  /* the fast path: same subtree */
+	if ((err = vlt_tree_depth_check(w->depth, w->path.data)) < 0)
+		return err;
 	if ((err = read_tree(w->r, a, &ta)) < 0)
 		return err;
 	if ((err = read_tree(w->r, b, &tb)) < 0) {
@@ -197,7 +200,9 @@ static int walk_dirs(struct walk *w, const struct vlt_oid *a,
 		if ((base && (err = vlt_buf_addch(&w->path, '/')) < 0) ||
 		    (err = vlt_buf_adds(&w->path, ea ? ea->name : eb->name)) < 0)
 			break;
+		w->depth++;
 		err = diff_entry(w, ea, eb, filtered);
+		w->depth--;
 	}
 	vlt_buf_setlen(&w->path, base);
 	vlt_tree_release(&ta);
@@ -209,7 +214,7 @@ int vlt_diff_trees(struct vlt_repo *r, const struct vlt_oid *a,
 		   const struct vlt_oid *b, const char *const *paths,
 		   vlt_diff_fn fn, void *data)
 {
-	struct walk w = { r, NULL, 0, fn, data, VLT_BUF_INIT };
+	struct walk w = { r, NULL, 0, fn, data, VLT_BUF_INIT, 0 };
 	int err;
 
 	if ((err = normalise_paths(&w, paths)) == 0 &&

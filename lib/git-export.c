@@ -68,6 +68,7 @@ struct vlt_git_export {
 	struct vlt_git_export_stats st;
 	struct vlt_git_progress prog;
 	struct vlt_buf path;       /* path of the entry being converted */
+	size_t depth;              /* of the tree being converted */
 	struct vlt_buf chunk;      /* reused read buffer */
 };
 
@@ -745,7 +746,8 @@ struct blob_pool {
 	char msg[512];
 };
 
-static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid)
+static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid,
+			 size_t depth)
 {
 	struct vlt_git_export *x = bp->x;
 	struct vlt_buf buf = VLT_BUF_INIT;
@@ -760,6 +762,9 @@ static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid)
 			return 0;
 	}
 	vlt_tree_init(&t);
+	/* too deep: export_tree reports it with the path */
+	if (depth > VLT_TREE_DEPTH_MAX)
+		return 0;
 	if ((err = vlt_odb_read_kind(x->r, toid, VLT_OBJ_TREE, &buf)) < 0 ||
 	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
 		goto done;
@@ -767,7 +772,7 @@ static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid)
 		const struct vlt_tree_entry *e = &t.entries[i];
 
 		if (e->type == VLT_ENTRY_DIR) {
-			err = collect_blobs(bp, &e->oid);
+			err = collect_blobs(bp, &e->oid, depth + 1);
 			continue;
 		}
 		if (e->type != VLT_ENTRY_FILE ||
@@ -854,7 +859,7 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 	memset(&bp, 0, sizeof(bp));
 	bp.x = x;
 	vlt_oidset_init(&bp.queued);
-	if ((err = collect_blobs(&bp, tree)) < 0)
+	if ((err = collect_blobs(&bp, tree, 0)) < 0)
 		goto done;
 	for (size_t i = 0; i < bp.nr; i++)
 		total += bp.jobs[i].size;
@@ -1104,11 +1109,26 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 		const struct vlt_tree_entry *e = &t->entries[i];
 
 		vlt_buf_setlen(&x->path, base);
+		/* what git fsck --strict rejects (hasDotgit, gitmodulesSymlink)
+		 * never goes in: git would refuse to check it out, or worse */
+		if (vlt_name_is_dotgit(e->name) ||
+		    (e->type == VLT_ENTRY_SYMLINK &&
+		     vlt_name_is_dotgitmodules(e->name))) {
+			warnf(x, "%s%s: left out, git must not hold it (%s)",
+			      x->path.len ? x->path.data : "", e->name,
+			      e->type == VLT_ENTRY_SYMLINK &&
+			      vlt_name_is_dotgitmodules(e->name) ?
+			      "a .gitmodules symlink" : "a name git takes for .git");
+			x->st.skipped++;
+			continue;
+		}
 		if (e->type == VLT_ENTRY_DIR) {
 			int empty;
 
 			vlt_buf_addf(&x->path, "%s/", e->name);
+			x->depth++;
 			err = export_tree(x, &e->oid, &oid, &empty);
+			x->depth--;
 			vlt_buf_setlen(&x->path, base);
 			if (!err && !empty)
 				err = tree_insert(x, tb, e->name, &oid,
@@ -1217,7 +1237,8 @@ static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
 		}
 	}
 	vlt_tree_init(&t);
-	if ((err = vlt_odb_read_kind(x->r, toid, VLT_OBJ_TREE, &buf)) < 0 ||
+	if ((err = vlt_tree_depth_check(x->depth, x->path.data)) < 0 ||
+	    (err = vlt_odb_read_kind(x->r, toid, VLT_OBJ_TREE, &buf)) < 0 ||
 	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0)
 		goto done;
 	if (git_treebuilder_new(&tb, x->git, NULL) < 0) {

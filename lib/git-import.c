@@ -55,6 +55,7 @@ struct import {
 	struct vlt_git_import_stats st;
 	struct vlt_git_progress prog;
 	struct vlt_buf path;          /* for messages */
+	size_t depth;                 /* of the tree being imported */
 	int dirty;
 };
 
@@ -425,6 +426,9 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 	size_t n = git_tree_entrycount(g), plen = im->path.len;
 	int err = 0;
 
+	/* a writer: vault stores no tree deeper than the format allows */
+	if ((err = vlt_tree_depth_check(im->depth, im->path.data)) < 0)
+		return err;
 	vlt_tree_init(&t);
 	for (size_t i = 0; i < n && !err; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(g, i);
@@ -443,6 +447,14 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 		if (!vlt_tree_name_valid(name, strlen(name))) {
 			warnf(im, "%s: unsafe name in git tree, left out",
 			      im->path.data);
+			im->st.skipped++;
+			continue;
+		}
+		/* git itself never stores these (verify_path); a tree that
+		 * has one was forged to plant hooks in a checkout */
+		if (vlt_name_is_dotgit(name)) {
+			warnf(im, "%s: refusing a git directory name in a git "
+			      "tree (CVE-2014-9390), left out", im->path.data);
 			im->st.skipped++;
 			continue;
 		}
@@ -475,8 +487,10 @@ static int import_tree(struct import *im, git_tree *g, git_tree *base_g,
 				have_b = 1;
 			vlt_error_clear();
 			vlt_buf_addch(&im->path, '/');
+			im->depth++;
 			err = import_tree(im, sub, have_b ? bsub : NULL,
 					  have_b ? &bsub_t : NULL, when, &oid);
+			im->depth--;
 			if (!err)
 				err = vlt_tree_add(&t, name, VLT_ENTRY_DIR, 0755, 0,
 						   when, 0, &oid);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chunker.h"
 #include "error.h"
 #include "object.h"
 
@@ -22,6 +23,35 @@ const char *vlt_obj_kind_name(enum vlt_obj_kind kind)
 	if ((unsigned)kind < sizeof(kind_names) / sizeof(kind_names[0]))
 		return kind_names[kind];
 	return "unknown";
+}
+
+uint64_t vlt_obj_size_limit(enum vlt_obj_kind kind, uint32_t chunk_max)
+{
+	switch (kind) {
+	case VLT_OBJ_CHUNK:
+		return chunk_max > VLT_CHUNK_MAX_DEFAULT ? chunk_max
+							 : VLT_CHUNK_MAX_DEFAULT;
+	case VLT_OBJ_FILE: return VLT_OBJ_FILE_LIMIT;
+	case VLT_OBJ_TREE: return VLT_OBJ_TREE_LIMIT;
+	case VLT_OBJ_SNAPSHOT: return VLT_OBJ_SNAPSHOT_LIMIT;
+	case VLT_OBJ_RECORD: return VLT_OBJ_RECORD_LIMIT;
+	case VLT_OBJ_NONE: break;
+	}
+	return 0;
+}
+
+int vlt_obj_size_check(const struct vlt_oid *oid, enum vlt_obj_kind kind,
+		       uint64_t size, uint32_t chunk_max)
+{
+	uint64_t limit = vlt_obj_size_limit(kind, chunk_max);
+
+	if (size <= limit)
+		return 0;
+	return vlt_error_set(VLT_E_CORRUPT, "object %s: declared size %llu "
+			     "exceeds the format's limit %llu for a %s",
+			     oid ? vlt_oid_hex(oid) : "(new)",
+			     (unsigned long long)size,
+			     (unsigned long long)limit, vlt_obj_kind_name(kind));
 }
 
 enum vlt_obj_kind vlt_obj_kind_parse(const char *name)

@@ -981,6 +981,10 @@ static int decode(struct vlt_repo *r, const struct vlt_oid *oid,
 		goto done;
 	}
 	vlt_buf_reset(out);
+	/* a size is a claim until the content hashes: bound it first */
+	if ((err = vlt_obj_size_check(oid, (enum vlt_obj_kind)l->e.kind,
+				      l->e.raw_len, r->chunking.max)) < 0)
+		goto damaged;
 	if ((err = vlt_buf_grow(out, l->e.raw_len)) < 0)
 		goto done;
 	if ((err = vlt_decompress(cz, l->e.codec, plain, plen, out->data,
@@ -1222,9 +1226,12 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 	long pos;
 	int err;
 
-	if (len > UINT32_MAX)
-		return vlt_error_set(VLT_E_INVALID, "object too large (%zu bytes)",
-				     len);
+	if (vlt_obj_size_limit(kind, r->chunking.max) < len)
+		return vlt_error_set(VLT_E_INVALID, "a %s of %zu bytes is larger "
+				     "than the format allows (%llu)",
+				     vlt_obj_kind_name(kind), len,
+				     (unsigned long long)vlt_obj_size_limit(
+					     kind, r->chunking.max));
 	err = vlt_odb_has_live(r, oid);
 	if (err != 0)
 		return err < 0 ? err : 0;

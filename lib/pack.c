@@ -439,8 +439,37 @@ int vlt_pack_read_stored(struct vlt_backend *be, const struct vlt_pack *p,
 
 	vlt_pack_entry_at(p, pos, e);
 	vlt_buf_reset(out);
-	if ((err = vlt_buf_addf(&key, "packs/%s.pack", p->name)) < 0 ||
-	    (err = vlt_buf_grow(out, VLT_PACK_ENTRY_HDR + e->stored_len)) < 0)
+	if ((err = vlt_buf_addf(&key, "packs/%s.pack", p->name)) < 0)
+		goto done;
+	/* the index's sizes are claims: a stored size must fit in the pack
+	 * before it is allocated (small ones cost nothing to trust: the
+	 * read below then comes up short) */
+	if ((uint64_t)e->offset + VLT_PACK_ENTRY_HDR + e->stored_len >
+	    VLT_PACK_SIZE_LIMIT) {
+		err = vlt_error_set(VLT_E_CORRUPT, "object %s: declared size %u "
+				    "exceeds the format's limit %u", vlt_oid_hex(
+				    &e->oid), e->stored_len, VLT_PACK_SIZE_LIMIT);
+		goto done;
+	}
+	if (e->stored_len > (1u << 20)) {
+		struct vlt_stat st;
+
+		if ((err = vlt_backend_stat(be, key.data, &st)) < 0)
+			goto done;
+		if ((uint64_t)e->offset + VLT_PACK_ENTRY_HDR + e->stored_len >
+		    st.size) {
+			err = vlt_error_set(VLT_E_CORRUPT, "object %s: declared "
+					    "size %u exceeds the format's limit "
+					    "%llu (what pack %s holds after it)",
+					    vlt_oid_hex(&e->oid), e->stored_len,
+					    (unsigned long long)(st.size >
+					    e->offset + VLT_PACK_ENTRY_HDR ?
+					    st.size - e->offset -
+					    VLT_PACK_ENTRY_HDR : 0), p->name);
+			goto done;
+		}
+	}
+	if ((err = vlt_buf_grow(out, VLT_PACK_ENTRY_HDR + e->stored_len)) < 0)
 		goto done;
 	err = vlt_backend_get_range(be, key.data, e->offset, out->data,
 				    VLT_PACK_ENTRY_HDR + (size_t)e->stored_len);

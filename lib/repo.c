@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +75,8 @@ static int load_settings(struct vlt_repo *r)
 	VLT_TRY(vlt_idfn_parse(&r->idfn, v ? v : "sha256"));
 	v = vlt_config_get(&r->config, "core.seal");
 	VLT_TRY(vlt_sealer_parse(&r->sealer, v ? v : "none"));
+	if ((v = vlt_config_get(&r->config, "core.sharedrepository")) != NULL)
+		VLT_TRY(vlt_repo_shared_parse(v, &r->be->shared_group));
 	v = vlt_config_get(&r->config, "core.id");
 	snprintf(r->id, sizeof(r->id), "%s", v ? v : "");
 
@@ -84,12 +87,21 @@ static int load_settings(struct vlt_repo *r)
 	}
 	n = r->chunking.min;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.min", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.min: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.min = (uint32_t)n;
 	n = r->chunking.avg;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.avg", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.avg: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.avg = (uint32_t)n;
 	n = r->chunking.max;
 	VLT_TRY(vlt_config_get_size(&r->config, "chunker.max", &n));
+	if (n > UINT32_MAX)
+		return vlt_error_set(VLT_E_INVALID, "config chunker.max: %llu "
+				     "is too large", (unsigned long long)n);
 	r->chunking.max = (uint32_t)n;
 	{
 		struct vlt_chunker c;
@@ -230,8 +242,17 @@ int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
 		   (err = vlt_mkdir_p(dir.data, 0755)) < 0) {
 		goto done;
 	}
+	/* the repository folder: private, or the group's (setgid, so what
+	 * is created inside keeps the group) */
+	if (chmod(dir.data, o->shared_group ? VLT_REPO_DIR_MODE_GROUP :
+		  VLT_REPO_DIR_MODE) < 0) {
+		err = vlt_error_set(VLT_E_IO, "chmod %s: %s", dir.data,
+				    strerror(errno));
+		goto done;
+	}
 	if ((err = vlt_backend_local_open(dir.data, &be)) < 0)
 		goto done;
+	be->shared_group = o->shared_group;
 	{
 		struct vlt_stat st;
 
@@ -250,6 +271,8 @@ int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
 	    (err = vlt_config_set(&cfg, "core.id", id)) < 0 ||
 	    (err = vlt_config_set(&cfg, "core.objectHash", "sha256")) < 0 ||
 	    (err = vlt_config_set(&cfg, "core.seal", "none")) < 0 ||
+	    (o->shared_group &&
+	     (err = vlt_config_set(&cfg, "core.sharedRepository", "group")) < 0) ||
 	    (err = vlt_config_set(&cfg, "chunker.algo",
 				  vlt_chunker_algo_name(o->chunking.algo))) < 0)
 		goto done;
@@ -360,4 +383,36 @@ int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out)
 	vlt_buf_reset(out);
 	VLT_TRY(vlt_buf_addf(out, "%s/cache/%s", r->path, sub));
 	return vlt_mkdir_p(out->data, 0700);
+}
+
+int vlt_repo_snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid)
+{
+	char key[16 + VLT_OID_HEXSZ];
+	char *saved = strdup(vlt_error_last());
+	int code = vlt_error_last_code(), rc;
+	struct vlt_stat st;
+
+	snprintf(key, sizeof(key), "forgotten/%s", vlt_oid_hex(oid));
+	rc = vlt_backend_stat(r->be, key, &st) == 0;
+	if (saved) {
+		vlt_error_set(code, "%s", saved);
+		free(saved);
+	}
+	return rc;
+}
+
+int vlt_repo_shared_parse(const char *v, int *group)
+{
+	if (!strcasecmp(v, "group") || !strcasecmp(v, "true") ||
+	    !strcmp(v, "1")) {
+		*group = 1;
+		return 0;
+	}
+	if (!strcasecmp(v, "false") || !strcasecmp(v, "private") ||
+	    !strcasecmp(v, "umask") || !strcmp(v, "0")) {
+		*group = 0;
+		return 0;
+	}
+	return vlt_error_set(VLT_E_INVALID, "config core.sharedRepository: '%s' "
+			     "is not group or private", v);
 }

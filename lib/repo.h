@@ -49,6 +49,7 @@ struct vlt_init_opts {
 	enum vlt_codec codec;
 	int level;
 	uint64_t pack_target;
+	int shared_group;              /* core.sharedRepository = group */
 };
 
 void vlt_init_opts_default(struct vlt_init_opts *o);
@@ -68,11 +69,20 @@ int vlt_repo_discover(const char *start, struct vlt_repo **out);
 /* Flushes pending objects (errors are lost: call vlt_odb_flush first). */
 void vlt_repo_free(struct vlt_repo *r);
 
+/* Parse a core.sharedRepository value: "group" (or "true") gives 1,
+ * "false", "private" (or "umask", "0") 0; anything else VLT_E_INVALID. */
+int vlt_repo_shared_parse(const char *value, int *group);
+
 /* Persist r->config through the backend (atomic replace). */
 int vlt_repo_config_save(struct vlt_repo *r);
 
 /* A local directory for caches and scratch files (created on demand):
  * <repo>/cache/<sub>. Caller owns *out content. */
 int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out);
+
+/* 1 if the snapshot oid is marked forgotten (vault forget), else 0. A
+ * probe: it leaves the last error message as it was, so a caller can ask
+ * it while explaining another error. */
+int vlt_repo_snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid);
 
 #endif

@@ -64,6 +64,7 @@ struct rs {
 	size_t next;                 /* next job for a worker */
 	int first_err;
 	uint64_t conflicts;
+	size_t depth;                /* of the tree being planned (top: 0) */
 };
 
 static int have_openat2 = 1;
@@ -486,6 +487,19 @@ static int plan_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
 		     int top);
 
 /*
+ * 1 if a ".git" entry would land on an existing one without --force. A
+ * ".git" in a backup is a project's own repository and is restored like
+ * any folder; written into a git working tree it would plant hooks there.
+ */
+static int git_dir_taken(struct rs *s, int dirfd)
+{
+	struct stat st;
+
+	return !s->o->overwrite && dirfd >= 0 &&
+	       fstatat(dirfd, ".git", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
  * Plan one entry e of the folder s->rel, open as dirfd (-1: that folder
  * does not exist yet, so neither does e). Conflicts are reported and
  * counted; the return value is only for errors that stop the planning.
@@ -576,7 +590,9 @@ static int plan_entry(struct rs *s, int dirfd, const struct vlt_tree_entry *e)
 			return err;
 		}
 		vlt_buf_addf(&s->rel, "%s%s", base ? "/" : "", e->name);
+		s->depth++;
 		err = plan_tree(s, sub, &e->oid, 0);
+		s->depth--;
 		vlt_buf_setlen(&s->rel, base);
 		if (sub >= 0)
 			close(sub);
@@ -600,6 +616,8 @@ static int plan_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
 	struct vlt_tree t;
 	int err;
 
+	if ((err = vlt_tree_depth_check(s->depth, s->rel.data)) < 0)
+		return err;
 	vlt_tree_init(&t);
 	if ((err = vlt_odb_read_kind(s->r, oid, VLT_OBJ_TREE, &buf)) < 0 ||
 	    (err = vlt_tree_decode(buf.data, buf.len, &t)) < 0) {
@@ -614,6 +632,17 @@ static int plan_tree(struct rs *s, int dirfd, const struct vlt_oid *oid,
 		if (top && !strcmp(e->name, ".vault")) {
 			fail(s, here, e->name, vlt_error_set(VLT_E_UNSAFE,
 				"refusing to write a '.vault' entry"));
+			continue;
+		}
+		if (vlt_name_is_dotgit(e->name) && (strcmp(e->name, ".git") ||
+						  git_dir_taken(s, dirfd))) {
+			fail(s, here, e->name, vlt_error_set(VLT_E_UNSAFE,
+				strcmp(e->name, ".git") ?
+				"refusing to write a name git takes for '.git' "
+				"(a checkout could run its hooks)" :
+				"refusing to write into an existing '.git' "
+				"(a checkout could run its hooks); --force "
+				"replaces it"));
 			continue;
 		}
 		if ((err = plan_entry(s, dirfd, e)) < 0)

@@ -2,6 +2,8 @@
  * revparse.c - revision strings to object ids (see revparse.h).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +53,18 @@ int vlt_rev_peel_tree(struct vlt_repo *r, const struct vlt_oid *oid,
 	return 0;
 }
 
+/* parse_date's answer for "a date, but too far back to count" (the
+ * message is set) */
+#define DATE_OUT_OF_RANGE INT64_MIN
+
 static int64_t parse_date(const char *s);
 
 int vlt_date_parse(const char *s, int64_t *out)
 {
 	int64_t t = parse_date(s);
 
+	if (t == DATE_OUT_OF_RANGE)
+		return VLT_E_INVALID;
 	if (t == -1)
 		return vlt_error_set(VLT_E_INVALID, "'%s' is not a date (try "
 				     "YYYY-MM-DD, \"YYYY-MM-DD HH:MM\", yesterday, "
@@ -65,12 +73,12 @@ int vlt_date_parse(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Parse a reflog date spec into unix seconds; -1 if it is not one. */
+/* Parse a reflog date spec into unix seconds; -1 if it is not one,
+ * DATE_OUT_OF_RANGE (message set) if its arithmetic would overflow. */
 static int64_t parse_date(const char *s)
 {
 	time_t now = time(NULL);
 	struct tm tm;
-	long n;
 	char unit[16];
 	int used = 0;
 
@@ -78,13 +86,34 @@ static int64_t parse_date(const char *s)
 		return now;
 	if (!strcmp(s, "yesterday"))
 		return now - 86400;
-	if (s[0] == '@' && isdigit((unsigned char)s[1]))
-		return strtoll(s + 1, NULL, 10);
-	if (sscanf(s, "%ld.%15[a-z].ago%n", &n, unit, &used) == 2 &&
-	    (size_t)used == strlen(s)) {
-		size_t ul = strlen(unit);
-		long mul;
+	if (s[0] == '@' && isdigit((unsigned char)s[1])) {
+		char *end;
+		long long t;
 
+		errno = 0;
+		t = strtoll(s + 1, &end, 10);
+		if (*end)
+			return -1;
+		if (errno == ERANGE) {
+			vlt_error_set(VLT_E_INVALID, "date '%s' is out of "
+				      "range", s);
+			return DATE_OUT_OF_RANGE;
+		}
+		return t;
+	}
+	if (isdigit((unsigned char)s[0])) {
+		char *end;
+		unsigned long long n;
+		size_t ul;
+		int64_t mul;
+
+		errno = 0;
+		n = strtoull(s, &end, 10);
+		if (*end != '.' || sscanf(end, ".%15[a-z].ago%n", unit,
+					  &used) != 1 ||
+		    (size_t)used != strlen(end))
+			goto absolute;
+		ul = strlen(unit);
 		if (ul && unit[ul - 1] == 's')
 			unit[--ul] = '\0';
 		if (!strcmp(unit, "second"))
@@ -99,8 +128,17 @@ static int64_t parse_date(const char *s)
 			mul = 7 * 86400;
 		else
 			return -1;
-		return now - n * mul;
+		/* checked: now - n * mul must not wrap (a fuzzer's
+		 * 2222222222222222222222221.week.ago did) */
+		if (errno == ERANGE || n > (unsigned long long)INT64_MAX / 2 /
+		    (unsigned long long)mul) {
+			vlt_error_set(VLT_E_INVALID, "date '%s' is out of "
+				      "range", s);
+			return DATE_OUT_OF_RANGE;
+		}
+		return (int64_t)now - (int64_t)n * mul;
 	}
+absolute:
 	memset(&tm, 0, sizeof(tm));
 	{
 		const char *end = strptime(s, "%Y-%m-%d", &tm);
@@ -178,6 +216,11 @@ static int reflog_at(struct vlt_repo *r, const char *ref, const char *spec,
 		int64_t when = parse_date(spec);
 		size_t i;
 
+		if (when == DATE_OUT_OF_RANGE) {
+			err = vlt_error_wrap(VLT_E_INVALID, "bad reflog selector "
+					     "'@{%s}'", spec);
+			goto done;
+		}
 		if (when < 0) {
 			err = vlt_error_set(VLT_E_INVALID, "bad reflog selector "
 					    "'@{%s}'", spec);

@@ -4,11 +4,13 @@
  * Binary layouts (file, tree) use LEB128 varints; snapshots are text, in
  * the style of git commits. See Documentation/format.md.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,6 +122,117 @@ const char *vlt_entry_type_name(enum vlt_entry_type t)
 	case VLT_ENTRY_SYMLINK: return "symlink";
 	}
 	return "unknown";
+}
+
+int vlt_tree_depth_check(size_t depth, const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	if (depth <= VLT_TREE_DEPTH_MAX)
+		return 0;
+	if (n > 80)
+		return vlt_error_set(VLT_E_CORRUPT, "%.36s...%s: directories "
+				     "nested deeper than the format's limit of "
+				     "%d levels", path, path + n - 36,
+				     VLT_TREE_DEPTH_MAX);
+	return vlt_error_set(VLT_E_CORRUPT, "%s: directories nested deeper "
+			     "than the format's limit of %d levels",
+			     n ? path : "/", VLT_TREE_DEPTH_MAX);
+}
+
+/* The next code point of UTF-8 text at *p, skipping those HFS+ ignores
+ * when it compares names (git's next_hfs_char); 0 at the end, -1 for bad
+ * UTF-8. */
+static long next_hfs_char(const unsigned char **p)
+{
+	for (;;) {
+		const unsigned char *s = *p;
+		long c;
+		int n;
+
+		if (!*s)
+			return 0;
+		if (s[0] < 0x80) {
+			c = s[0];
+			n = 1;
+		} else if ((s[0] & 0xe0) == 0xc0) {
+			c = s[0] & 0x1f;
+			n = 2;
+		} else if ((s[0] & 0xf0) == 0xe0) {
+			c = s[0] & 0x0f;
+			n = 3;
+		} else if ((s[0] & 0xf8) == 0xf0) {
+			c = s[0] & 0x07;
+			n = 4;
+		} else {
+			return -1;
+		}
+		for (int i = 1; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return -1;
+			c = c << 6 | (s[i] & 0x3f);
+		}
+		*p = s + n;
+		if ((c >= 0x200c && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x206a && c <= 0x206f) || c == 0xfeff)
+			continue;
+		return c;
+	}
+}
+
+/* HFS+: "." + needle compared case-insensitively, ignorables skipped. */
+static int is_hfs_dot(const char *name, const char *needle)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	long c = next_hfs_char(&p);
+
+	if (c != '.')
+		return 0;
+	for (; *needle; needle++) {
+		c = next_hfs_char(&p);
+		if (c <= 0 || c > 127 || tolower((int)c) != *needle)
+			return 0;
+	}
+	c = next_hfs_char(&p);
+	return c == 0 || c == '/';
+}
+
+/* NTFS: the component ends at '\\' or ':' too, and trailing spaces and
+ * dots are dropped. 1 if its first skip bytes are followed by nothing
+ * else. */
+static int ntfs_rest_blank(const char *name, size_t skip)
+{
+	size_t len = strcspn(name, "\\/:");
+
+	if (len < skip)
+		return 0;
+	for (size_t i = skip; i < len; i++)
+		if (name[i] != ' ' && name[i] != '.')
+			return 0;
+	return 1;
+}
+
+int vlt_name_is_dotgit(const char *name)
+{
+	if (is_hfs_dot(name, "git"))
+		return 1;
+	return (!strncasecmp(name, ".git", 4) && ntfs_rest_blank(name, 4)) ||
+	       (!strncasecmp(name, "git~1", 5) && ntfs_rest_blank(name, 5));
+}
+
+int vlt_name_is_dotgitmodules(const char *name)
+{
+	if (is_hfs_dot(name, "gitmodules"))
+		return 1;
+	if (!strncasecmp(name, ".gitmodules", 11) && ntfs_rest_blank(name, 11))
+		return 1;
+	/* NTFS 8.3 short names: "gitmod~1".."gitmod~4", and git's hashed
+	 * "gi7eba~N" form */
+	if ((!strncasecmp(name, "gitmod~", 7) ||
+	     !strncasecmp(name, "gi7eba~", 7)) &&
+	    name[7] >= '1' && name[7] <= '9' && ntfs_rest_blank(name, 8))
+		return 1;
+	return 0;
 }
 
 int vlt_tree_name_valid(const char *name, size_t len)

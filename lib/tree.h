@@ -70,6 +70,31 @@ int vlt_tree_decode(const void *data, size_t len, struct vlt_tree *t);
 /* Binary search in a decoded (sorted) tree; NULL if absent. */
 const struct vlt_tree_entry *vlt_tree_find(const struct vlt_tree *t,
 					   const char *name);
+/*
+ * The format's limit on nesting (Documentation/format.md, "Limits"): a
+ * tree may hold directories at most VLT_TREE_DEPTH_MAX levels deep.
+ * Writers refuse to store deeper trees; every reader that descends calls
+ * vlt_tree_depth_check(depth, path) first (depth 1 = the top tree's
+ * children), which returns 0, or VLT_E_CORRUPT with "PATH: directories
+ * nested deeper than the format's limit of 4096 levels" (a long path is
+ * shortened in the message).
+ */
+#define VLT_TREE_DEPTH_MAX 4096
+#define VLT_STR_(x) #x
+#define VLT_STR(x) VLT_STR_(x)
+int vlt_tree_depth_check(size_t depth, const char *path);
+/*
+ * 1 if name (one path component, NUL-terminated) is ".git" or a name some
+ * file system takes for it: any case (".GIT"), with characters HFS+
+ * ignores (".gi\u200ct"), or as NTFS reads it (trailing spaces and dots
+ * ".git. ", the short name "git~1", a stream ".git::$INDEX_ALLOCATION",
+ * a backslash ".git\\hooks"). git's verify_path rules (CVE-2014-9390):
+ * a tree entry with such a name can make git run a hook.
+ */
+int vlt_name_is_dotgit(const char *name);
+/* 1 if name is ".gitmodules" or an alias of it in the same sense (NTFS
+ * short names "gitmod~N" included). git refuses a .gitmodules symlink. */
+int vlt_name_is_dotgitmodules(const char *name);
 /* 1 if name is a safe single path component. */
 int vlt_tree_name_valid(const char *name, size_t len);
 const char *vlt_entry_type_name(enum vlt_entry_type t);

@@ -148,8 +148,9 @@ struct walk {
 };
 
 static int write_dir(struct walk *w, int dirfd, const char *path,
-		     struct vlt_oid *out, int top)
+		     struct vlt_oid *out, size_t depth)
 {
+	int top = depth == 0;
 	struct vlt_tree t;
 	struct vlt_buf enc = VLT_BUF_INIT, target = VLT_BUF_INIT;
 	DIR *d;
@@ -158,6 +159,10 @@ static int write_dir(struct walk *w, int dirfd, const char *path,
 	int err = 0;
 
 	vlt_tree_init(&t);
+	if ((err = vlt_tree_depth_check(depth, path)) < 0) {
+		close(dirfd);
+		return err;
+	}
 	d = fdopendir(dirfd);
 	if (!d) {
 		close(dirfd);
@@ -239,7 +244,7 @@ static int write_dir(struct walk *w, int dirfd, const char *path,
 				break;
 			}
 			if ((err = vlt_buf_addf(&sub, "%s/%s", path, name)) == 0)
-				err = write_dir(w, fd, sub.data, &oid, 0);
+				err = write_dir(w, fd, sub.data, &oid, depth + 1);
 			vlt_buf_release(&sub);
 			if (err < 0)
 				break;
@@ -273,7 +278,7 @@ int vlt_worktree_write(struct vlt_repo *r, const char *dir,
 
 	if (fd < 0)
 		return vlt_error_set(VLT_E_IO, "open %s: %s", dir, strerror(errno));
-	err = write_dir(&w, fd, dir, tree, 1);
+	err = write_dir(&w, fd, dir, tree, 0);
 	vlt_buf_release(&w.rel);
 	return err;
 }

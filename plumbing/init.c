@@ -14,6 +14,7 @@ static const char usage[] =
 "usage: vault-init [--bare] [--repo PATH] [-q] [DIR]\n"
 "                  [--chunker fixed|fastcdc] [--min N] [--avg N] [--max N]\n"
 "                  [--compression zstd|zlib|none] [--level N] [--pack-size N]\n"
+"                  [--shared[=group|private]]\n"
 "\n"
 "Creates DIR/.vault (DIR defaults to the current folder), or a bare\n"
 "repository at PATH with --repo PATH, or at DIR with --bare. $VAULT_DIR,\n"
@@ -26,6 +27,11 @@ static const char usage[] =
 "    --compression ALGO   zstd (default), zlib or none\n"
 "    --level N            compression level\n"
 "    --pack-size N        target pack size (default 32M)\n"
+"    --shared[=group]     let the repository folder's group read it\n"
+"                         (core.sharedRepository = group: files 0440,\n"
+"                         folders 02750, whatever the umask); without it\n"
+"                         the repository is private to you (files 0400,\n"
+"                         folders 0700)\n"
 "    -q, --quiet          print nothing\n";
 
 static uint32_t chunk_size(const char *arg, const char *what)
@@ -49,6 +55,7 @@ int main(int argc, char **argv)
 		{ "compression", required_argument, NULL, 'z' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "pack-size", required_argument, NULL, 'p' },
+		{ "shared", optional_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -87,6 +94,12 @@ int main(int argc, char **argv)
 		}
 		case 'p': o.pack_target = cli_parse_size(optarg, usage,
 							 "--pack-size"); break;
+		case 's':
+			if (vlt_repo_shared_parse(optarg ? optarg : "group",
+						  &o.shared_group) < 0)
+				usage_error(usage, "--shared=%s: use group or "
+					    "private", optarg);
+			break;
 		case 'q': quiet = 1; break;
 		}
 	}

@@ -51,11 +51,13 @@ static int path_wanted(const char *path, char **filters, int nfilters,
 }
 
 static void list(struct vlt_repo *r, const struct vlt_oid *oid,
-		 const char *prefix, char **filters, int nfilters)
+		 const char *prefix, char **filters, int nfilters, size_t depth)
 {
 	struct vlt_buf b = VLT_BUF_INIT, path = VLT_BUF_INIT;
 	struct vlt_tree t;
 
+	if (vlt_tree_depth_check(depth, prefix) < 0)
+		die("%s", vlt_error_last());
 	if (vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &b) < 0 ||
 	    vlt_tree_decode(b.data, b.len, &t) < 0)
 		die("%s", vlt_error_last());
@@ -74,7 +76,7 @@ static void list(struct vlt_repo *r, const struct vlt_oid *oid,
 				goto print;
 			vlt_buf_addch(&path, '/');
 			list(r, &e->oid, path.data, w == 2 ? filters : NULL,
-			     w == 2 ? nfilters : 0);
+			     w == 2 ? nfilters : 0, depth + 1);
 			continue;
 		}
 print:
@@ -91,7 +93,7 @@ print:
 		}
 		if (is_dir && recurse) {
 			vlt_buf_addch(&path, '/');
-			list(r, &e->oid, path.data, NULL, 0);
+			list(r, &e->oid, path.data, NULL, 0, depth + 1);
 		}
 		if (out.len > 65536) {
 			cli_write_stdout(out.data, out.len);
@@ -131,7 +133,7 @@ int main(int argc, char **argv)
 	if (vlt_rev_parse(r, argv[optind], &oid) < 0 ||
 	    vlt_rev_peel_tree(r, &oid, &tree) < 0)
 		die("%s", vlt_error_last());
-	list(r, &tree, "", argv + optind + 1, argc - optind - 1);
+	list(r, &tree, "", argv + optind + 1, argc - optind - 1, 0);
 	cli_write_stdout(out.data, out.len);
 	vlt_buf_release(&out);
 	vlt_repo_free(r);

@@ -305,7 +305,7 @@ static int check_file(struct walker *w, const struct vlt_oid *oid,
 
 /* Returns 1 if the whole tree is intact. */
 static int check_tree(struct walker *w, const struct vlt_oid *oid,
-		      const char *prefix)
+		      const char *prefix, size_t depth)
 {
 	struct vlt_buf b = VLT_BUF_INIT, path = VLT_BUF_INIT;
 	struct vlt_tree t;
@@ -314,6 +314,18 @@ static int check_tree(struct walker *w, const struct vlt_oid *oid,
 
 	if (vlt_oidset_contains(&w->clean, oid))
 		return 1;
+	if (vlt_tree_depth_check(depth, prefix) < 0) {
+		size_t n = strlen(prefix);
+
+		/* the path is thousands of levels long: its tail is enough */
+		vlt_buf_addf(&path, "%s%s", n > 64 ? "..." : "",
+			     prefix + (n > 64 ? n - 64 : 0));
+		damaged(w, path.data, "directories nested deeper than the "
+			"format's limit of " VLT_STR(VLT_TREE_DEPTH_MAX)
+			" levels: everything below is not checked");
+		vlt_buf_release(&path);
+		return 0;
+	}
 	if (!object_ok(w, oid, VLT_OBJ_TREE) ||
 	    vlt_odb_read(w->r, oid, NULL, &b) < 0 ||
 	    vlt_tree_decode(b.data, b.len, &t) < 0) {
@@ -328,7 +340,7 @@ static int check_tree(struct walker *w, const struct vlt_oid *oid,
 		vlt_buf_reset(&path);
 		vlt_buf_addf(&path, "%s%s%s", prefix, *prefix ? "/" : "", e->name);
 		if (e->type == VLT_ENTRY_DIR) {
-			ok &= check_tree(w, &e->oid, path.data);
+			ok &= check_tree(w, &e->oid, path.data, depth + 1);
 		} else if (e->type == VLT_ENTRY_FILE) {
 			if (!check_file(w, &e->oid, why, sizeof(why))) {
 				damaged(w, path.data, why);
@@ -374,7 +386,7 @@ static void check_history(struct walker *w, const char *ref,
 		}
 		/* a forgotten snapshot's data may be gone: by design */
 		if (!depth || !vlt_oidset_contains(&w->forgotten, &cur))
-			check_tree(w, &s.tree, "");
+			check_tree(w, &s.tree, "", 0);
 		/* merges: follow the other parents as their own histories */
 		for (size_t i = 1; i < s.nparents; i++)
 			check_history(w, label, &s.parents[i]);
@@ -423,7 +435,7 @@ static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
 	else if (kind == VLT_OBJ_TREE) {
 		rw->w->snapname = name;
 		rw->w->snap = *oid;
-		check_tree(rw->w, oid, "");
+		check_tree(rw->w, oid, "", 0);
 	}
 	return 0;
 }

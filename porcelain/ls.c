@@ -117,11 +117,13 @@ static void print_entry(struct vlt_repo *r, const struct vlt_tree_entry *e,
 
 /* List tree oid; names are prefixed with prefix ("" or "dir/"). */
 static void list(struct vlt_repo *r, const struct vlt_oid *oid,
-		 const char *prefix)
+		 const char *prefix, size_t depth)
 {
 	struct vlt_buf b = VLT_BUF_INIT, path = VLT_BUF_INIT;
 	struct vlt_tree t;
 
+	if (vlt_tree_depth_check(depth, prefix) < 0)
+		die("%s", vlt_error_last());
 	if (vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &b) < 0 ||
 	    vlt_tree_decode(b.data, b.len, &t) < 0)
 		die("%s%s", prefix, vlt_error_last());
@@ -134,7 +136,7 @@ static void list(struct vlt_repo *r, const struct vlt_oid *oid,
 		print_entry(r, e, path.data);
 		if (recursive && e->type == VLT_ENTRY_DIR) {
 			vlt_buf_addch(&path, '/');
-			list(r, &e->oid, path.data);
+			list(r, &e->oid, path.data, depth + 1);
 		}
 	}
 	vlt_tree_release(&t);
@@ -183,7 +185,7 @@ int main(int argc, char **argv)
 	if (json_out && !(json_list = json_array()))
 		die("out of memory");
 	if (e.type == VLT_ENTRY_DIR) {
-		list(r, &e.oid, "");
+		list(r, &e.oid, "", 0);
 	} else {
 		/* a single entry: shown under the name it was asked by */
 		struct vlt_buf name = VLT_BUF_INIT;

@@ -240,7 +240,7 @@ static void walk_file(struct stats *st, const struct vlt_oid *oid,
 
 static const struct tree_sum *walk_tree(struct stats *st,
 					const struct vlt_oid *oid,
-					const char *path)
+					const char *path, size_t depth)
 {
 	struct tree_sum *sum;
 	struct vlt_tree t;
@@ -248,6 +248,8 @@ static const struct tree_sum *walk_tree(struct stats *st,
 
 	if (vlt_oidmap_get(&st->trees, oid, &memo))
 		return memo;
+	if (vlt_tree_depth_check(depth, path) < 0)
+		die("%s", vlt_error_last());
 	count_meta(st, oid);
 	if (vlt_odb_read_kind(st->r, oid, VLT_OBJ_TREE, &st->buf) < 0 ||
 	    vlt_tree_decode(st->buf.data, st->buf.len, &t) < 0)
@@ -278,7 +280,7 @@ static const struct tree_sum *walk_tree(struct stats *st,
 			sum->dirs++;
 			vlt_buf_addf(&sub, "%s%s%s", path, *path ? "/" : "",
 				     e->name);
-			sum_merge(sum, walk_tree(st, &e->oid, sub.data));
+			sum_merge(sum, walk_tree(st, &e->oid, sub.data, depth + 1));
 			vlt_buf_release(&sub);
 			break;
 		}
@@ -293,7 +295,7 @@ static void walk_snapshot(struct stats *st, const struct vlt_snapshot *s,
 			  const struct vlt_oid *oid)
 {
 	count_meta(st, oid);
-	sum_merge(&st->total, walk_tree(st, &s->tree, ""));
+	sum_merge(&st->total, walk_tree(st, &s->tree, "", 0));
 	st->snapshots++;
 }
 

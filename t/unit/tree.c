@@ -175,9 +175,41 @@ static void test_snapshot(void)
 	vlt_buf_release(&b);
 }
 
+/* git's verify_path rules (t/t1014-read-tree-confusing.sh, CVE-2014-9390) */
+static void test_dotgit(void)
+{
+	static const char *const bad[] = {
+		".git", ".GIT", ".Git", ".git.", ".git ", ".git. . ", "git~1",
+		"GIT~1", ".git::$INDEX_ALLOCATION", ".git:stream", ".git\\hooks",
+		".gi\xe2\x80\x8ct", "\xe2\x80\x8e.git", ".g\xef\xbb\xbfit",
+		".GI\xe2\x80\xaaT",
+	};
+	static const char *const good[] = {
+		".gitignore", ".git-credentials", "git", "git~2", ".gitx", "x.git",
+		".g", ".gi\xe2\x80\x8cx", "", ".vault", ".gi\xc3",
+	};
+	static const char *const mods[] = {
+		".gitmodules", ".GITMODULES", ".gitmodules. ", "gitmod~1",
+		"GI7EBA~1", ".gitmodul\xe2\x80\x8c" "es", ".gitmodules:x",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ok(vlt_name_is_dotgit(bad[i]), "'%s' is taken for .git", bad[i]);
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		ok(!vlt_name_is_dotgit(good[i]), "'%s' is not .git", good[i]);
+	for (size_t i = 0; i < sizeof(mods) / sizeof(*mods); i++)
+		ok(vlt_name_is_dotgitmodules(mods[i]),
+		   "'%s' is taken for .gitmodules", mods[i]);
+	ok(!vlt_name_is_dotgitmodules(".gitmodulesx") &&
+	   !vlt_name_is_dotgitmodules("gitmod~x") &&
+	   !vlt_name_is_dotgitmodules(".gitattributes"),
+	   "other names are not .gitmodules");
+}
+
 int main(void)
 {
 	tap_plan_lazy();
+	test_dotgit();
 	test_file();
 	test_tree();
 	test_snapshot();
