@@ -229,9 +229,9 @@ assert log[0]["meta"]["git-committer"] == "Tester <t@example.org> 1700004060 +01
 }
 
 @test "import-git will not replace a branch with unrelated history unless forced" {
-	mkdir w && printf 'mine\n' > w/mine.txt
 	cd v
-	vault backup -q ../w >/dev/null
+	printf 'mine\n' > mine.txt
+	vault backup -q >/dev/null
 	run vault import-git ../src
 	assert_failure 128
 	assert_output --partial "not part of this git history"
