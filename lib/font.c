@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ft2build.h>
@@ -122,10 +123,35 @@ static void drop_face(void)
 	ft = NULL;
 }
 
+/* FreeType's words for the errors a bad font file gives (Debian builds
+ * it without FT_Error_String's table). */
+static const char *ft_reason(FT_Error e)
+{
+	static char other[32];
+
+	switch (e) {
+	case FT_Err_Cannot_Open_Resource: return "cannot open it";
+	case FT_Err_Unknown_File_Format: return "unknown file format";
+	case FT_Err_Invalid_File_Format: return "invalid file format";
+	case FT_Err_Invalid_Table: return "broken table";
+	case FT_Err_Invalid_Pixel_Size: return "no 13 px size";
+	case FT_Err_Out_Of_Memory: return "out of memory";
+	}
+	snprintf(other, sizeof(other), "FreeType error %d", e);
+	return other;
+}
+
 static int load_face(const char *path)
 {
+	struct stat st;
 	FT_Error e;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(font_why, sizeof(font_why), "caption font %s is a "
+			 "directory, not a font file: pictures have no captions",
+			 path);
+		return -1;
+	}
 	if (access(path, R_OK) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			snprintf(font_why, sizeof(font_why), "caption font %s not "
@@ -141,13 +167,23 @@ static int load_face(const char *path)
 			 "(error %d): pictures have no captions", e);
 		return -1;
 	}
-	if ((e = FT_New_Face(ft, path, 0, &face)) ||
-	    (e = FT_Select_Charmap(face, FT_ENCODING_UNICODE)) ||
-	    (e = FT_Set_Pixel_Sizes(face, 0, FONT_PX)) ||
+	if ((e = FT_New_Face(ft, path, 0, &face))) {
+		face = NULL;
+		snprintf(font_why, sizeof(font_why), "caption font %s is damaged or "
+			 "not a font (%s): pictures have no captions", path,
+			 ft_reason(e));
+		return -1;
+	}
+	if (FT_Select_Charmap(face, FT_ENCODING_UNICODE)) {
+		snprintf(font_why, sizeof(font_why), "caption font %s has no "
+			 "Unicode character map: pictures have no captions", path);
+		return -1;
+	}
+	if ((e = FT_Set_Pixel_Sizes(face, 0, FONT_PX)) ||
 	    (e = FT_Load_Char(face, 'M', FT_LOAD_DEFAULT | FT_LOAD_TARGET_LIGHT))) {
 		snprintf(font_why, sizeof(font_why), "caption font %s is damaged or "
-			 "not a font (FreeType error %d): pictures have no "
-			 "captions", path, e);
+			 "not a font (%s): pictures have no captions", path,
+			 ft_reason(e));
 		return -1;
 	}
 	cell_w = (uint32_t)(face->glyph->advance.x >> 6);

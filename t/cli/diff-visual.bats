@@ -437,14 +437,21 @@ PY
 	mkimage a.png 200 100 $SHAPES
 	mkimage b.png 200 100 $SHAPES rect:30,12,10,20,255,0,0
 	head -c 3000 /dev/urandom > broken.ttf
-	VAULT_CAPTION_FONT=$PWD/broken.ttf run --separate-stderr \
-		vault-diff-visual --mode side-by-side -o out.png a.png b.png
-	assert_failure 1
-	[ "$(printf '%s\n' "$stderr" | grep -c "^warning: caption font $PWD/broken.ttf is damaged or not a font (FreeType error [0-9]*): pictures have no captions\$")" = 1 ]
-	run vault-diff-visual --json out.png out.png
-	assert_success
-	echo "$output" > out.json
-	[ "$(field out.json height_a)" = 100 ]
+	font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+	fonts="broken.ttf"
+	# the first 5000 bytes of the real font: its header, cut short
+	[ -r "$font" ] && head -c 5000 "$font" > cut.ttf && fonts="$fonts cut.ttf"
+	for f in $fonts; do
+		rm -f out.png
+		VAULT_CAPTION_FONT=$PWD/$f run --separate-stderr \
+			vault-diff-visual --mode side-by-side -o out.png a.png b.png
+		assert_failure 1
+		[ "$(printf '%s\n' "$stderr" | grep -c "^warning: caption font $PWD/$f is damaged or not a font (unknown file format): pictures have no captions\$")" = 1 ]
+		run vault-diff-visual --json out.png out.png
+		assert_success
+		echo "$output" > out.json
+		[ "$(field out.json height_a)" = 100 ]
+	done
 }
 
 @test "VAULT_CAPTION_FONT chooses the caption font; the default draws the same captions" {
