@@ -64,6 +64,26 @@ void vlt_notice(const char *fmt, ...)
 	notice_fn(msg);
 }
 
+static vlt_notice_fn warning_fn;
+
+void vlt_warning_set_handler(vlt_notice_fn fn)
+{
+	warning_fn = fn;
+}
+
+void vlt_warning(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!warning_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warning_fn(msg);
+}
+
 const char *vlt_error_last(void)
 {
 	return last_msg;

@@ -56,6 +56,15 @@ typedef void (*vlt_notice_fn)(const char *msg);
 void vlt_notice_set_handler(vlt_notice_fn fn);
 void vlt_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Warnings: something did not work as it should but the work went on
+ * without it (the caption font could not be loaded, so the pictures have
+ * no captions). Same mechanism as notices, a handler of its own (the
+ * front end prints "warning: <msg>"). The caller says it once.
+ */
+void vlt_warning_set_handler(vlt_notice_fn fn);
+void vlt_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A short fixed name for a code ("corrupt", "not found", ...). */
 const char *vlt_error_name(int code);
 

@@ -92,12 +92,25 @@ int vlt_image_resize(struct vlt_image *dst, const struct vlt_image *src,
 		     uint32_t w, uint32_t h);
 
 /*
- * Text in pictures (lib/font.c): a built-in monospaced font, DejaVu Sans
- * Mono 13 px, VLT_TEXT_ADVANCE pixels per character and VLT_TEXT_HEIGHT
- * high; UTF-8, a character it lacks is '?'; clipped to the image.
+ * Text in pictures (lib/font.c): DejaVu Sans Mono 13 px, rendered by
+ * FreeType from the font file (VLT_CAPTION_FONT at configure time,
+ * $VAULT_CAPTION_FONT at run time). One cell of VLT_TEXT_ADVANCE by
+ * VLT_TEXT_HEIGHT pixels per character (the face's metrics; 8x17 for
+ * DejaVu); UTF-8, a character the font lacks is '?', a combining mark
+ * goes over the character before it; clipped to the image. Thread-safe.
+ *
+ * Without a usable font file the text functions draw nothing (the cell
+ * stays 8x17 for layout) and a warning goes once through vlt_warning().
  */
-#define VLT_TEXT_ADVANCE 8
-#define VLT_TEXT_HEIGHT 17
+/* 0 when text can be drawn, else VLT_E_NOTFOUND with the reason
+ * ("caption font PATH not found: pictures have no captions") as the
+ * last error. Loads the font on first use. Callers leave their caption
+ * strips out when it fails. */
+int vlt_image_text_ready(void);
+uint32_t vlt_image_text_advance(void);
+uint32_t vlt_image_text_height(void);
+#define VLT_TEXT_ADVANCE (vlt_image_text_advance())
+#define VLT_TEXT_HEIGHT (vlt_image_text_height())
 /* Width of text in pixels. */
 uint32_t vlt_image_text_width(const char *text);
 /* Draw text with its top-left corner at (x, y) in colour rgb, blended

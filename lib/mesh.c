@@ -2732,8 +2732,10 @@ int vlt_mesh_render_labelled(const struct vlt_mesh *a,
 			     const char *label_b)
 {
 	uint32_t wa = b ? width / 2 : width;
-	uint32_t top = label_a || label_b ? CAPTION_H : 0;
-	uint32_t bottom = b && d ? LEGEND_H : 0;
+	/* without a caption font (it warned once) no caption, no key */
+	int text = vlt_image_text_ready() == 0;
+	uint32_t top = text && (label_a || label_b) ? CAPTION_H : 0;
+	uint32_t bottom = text && b && d ? LEGEND_H : 0;
 	uint8_t bg[3];
 	int ramped, ringed, err;
 

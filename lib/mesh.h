@@ -214,7 +214,8 @@ int vlt_mesh_render(const struct vlt_mesh *a, const struct vlt_mesh *b,
  * blue-to-red ramp from 0 to d->max_displacement in model units, the
  * colours of unchanged, added and removed objects and the ring of the
  * vertex that moved most (only the entries that occur). The picture is
- * then taller than height by the caption and key strips.
+ * then taller than height by the caption and key strips; without a
+ * caption font (vlt_image_text_ready()) it has neither.
  */
 int vlt_mesh_render_labelled(const struct vlt_mesh *a,
 			     const struct vlt_mesh *b,

@@ -1642,7 +1642,8 @@ static void outline_regions(const struct render *r)
  * the colours of the changes. When a caption does not fit over its
  * panel, the captions go one per line instead ("left", "middle",
  * "right"), a small canvas widened to fit them (up to 1200 pixels; a
- * longer caption is cut, ending in "...").
+ * longer caption is cut, ending in "..."). Needs the caption font
+ * (vlt_image_text_ready()).
  */
 static int add_captions(struct vlt_image *out, uint32_t pw,
 			const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o)
@@ -1768,7 +1769,10 @@ int vlt_vdiff_render(struct vlt_image *out, const struct vlt_vdiff *d,
 	run_bands(bd, n, r.ph, render_band);
 	if (mode == VLT_VDIFF_ONION)
 		outline_regions(&r);
-	if (mode == VLT_VDIFF_SIDE_BY_SIDE && (opts->label_a || opts->label_b)) {
+	/* without a caption font (vlt_image_text_ready() warned once) the
+	 * picture goes without its caption strip */
+	if (mode == VLT_VDIFF_SIDE_BY_SIDE && (opts->label_a || opts->label_b) &&
+	    vlt_image_text_ready() == 0) {
 		int err = add_captions(out, r.pw, d, opts);
 
 		if (err < 0) {

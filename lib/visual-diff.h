@@ -93,7 +93,8 @@ struct vlt_vdiff_opts {
 	uint8_t aa_color[3];         /* anti-aliasing: yellow */
 	/* Side by side only: captions drawn in the picture over the panels,
 	 * "A: label_a" and "B: label_b" (NULL: "before"/"after"; both NULL:
-	 * no captions, the picture is exactly 3 panels high). */
+	 * no captions, the picture is exactly 3 panels high; so it is too
+	 * when the caption font cannot be loaded: vlt_image_text_ready()). */
 	const char *label_a, *label_b;
 };
 

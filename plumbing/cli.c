@@ -65,6 +65,11 @@ static void print_notice(const char *msg)
 	fprintf(stderr, "note: %s\n", msg);
 }
 
+static void print_warning(const char *msg)
+{
+	fprintf(stderr, "warning: %s\n", msg);
+}
+
 void cli_init(const char *progname)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -75,6 +80,7 @@ void cli_init(const char *progname)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	stderr_tty = isatty(2);
 	vlt_notice_set_handler(print_notice);
+	vlt_warning_set_handler(print_warning);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigfillset(&sa.sa_mask);

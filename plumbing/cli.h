@@ -26,10 +26,10 @@ extern struct vlt_repo *cli_repo;
 extern const char *cli_progname;
 
 /* Call first in main(): records the name, line-buffers stderr, prints the
- * library's notices ("note: ..."), and installs the SIGINT/SIGTERM/SIGHUP
- * handler that removes registered temporary files and locks (cleanup.h),
- * prints "PROG: interrupted" and dies of that signal (the shell shows
- * 128+signal: 130 for Ctrl-C). */
+ * library's notices ("note: ...") and warnings ("warning: ..."), and
+ * installs the SIGINT/SIGTERM/SIGHUP handler that removes registered
+ * temporary files and locks (cleanup.h), prints "PROG: interrupted"
+ * and dies of that signal (the shell shows 128+signal: 130 for Ctrl-C). */
 void cli_init(const char *progname);
 
 /* "fatal: <msg>" to stderr, exit 128. */

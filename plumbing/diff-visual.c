@@ -63,6 +63,9 @@ static const char usage_str[] =
 	"reported as resized and compared again after scaling A to B's size\n"
 	"(the picture shows that comparison). Krita (.kra) and OpenRaster (.ora)\n"
 	"files are compared by the flattened image they carry.\n"
+	"Captions are drawn with the font file $VAULT_CAPTION_FONT (default\n"
+	"\"" VLT_CAPTION_FONT "\");\n"
+	"without it the pictures have none, and a warning says so.\n"
 	"Exit status: 0 same, 1 different, 128 error.\n";
 
 enum {

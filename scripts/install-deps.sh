@@ -8,6 +8,7 @@ pkgs=(
 	libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libjansson-dev
 	libgit2-dev git-lfs
 	libspng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libassimp-dev libzip-dev
+	libfreetype-dev fonts-dejavu-core
 	chromium
 	bats bats-support bats-assert
 	xxhash zstd python3 openssl git ca-certificates

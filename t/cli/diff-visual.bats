@@ -5,6 +5,7 @@
 # Every image is drawn by the test helper t/helpers/mkimage.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 local_setup() {
 	MKIMAGE=$(dirname "$(command -v vault-diff-visual)")/../t/helpers/mkimage
@@ -402,4 +403,79 @@ PY
 	run vault-diff-visual bad.kra a.kra
 	assert_failure 128
 	assert_output --partial "fatal: bad.kra: Krita file: mergedimage.png: png: "
+}
+
+@test "without its caption font the diff still writes the picture, uncaptioned, and warns once" {
+	mkimage a.png 200 100 $SHAPES
+	mkimage b.png 200 100 $SHAPES rect:30,12,10,20,255,0,0
+	VAULT_CAPTION_FONT=/nonexistent run --separate-stderr \
+		vault-diff-visual --mode side-by-side --threads 4 -o out.png a.png b.png
+	assert_failure 1
+	assert_output --partial "changed pixels: 193 of 20000"
+	[ "$(printf '%s\n' "$stderr" | grep -c '^warning: caption font /nonexistent not found: pictures have no captions$')" = 1 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
+	# the picture is there, three panels without the caption strip
+	run vault-diff-visual --json out.png out.png
+	assert_success
+	echo "$output" > out.json
+	[ "$(field out.json width_a)" = 608 ]
+	[ "$(field out.json height_a)" = 100 ]
+	# a 3D model's picture too: no caption, no colour key, one warning
+	printf 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n' > m1.obj
+	printf 'v 0 0 0\nv 1 0 0\nv 0 1.5 0\nf 1 2 3\n' > m2.obj
+	VAULT_CAPTION_FONT=/nonexistent run --separate-stderr \
+		vault-diff-visual -o model.png m1.obj m2.obj
+	assert_failure 1
+	[ "$(printf '%s\n' "$stderr" | grep -c '^warning: caption font /nonexistent not found')" = 1 ]
+	[ -s model.png ]
+	run vault-diff-visual model.png model.png
+	assert_success
+	assert_output --partial "1200x600"
+}
+
+@test "a damaged caption font is a warning too, and the picture is written" {
+	mkimage a.png 200 100 $SHAPES
+	mkimage b.png 200 100 $SHAPES rect:30,12,10,20,255,0,0
+	head -c 3000 /dev/urandom > broken.ttf
+	font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+	fonts="broken.ttf"
+	# the first 5000 bytes of the real font: its header, cut short
+	[ -r "$font" ] && head -c 5000 "$font" > cut.ttf && fonts="$fonts cut.ttf"
+	for f in $fonts; do
+		rm -f out.png
+		VAULT_CAPTION_FONT=$PWD/$f run --separate-stderr \
+			vault-diff-visual --mode side-by-side -o out.png a.png b.png
+		assert_failure 1
+		[ "$(printf '%s\n' "$stderr" | grep -c "^warning: caption font $PWD/$f is damaged or not a font (unknown file format): pictures have no captions\$")" = 1 ]
+		run vault-diff-visual --json out.png out.png
+		assert_success
+		echo "$output" > out.json
+		[ "$(field out.json height_a)" = 100 ]
+	done
+}
+
+@test "VAULT_CAPTION_FONT chooses the caption font; the default draws the same captions" {
+	mkimage a.png 200 100 $SHAPES
+	mkimage b.png 200 100 $SHAPES rect:30,12,10,20,255,0,0
+	font=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+	bold=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
+	[ -r "$font" ] && [ -r "$bold" ] || skip "fonts-dejavu-core is not installed"
+	vault-diff-visual --mode side-by-side -o plain.png a.png b.png || [ $? = 1 ]
+	VAULT_CAPTION_FONT=$font vault-diff-visual --mode side-by-side \
+		-o named.png a.png b.png || [ $? = 1 ]
+	VAULT_CAPTION_FONT=$bold run --separate-stderr vault-diff-visual \
+		--mode side-by-side -o bold.png a.png b.png
+	assert_failure 1
+	[ -z "$stderr" ]
+	run vault-diff-visual named.png plain.png
+	assert_success
+	# bold captions: the same strip, other pixels, all of them in it
+	run vault-diff-visual --json plain.png bold.png
+	assert_failure 1
+	echo "$output" > bold.json
+	[ "$(field bold.json height_a)" = 127 ]
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+assert d["changed_pixels"] > 30, d["changed_pixels"]
+for g in d["regions"]:
+    assert g["y"] + g["height"] <= 27, g' bold.json
 }

@@ -201,6 +201,23 @@ assert v[2]["author"] == "Other Artist <artist@example.org>"
 	assert_output --partial "0 visual diffs"
 }
 
+@test "diff --visual without its caption font draws every picture and warns once" {
+	make_texture_history
+	cd proj
+	VAULT_CAPTION_FONT=/nonexistent run --separate-stderr \
+		vault diff --visual -o ../vd "$(cat ../s1)" "$(cat ../s2)"
+	assert_failure 1
+	assert_output --regexp "art/rock.png.*4\.17% of pixels changed"
+	[ "$(ls ../vd/*.png | wc -l)" -eq 2 ]
+	# one warning for the run, not one per picture
+	[ "$(printf '%s\n' "$stderr" | grep -c '^warning:')" = 1 ]
+	printf '%s\n' "$stderr" | grep -qx 'warning: caption font /nonexistent not found: pictures have no captions'
+	# the model's picture has neither caption strip nor colour key
+	run vault-diff-visual ../vd/0001-art_cube.obj.png ../vd/0001-art_cube.obj.png
+	assert_success
+	assert_output --partial "(960x480 png)"
+}
+
 @test "diff --visual compares with the working folder too" {
 	make_texture_history
 	cd proj

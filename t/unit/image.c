@@ -5,6 +5,7 @@
  * round trips, thumbnails and the two-image decoder. The test images are
  * made here with the same libraries' encoders.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,6 +526,93 @@ static void test_text(void)
 	vlt_image_release(&img);
 }
 
+/* Text drawn in white on black, one line, width cells wide. */
+static void draw_line(struct vlt_image *img, uint32_t cells, const char *s)
+{
+	static const uint8_t white[3] = { 255, 255, 255 };
+
+	vlt_image_alloc(img, cells * VLT_TEXT_ADVANCE, VLT_TEXT_HEIGHT);
+	memset(img->rgba, 0, (size_t)img->width * img->height * 4);
+	vlt_image_draw_text(img, 0, 0, 0, s, white);
+}
+
+static int same_pixels(const struct vlt_image *a, const struct vlt_image *b)
+{
+	return a->width == b->width && a->height == b->height &&
+	       !memcmp(a->rgba, b->rgba, (size_t)a->width * a->height * 4);
+}
+
+#define THREAD_TEXT "é ñ Ω ж ✓ ☺ 中 ÿ"
+#define THREAD_CELLS 15
+
+static void *draw_in_thread(void *arg)
+{
+	draw_line(arg, THREAD_CELLS, THREAD_TEXT);
+	return NULL;
+}
+
+/* The first text of the process drawn by four threads at once: the font
+ * is loaded once and glyphs outside ASCII rendered on demand (lib/font.c
+ * locks); every thread gets the pixels of a drawing done alone. */
+static void test_text_threads(void)
+{
+	struct vlt_image img[4], alone;
+	pthread_t th[4];
+	int started = 0, same = 1;
+
+	for (int i = 0; i < 4; i++)
+		if (pthread_create(&th[i], NULL, draw_in_thread, &img[i]) == 0)
+			started++;
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	ok(started == 4, "4 threads started");
+	draw_line(&alone, THREAD_CELLS, THREAD_TEXT);
+	for (int i = 0; i < started; i++) {
+		same &= same_pixels(&img[i], &alone);
+		vlt_image_release(&img[i]);
+	}
+	ok(same, "text drawn by 4 threads at once equals text drawn alone");
+	vlt_image_release(&alone);
+}
+
+/* Any character of the font, not only ASCII; combining marks go over the
+ * character before them; what the font lacks is '?'. */
+static void test_text_unicode(void)
+{
+	struct vlt_image q, e, e_acute, nfd, cjk, wj;
+	long lit = 0;
+
+	is_int(vlt_image_text_ready(), 0, "the caption font loads");
+	if (vlt_image_text_ready() < 0)
+		tap_diag("  %s", vlt_error_last());
+	ok(VLT_TEXT_ADVANCE == 8 && VLT_TEXT_HEIGHT == 17,
+	   "DejaVu Sans Mono 13 px: a cell of 8x17 from the face's metrics "
+	   "(%ux%u)", VLT_TEXT_ADVANCE, VLT_TEXT_HEIGHT);
+	draw_line(&q, 1, "?");
+	draw_line(&e, 1, "e");
+	draw_line(&e_acute, 1, "é");
+	draw_line(&nfd, 1, "e\xcc\x81");      /* e + U+0301 */
+	draw_line(&cjk, 1, "\xf4\x8f\xbf\xbd"); /* U+10FFFD, in no font */
+	draw_line(&wj, 1, "e\xe2\x81\xa0");     /* e + WORD JOINER */
+	for (uint32_t i = 0; i < e_acute.width * e_acute.height; i++)
+		lit += e_acute.rgba[4 * i] > 128;
+	ok(lit > 10 && !same_pixels(&e_acute, &q) && !same_pixels(&e_acute, &e),
+	   "é, outside the old built-in table, is drawn from the font");
+	is_int(vlt_image_text_width("e\xcc\x81"), VLT_TEXT_ADVANCE,
+	       "a combining mark takes no cell of its own");
+	ok(!same_pixels(&nfd, &e) && !same_pixels(&nfd, &q),
+	   "a combining acute is drawn over the e before it");
+	ok(same_pixels(&cjk, &q), "a character the font lacks is drawn as '?'");
+	ok(vlt_image_text_width("e\xe2\x81\xa0") == VLT_TEXT_ADVANCE &&
+	   same_pixels(&wj, &e), "a zero-width character draws nothing");
+	vlt_image_release(&q);
+	vlt_image_release(&e);
+	vlt_image_release(&e_acute);
+	vlt_image_release(&nfd);
+	vlt_image_release(&cjk);
+	vlt_image_release(&wj);
+}
+
 /* A zip whose first entry is a stored "mimetype" (a .kra/.ora), written
  * by hand here only to test the sniffing and the error paths; the real
  * ones are made with python's zipfile in t/cli/diff-visual.bats. */
@@ -563,7 +651,9 @@ int main(void)
 	test_thumbnail();
 	test_pair();
 	test_resize();
+	test_text_threads();
 	test_text();
+	test_text_unicode();
 	test_layered();
 	return tap_done();
 }
