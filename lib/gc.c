@@ -319,7 +319,8 @@ struct mark {
 	struct vlt_strlist from;      /* "ref R", "reflog of R" */
 	uint32_t cur_from;
 	struct vlt_oid cur_snap;
-	int64_t expire_before;        /* reflog entries older: not roots */
+	int64_t expire_before;        /* reflog entries this old or older:
+				       * not roots */
 	struct vlt_strlist refnames;  /* the refs that exist */
 	struct vlt_strlist lost_refs; /* reflogs whose ref is gone */
 	uint64_t reflog_roots;
@@ -436,7 +437,8 @@ static int mark_reflog(const char *name, void *data)
 		const struct vlt_oid *ids[2] = { &ents[i].old_oid,
 						 &ents[i].new_oid };
 
-		if (ents[i].time < m->expire_before)
+		/* "now" expires an entry written this very second too */
+		if (ents[i].time <= m->expire_before)
 			continue;
 		for (int k = 0; k < 2 && !err; k++) {
 			enum vlt_obj_kind kind;

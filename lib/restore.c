@@ -987,9 +987,11 @@ int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 			goto done;
 	}
 	if (s.conflicts) {
-		err = vlt_error_set(VLT_E_EXISTS, "%llu entries conflict with what "
-				    "is in %s; nothing was written",
-				    (unsigned long long)s.conflicts, dir);
+		err = vlt_error_set(VLT_E_EXISTS, "%llu %s with what is in %s; "
+				    "nothing was written",
+				    (unsigned long long)s.conflicts,
+				    s.conflicts == 1 ? "entry conflicts" :
+				    "entries conflict", dir);
 		goto done;
 	}
 
