@@ -1092,21 +1092,6 @@ done:
 
 /* --- putting a partial tree into the parent's ---------------------------- */
 
-static int read_tree(struct vlt_repo *r, const struct vlt_oid *oid,
-		     struct vlt_tree *t)
-{
-	struct vlt_buf buf = VLT_BUF_INIT;
-	int err;
-
-	vlt_tree_init(t);
-	if (!oid || vlt_oid_is_zero(oid))
-		return 0;
-	if ((err = vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &buf)) == 0)
-		err = vlt_tree_decode(buf.data, buf.len, t);
-	vlt_buf_release(&buf);
-	return err;
-}
-
 static int add_entry(struct vlt_tree *t, const struct vlt_tree_entry *x,
 		     const struct vlt_oid *oid)
 {
@@ -1125,9 +1110,9 @@ static int graft(struct vlt_repo *r, const struct vlt_oid *base,
 	int err;
 
 	vlt_tree_init(&t);
-	if ((err = read_tree(r, base, &b)) < 0)
+	if ((err = vlt_odb_read_tree(r, base, &b)) < 0)
 		return err;
-	if ((err = read_tree(r, part, &p)) < 0)
+	if ((err = vlt_odb_read_tree(r, part, &p)) < 0)
 		goto done;
 	if (!(sub = calloc(nr ? nr : 1, sizeof(*sub)))) {
 		err = vlt_error_set(VLT_E_NOMEM, "out of memory");

@@ -87,21 +87,6 @@ static enum match match_path(const struct walk *w, const char *path,
 	return best;
 }
 
-static int read_tree(struct vlt_repo *r, const struct vlt_oid *oid,
-		     struct vlt_tree *t)
-{
-	struct vlt_buf buf = VLT_BUF_INIT;
-	int err;
-
-	vlt_tree_init(t);
-	if (!oid || vlt_oid_is_zero(oid))
-		return 0;
-	if ((err = vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &buf)) == 0)
-		err = vlt_tree_decode(buf.data, buf.len, t);
-	vlt_buf_release(&buf);
-	return err;
-}
-
 static int emit(struct walk *w, enum vlt_diff_status st,
 		const struct vlt_tree_entry *old_e,
 		const struct vlt_tree_entry *new_e)
@@ -179,9 +164,9 @@ static int walk_dirs(struct walk *w, const struct vlt_oid *a,
 		return 0;  /* the fast path: same subtree */
 	if ((err = vlt_tree_depth_check(w->depth, w->path.data)) < 0)
 		return err;
-	if ((err = read_tree(w->r, a, &ta)) < 0)
+	if ((err = vlt_odb_read_tree(w->r, a, &ta)) < 0)
 		return err;
-	if ((err = read_tree(w->r, b, &tb)) < 0) {
+	if ((err = vlt_odb_read_tree(w->r, b, &tb)) < 0) {
 		vlt_tree_release(&ta);
 		return err;
 	}

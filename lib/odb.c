@@ -24,6 +24,7 @@
 
 #include "error.h"
 #include "odb.h"
+#include "tree.h"
 #include "oidset.h"
 #include "seal.h"
 
@@ -1388,4 +1389,19 @@ int vlt_odb_resolve_prefix(struct vlt_repo *r, const char *hex,
 				     hex);
 	*out = cand;
 	return 0;
+}
+
+int vlt_odb_read_tree(struct vlt_repo *r, const struct vlt_oid *oid,
+		      struct vlt_tree *t)
+{
+	struct vlt_buf buf = VLT_BUF_INIT;
+	int err;
+
+	vlt_tree_init(t);
+	if (!oid || vlt_oid_is_zero(oid))
+		return 0;
+	if ((err = vlt_odb_read_kind(r, oid, VLT_OBJ_TREE, &buf)) == 0)
+		err = vlt_tree_decode(buf.data, buf.len, t);
+	vlt_buf_release(&buf);
+	return err;
 }

@@ -121,4 +121,10 @@ int vlt_odb_uncovered_packs(struct vlt_repo *r);
  * test crash safety. */
 void vlt_odb_test_abort_check(void);
 
+/* Read and decode the tree oid into t (initialised here; the caller
+ * releases it). A NULL or zero oid is the empty tree. */
+struct vlt_tree;
+int vlt_odb_read_tree(struct vlt_repo *r, const struct vlt_oid *oid,
+		      struct vlt_tree *t);
+
 #endif

@@ -385,22 +385,6 @@ int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out)
 	return vlt_mkdir_p(out->data, 0700);
 }
 
-int vlt_repo_snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid)
-{
-	char key[16 + VLT_OID_HEXSZ];
-	char *saved = strdup(vlt_error_last());
-	int code = vlt_error_last_code(), rc;
-	struct vlt_stat st;
-
-	snprintf(key, sizeof(key), "forgotten/%s", vlt_oid_hex(oid));
-	rc = vlt_backend_stat(r->be, key, &st) == 0;
-	if (saved) {
-		vlt_error_set(code, "%s", saved);
-		free(saved);
-	}
-	return rc;
-}
-
 int vlt_repo_shared_parse(const char *v, int *group)
 {
 	if (!strcasecmp(v, "group") || !strcasecmp(v, "true") ||

@@ -80,9 +80,5 @@ int vlt_repo_config_save(struct vlt_repo *r);
  * <repo>/cache/<sub>. Caller owns *out content. */
 int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out);
 
-/* 1 if the snapshot oid is marked forgotten (vault forget), else 0. A
- * probe: it leaves the last error message as it was, so a caller can ask
- * it while explaining another error. */
-int vlt_repo_snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid);
 
 #endif

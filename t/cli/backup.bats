@@ -411,6 +411,8 @@ PY
 # a snapshot, then changes inside art/ and outside it
 subfolder_setup() {
 	touch -d '1 hour ago' README.txt src/numbers.txt art/textures/noise.bin
+	# past the file cache's racy window (ctimes are now): cached for good
+	sleep 0.2
 	vault backup -q >/dev/null
 	echo new > art/new.png
 	rm "art/Ärger – entwurf ✓.txt"
