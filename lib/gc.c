@@ -207,11 +207,14 @@ fail:
 /* Copy every object reachable from oid that is not in a live pack. */
 static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
 		  enum vlt_obj_kind kind, struct vlt_oidset *seen,
-		  uint64_t *copied)
+		  uint64_t *copied, size_t depth)
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	int err, live, rc;
 
+	/* one frame per tree level: the format's limit bounds the stack */
+	if ((err = vlt_tree_depth_check(depth, vlt_oid_hex(oid))) < 0)
+		return err;
 	if ((rc = vlt_oidset_insert(seen, oid)) <= 0)
 		return rc;
 	live = vlt_odb_has_live(r, oid) == 1;
@@ -231,7 +234,7 @@ static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
 		if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0)
 			goto done;
 		/* parents are already published: only this tree is ours */
-		err = revive(r, &s.tree, VLT_OBJ_TREE, seen, copied);
+		err = revive(r, &s.tree, VLT_OBJ_TREE, seen, copied, 0);
 		vlt_snapshot_release(&s);
 	} else if (kind == VLT_OBJ_TREE) {
 		struct vlt_tree t;
@@ -243,7 +246,8 @@ static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
 
 			err = revive(r, &e->oid, e->type == VLT_ENTRY_DIR ?
 				     VLT_OBJ_TREE : e->type == VLT_ENTRY_FILE ?
-				     VLT_OBJ_FILE : VLT_OBJ_CHUNK, seen, copied);
+				     VLT_OBJ_FILE : VLT_OBJ_CHUNK, seen, copied,
+				     depth + 1);
 		}
 		vlt_tree_release(&t);
 	} else if (kind == VLT_OBJ_FILE) {
@@ -253,7 +257,7 @@ static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
 			goto done;
 		for (size_t i = 0; i < f.nr && !err; i++)
 			err = revive(r, &f.chunks[i].oid, VLT_OBJ_CHUNK, seen,
-				     copied);
+				     copied, depth);
 		vlt_file_release(&f);
 	}
 done:
@@ -278,7 +282,7 @@ int vlt_writer_settle_many(struct vlt_repo *r, struct vlt_repo_lock *lock,
 		/* a gc published a plan while we worked: keep what we need */
 		for (size_t i = 0; i < nroots && !err; i++)
 			if ((err = vlt_odb_info(r, &roots[i], &kind, NULL)) == 0)
-				err = revive(r, &roots[i], kind, &seen, &copied);
+				err = revive(r, &roots[i], kind, &seen, &copied, 0);
 		vlt_oidset_release(&seen);
 		if (err < 0 || (err = vlt_odb_flush(r)) < 0 ||
 		    (err = vlt_repo_lock_set_gen(r, lock, "backup", gen)) < 0)
