@@ -410,12 +410,34 @@ static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
 	struct refwalk *rw = data;
 	struct vlt_reflog_entry *ents = NULL;
 	enum vlt_obj_kind kind;
+	char a[VLT_OID_HEXSZ + 1], b[VLT_OID_HEXSZ + 1];
 	size_t n = 0;
 
 	rw->refs++;
 	if (vlt_reflog_read(rw->w->r, name, &ents, &n) < 0 &&
 	    vlt_error_last_code() != VLT_E_NOTFOUND)
 		problem("reflog", "reflog of %s: %s", name, vlt_error_last());
+	/* each update is logged under the ref's lock: every entry's old
+	 * value is the new value of the one before (or zeros: the ref was
+	 * created again after it was lost), the last one's new value is the
+	 * ref (a flipped digit of an id breaks the chain) */
+	for (size_t i = 1; i < n; i++)
+		if (vlt_oid_cmp(&ents[i].old_oid, &ents[i - 1].new_oid) &&
+		    !vlt_oid_is_zero(&ents[i].old_oid)) {
+			vlt_oid_to_hex(&ents[i].old_oid, a);
+			vlt_oid_to_hex(&ents[i - 1].new_oid, b);
+			problem("reflog", "reflog of %s is damaged: entry %zu "
+				"says the ref was %.12s, but the entry before "
+				"set it to %.12s", name, i + 1, a, b);
+			break;
+		}
+	if (n && vlt_oid_cmp(&ents[n - 1].new_oid, oid)) {
+		vlt_oid_to_hex(&ents[n - 1].new_oid, a);
+		vlt_oid_to_hex(oid, b);
+		problem("reflog", "reflog of %s is damaged or behind: its last "
+			"entry sets the ref to %.12s, but the ref is %.12s", name,
+			a, b);
+	}
 	vlt_reflog_free(ents, n);
 	if (vlt_odb_info(rw->w->r, oid, &kind, NULL) < 0) {
 		problem("ref", "ref %s points to %s, which does not exist", name,

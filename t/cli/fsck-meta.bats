@@ -179,3 +179,21 @@ sys.exit(0 if j["ok"] is False and
 	run vault fsck -q --full
 	assert_success
 }
+
+@test "fsck: a reflog whose ids do not chain up to the ref is an error" {
+	log=.vault/logs/refs/snapshots/main
+	cp "$log" log.orig
+	# the last entry's new id (column 66 on) with one digit changed
+	last=$(wc -l < "$log")
+	sed -i "${last}s/^\(.\{65\}\)\(.\)/\1\2\2/; ${last}s/^\(.\{129\}\)./\1/" "$log"
+	! cmp -s log.orig "$log"
+	run vault fsck -q
+	fsck_reports "reflog of refs/snapshots/main" "is damaged or behind"
+	# an entry's old id that is not the new id of the one before
+	cp log.orig "$log"
+	sed -i "${last}s/^\(.\)/\1\1/; ${last}s/^\(.\{64\}\)./\1/" "$log"
+	fsck_reports "reflog of refs/snapshots/main" "entry $last says the ref was"
+	cp log.orig "$log"
+	run vault fsck -q
+	assert_success
+}
