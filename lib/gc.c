@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,71 @@ static int cmp_plan(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * gc's text files (plans, gc/refs) carry, after their 16-byte first line,
+ * a line "sum <SHA-256 of every byte after this line>" (format.md 9.3):
+ * a flipped digit of a pack name still looks like a pack name.
+ */
+#define SUM_LINE_LEN (4 + VLT_OID_HEXSZ + 1)
+
+static int text_sum(const char *p, size_t n, char hex[VLT_OID_HEXSZ + 1])
+{
+	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
+	struct vlt_idctx ctx = { 0 };
+	struct vlt_oid d;
+	int err;
+
+	VLT_TRY(vlt_idctx_init(&ctx, &plain));
+	if ((err = vlt_idctx_update(&ctx, p, n)) == 0)
+		err = vlt_idctx_final(&ctx, &d);
+	vlt_idctx_release(&ctx);
+	if (err == 0)
+		vlt_oid_to_hex(&d, hex);
+	return err;
+}
+
+/* text (len >= 16, its first line checked by the caller) with a sum line
+ * inserted after the first line, into out. */
+static int add_sum(const char *text, size_t len, struct vlt_buf *out)
+{
+	char hex[VLT_OID_HEXSZ + 1];
+
+	VLT_TRY(text_sum(text + 16, len - 16, hex));
+	vlt_buf_reset(out);
+	VLT_TRY(vlt_buf_add(out, text, 16));
+	VLT_TRY(vlt_buf_addf(out, "sum %s\n", hex));
+	return vlt_buf_add(out, text + 16, len - 16);
+}
+
+/* 1: the sum line is there and matches; 0: there is none (a file of an
+ * older vault); -1: it does not match (damage). */
+static int sum_state(const char *text, size_t len)
+{
+	char hex[VLT_OID_HEXSZ + 1];
+
+	if (len < 16 + 4 || memcmp(text + 16, "sum ", 4))
+		return 0;
+	if (len < 16 + SUM_LINE_LEN || text[16 + SUM_LINE_LEN - 1] != '\n' ||
+	    text_sum(text + 16 + SUM_LINE_LEN, len - 16 - SUM_LINE_LEN, hex) < 0 ||
+	    memcmp(text + 20, hex, VLT_OID_HEXSZ))
+		return -1;
+	return 1;
+}
+
+/* "delete <64 lower-case hex>": a damaged name must never become a key */
+static int plan_line_ok(const char *line)
+{
+	const char *h = line + 7;
+	size_t n = strlen(h);
+
+	if (strncmp(line, "delete ", 7) || n != VLT_OID_HEXSZ)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 static int read_plan(struct vlt_repo *r, struct plan *p)
 {
 	struct vlt_buf key = VLT_BUF_INIT, text = VLT_BUF_INIT;
@@ -105,8 +171,13 @@ static int read_plan(struct vlt_repo *r, struct plan *p)
 	if ((err = vlt_buf_addf(&key, PLAN_PREFIX "%020" PRIu64, p->n)) < 0 ||
 	    (err = vlt_backend_get(r->be, key.data, &text)) < 0)
 		goto done;
-	if (strncmp(text.data, "vault gc plan 1\n", 16)) {
+	if (text.len < 16 || strncmp(text.data, "vault gc plan 1\n", 16)) {
 		err = vlt_error_set(VLT_E_CORRUPT, "%s: not a gc plan", key.data);
+		goto done;
+	}
+	if (sum_state(text.data, text.len) < 0) {
+		err = vlt_error_set(VLT_E_CORRUPT, "%s: damaged (its checksum "
+				    "does not match); run 'vault fsck'", key.data);
 		goto done;
 	}
 	for (line = strtok_r(text.data, "\n", &save); line;
@@ -115,7 +186,7 @@ static int read_plan(struct vlt_repo *r, struct plan *p)
 
 		if (strncmp(line, "delete ", 7))
 			continue;
-		if (strlen(line + 7) != VLT_OID_HEXSZ) {
+		if (!plan_line_ok(line)) {
 			err = vlt_error_set(VLT_E_CORRUPT, "%s: bad line", key.data);
 			goto done;
 		}
@@ -904,7 +975,8 @@ static int read_refs_seen(struct vlt_repo *r, struct vlt_strlist *out)
 	}
 	if (err < 0)
 		return err;
-	if (b.len < 16 || strncmp(b.data, "vault gc refs 1\n", 16)) {
+	if (b.len < 16 || strncmp(b.data, "vault gc refs 1\n", 16) ||
+	    sum_state(b.data, b.len) < 0) {
 		vlt_buf_release(&b);
 		return 0;  /* an unreadable record only loses this check */
 	}
@@ -921,11 +993,14 @@ static int write_refs_seen(struct vlt_repo *r, const struct vlt_strlist *names)
 	struct vlt_buf b = VLT_BUF_INIT;
 	int err = vlt_buf_adds(&b, "vault gc refs 1\n");
 
+	struct vlt_buf text = VLT_BUF_INIT;
+
 	for (size_t i = 0; i < names->nr && !err; i++)
 		err = vlt_buf_addf(&b, "ref %s\n", names->v[i]);
-	if (!err)
-		err = vlt_backend_put(r->be, REFS_SEEN_KEY, b.data, b.len);
+	if (!err && (err = add_sum(b.data, b.len, &text)) == 0)
+		err = vlt_backend_put(r->be, REFS_SEEN_KEY, text.data, text.len);
 	vlt_buf_release(&b);
+	vlt_buf_release(&text);
 	return err;
 }
 
@@ -1166,9 +1241,14 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 		/* the copies are durable before anything is doomed in public */
 		if ((err = vlt_odb_flush(r)) < 0)
 			goto done;
+		struct vlt_buf text = VLT_BUF_INIT;
+
 		vlt_buf_addf(&key, PLAN_PREFIX "%020" PRIu64, gen + 1);
-		if ((err = vlt_backend_put_if_absent(r->be, key.data, plan.data,
-						     plan.len)) < 0)
+		if ((err = add_sum(plan.data, plan.len, &text)) == 0)
+			err = vlt_backend_put_if_absent(r->be, key.data, text.data,
+							text.len);
+		vlt_buf_release(&text);
+		if (err < 0)
 			goto done;
 		st->plan = gen + 1;
 	}
@@ -1250,4 +1330,172 @@ done:
 	vlt_buf_release(&key);
 	vlt_unlock_key(r, "gc/lock");
 	return err;
+}
+
+/* --- checking gc's files (fsck) ------------------------------------------ */
+
+struct gc_check {
+	struct vlt_repo *r;
+	vlt_check_fn fn;
+	void *data;
+	int errors;
+	struct plans ps;
+	struct vlt_strlist plans_seen;  /* keys of the plans that exist */
+};
+
+static void gc_report(struct gc_check *gc, enum vlt_check_severity sev,
+		      const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void gc_report(struct gc_check *gc, enum vlt_check_severity sev,
+		      const char *file, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gc->errors += sev == VLT_CHECK_ERROR;
+	gc->fn(sev, file, msg, gc->data);
+}
+
+/* NULL when text is a plan exactly as vlt_gc_run writes it, else why not. */
+static const char *plan_text_problem(char *text, size_t len)
+{
+	char *line, *save = NULL;
+
+	if (len < 16 || memcmp(text, "vault gc plan 1\n", 16))
+		return "does not start with \"vault gc plan 1\"";
+	if (memchr(text, '\0', len))
+		return "holds a NUL byte";
+	if (text[len - 1] != '\n')
+		return "does not end with a newline (cut short?)";
+	if (sum_state(text, len) < 0)
+		return "does not match its checksum (the sum line)";
+	for (line = strtok_r(text + 16 + (sum_state(text, len) ? SUM_LINE_LEN : 0),
+			     "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!plan_line_ok(line))
+			return "has a line that is not \"delete <pack name>\"";
+	return NULL;
+}
+
+/* NULL when text is gc/refs exactly as write_refs_seen writes it. */
+static const char *refs_text_problem(char *text, size_t len)
+{
+	char *line, *save = NULL;
+
+	if (len < 16 || memcmp(text, "vault gc refs 1\n", 16))
+		return "does not start with \"vault gc refs 1\"";
+	if (memchr(text, '\0', len))
+		return "holds a NUL byte";
+	if (text[len - 1] != '\n')
+		return "does not end with a newline (cut short?)";
+	if (sum_state(text, len) < 0)
+		return "does not match its checksum (the sum line)";
+	for (line = strtok_r(text + 16 + (sum_state(text, len) ? SUM_LINE_LEN : 0),
+			     "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "ref ", 4) || !vlt_ref_name_valid(line + 4) ||
+		    !strcmp(line + 4, "HEAD"))
+			return "has a line that is not \"ref <valid ref name>\"";
+	return NULL;
+}
+
+static int check_gc_key(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct gc_check *gc = data;
+	struct vlt_buf b = VLT_BUF_INIT;
+	const char *why = NULL;
+	uint64_t n;
+	int err;
+
+	(void)st;
+	if (strstr(key, ".tmp-") || !strcmp(key, "gc/lock"))
+		return 0;  /* a writer's temporary file; gc's own lock */
+	if (!strncmp(key, PLAN_PREFIX, strlen(PLAN_PREFIX)) &&
+	    parse_num(key + strlen(PLAN_PREFIX), &n) == 0) {
+		if ((err = vlt_strlist_add(&gc->plans_seen, key)) < 0)
+			return err;
+	} else if (!(!strncmp(key, DONE_PREFIX, strlen(DONE_PREFIX)) &&
+		     parse_num(key + strlen(DONE_PREFIX), &n) == 0) &&
+		   strcmp(key, REFS_SEEN_KEY)) {
+		gc_report(gc, VLT_CHECK_WARNING, key, "unexpected file");
+		return 0;
+	}
+	if ((err = vlt_backend_get(gc->r->be, key, &b)) < 0) {
+		if (err == VLT_E_NOTFOUND) {  /* a gc removed it meanwhile */
+			vlt_error_clear();
+			return 0;
+		}
+		gc_report(gc, VLT_CHECK_ERROR, key, "cannot be read: %s",
+			  vlt_error_last());
+		vlt_error_clear();
+		return 0;
+	}
+	if ((err = vlt_buf_addch(&b, '\0')) < 0)
+		goto done;
+	b.len--;
+	if (!strncmp(key, PLAN_PREFIX, strlen(PLAN_PREFIX))) {
+		if ((why = plan_text_problem(b.data, b.len)))
+			gc_report(gc, VLT_CHECK_ERROR, key, "gc plan %s. Unless its done marker "
+				  "exists (then the plan is finished and this "
+				  "file may be deleted), backups and gc refuse to "
+				  "run until a copy is put back; deleting it "
+				  "instead leaves its packs undeleted, which only "
+				  "costs space", why);
+	} else if (!strcmp(key, REFS_SEEN_KEY)) {
+		if ((why = refs_text_problem(b.data, b.len)))
+			gc_report(gc, VLT_CHECK_ERROR, key, "record of the refs the "
+				  "last gc saw %s; delete it (the next gc writes it "
+				  "again, but cannot tell then which refs "
+				  "vanished since the last one)", why);
+	} else if (b.len != 6 || memcmp(b.data, "swept\n", 6)) {
+		gc_report(gc, VLT_CHECK_ERROR, key, "gc done marker does not "
+			  "hold \"swept\": it is damaged; its plan is finished, "
+			  "so write \"swept\" into it again (deleting it makes "
+			  "the next gc sweep that plan again, which is safe)");
+	}
+done:
+	vlt_buf_release(&b);
+	return err;
+}
+
+int vlt_gc_check(struct vlt_repo *r, vlt_check_fn fn, void *data)
+{
+	struct gc_check gc = { r, fn, data, 0, { 0 }, VLT_STRLIST_INIT };
+	struct vlt_buf key = VLT_BUF_INIT;
+	int err = vlt_backend_list(r->be, "gc/", check_gc_key, &gc);
+
+	if (err == VLT_E_NOTFOUND) {  /* gc never ran */
+		vlt_error_clear();
+		err = 0;
+	}
+	if (err < 0)
+		goto done;
+	/* plans without a done marker: waiting for a writer, or a gc
+	 * stopped (the next gc sweeps them) */
+	if ((err = vlt_backend_list(r->be, "gc/", list_plan_key, &gc.ps)) < 0)
+		goto done;
+	vlt_strlist_sort(&gc.plans_seen);
+	for (size_t i = 0; i < gc.ps.nr && !err; i++) {
+		const struct plan *p = &gc.ps.v[i];
+
+		vlt_buf_reset(&key);
+		if ((err = vlt_buf_addf(&key, PLAN_PREFIX "%020" PRIu64, p->n)) < 0)
+			break;
+		if (!vlt_strlist_has_sorted(&gc.plans_seen, key.data))
+			continue;  /* only a done marker: a finished plan */
+		if (!p->done)
+			gc_report(&gc, VLT_CHECK_NOTE, key.data, "gc plan %" PRIu64
+				  " is not completed yet (it waits for running "
+				  "backups, or a gc stopped; the next 'vault gc' "
+				  "sweeps it)", p->n);
+	}
+done:
+	plans_release(&gc.ps);
+	vlt_strlist_release(&gc.plans_seen);
+	vlt_buf_release(&key);
+	return err < 0 ? err : gc.errors;
 }

@@ -95,4 +95,12 @@ int vlt_gc_reindex(struct vlt_repo *r, uint64_t *made, uint64_t *bad,
  * seconds, for --expire-reflog and gc.reflogExpire. */
 int vlt_gc_parse_expire(const char *s, int64_t *secs);
 
+/*
+ * Check gc's own files (format.md 9.3, 9.4): every plan parses as gc
+ * writes it, every done marker holds "swept", gc/refs parses. A plan not
+ * yet swept is a VLT_CHECK_NOTE, not damage. Returns the number of errors
+ * reported through fn (see vlt_check_fn in repo.h), or a VLT_E_* code.
+ */
+int vlt_gc_check(struct vlt_repo *r, vlt_check_fn fn, void *data);
+
 #endif

@@ -151,8 +151,20 @@ static int resolve(struct vlt_repo *r, const char *name, struct vlt_buf *final,
 	if ((err = vlt_buf_set(final, name, strlen(name))) < 0)
 		return err;
 	for (int depth = 0; depth <= MAX_SYMREF_DEPTH; depth++) {
-		if ((err = read_raw(r, final->data, kind, oid, &target)) < 0 ||
-		    *kind != REF_SYMBOLIC)
+		if ((err = read_raw(r, final->data, kind, oid, &target)) < 0)
+			goto done;
+		/* init writes HEAD before anything else: it is never absent */
+		if (!depth && *kind == REF_MISSING && !strcmp(name, "HEAD")) {
+			err = vlt_error_set(VLT_E_CORRUPT, "HEAD is missing (every "
+					    "repository has one: it names the "
+					    "branch backups go to); recreate it, "
+					    "e.g. with printf 'ref: "
+					    "refs/snapshots/main\\n' > %s/HEAD "
+					    "(or another branch of refs/snapshots/)",
+					    r->path);
+			goto done;
+		}
+		if (*kind != REF_SYMBOLIC)
 			goto done;
 		if ((err = vlt_buf_set(final, target.data, target.len)) < 0)
 			goto done;

@@ -3,7 +3,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "gc.h"
 #include "odb.h"
 #include "repo.h"
 
@@ -72,9 +75,11 @@ static int load_settings(struct vlt_repo *r)
 				     "%lld is not supported (this vault reads %d)",
 				     (long long)ver, VLT_FORMAT_VERSION);
 	v = vlt_config_get(&r->config, "core.objecthash");
-	VLT_TRY(vlt_idfn_parse(&r->idfn, v ? v : "sha256"));
+	if (vlt_idfn_parse(&r->idfn, v ? v : "sha256") < 0)
+		return vlt_error_wrap(VLT_E_UNSUPPORTED, "config core.objectHash");
 	v = vlt_config_get(&r->config, "core.seal");
-	VLT_TRY(vlt_sealer_parse(&r->sealer, v ? v : "none"));
+	if (vlt_sealer_parse(&r->sealer, v ? v : "none") < 0)
+		return vlt_error_wrap(VLT_E_UNSUPPORTED, "config core.seal");
 	if ((v = vlt_config_get(&r->config, "core.sharedrepository")) != NULL)
 		VLT_TRY(vlt_repo_shared_parse(v, &r->be->shared_group));
 	v = vlt_config_get(&r->config, "core.id");
@@ -399,4 +404,213 @@ int vlt_repo_shared_parse(const char *v, int *group)
 	}
 	return vlt_error_set(VLT_E_INVALID, "config core.sharedRepository: '%s' "
 			     "is not group or private", v);
+}
+
+/* --- checking the config (fsck) ------------------------------------------ */
+
+static const char *const own_sections[] = {
+	"core", "chunker", "compression", "pack", "gc",
+};
+
+/* Every key vault reads, as format.md section 2 spells it. */
+static const char *const known_keys[] = {
+	"core.formatVersion", "core.id", "core.objectHash", "core.seal",
+	"core.refLockTimeout", "core.sharedRepository", "chunker.algo",
+	"chunker.min", "chunker.avg",
+	"chunker.max", "compression.algo", "compression.level", "pack.size",
+	"gc.reflogExpire",
+};
+
+struct cfg_check {
+	vlt_check_fn fn;
+	void *data;
+	int errors;
+};
+
+static void cfg_bad(struct cfg_check *cc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void cfg_bad(struct cfg_check *cc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cc->errors++;
+	cc->fn(VLT_CHECK_ERROR, "config", msg, cc->data);
+}
+
+/* 1 if key's section (without subsection) is one of vault's own. */
+static int own_section(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	size_t n = dot ? (size_t)(dot - key) : strlen(key);
+
+	if (!dot || strchr(dot + 1, '.'))
+		return 0;  /* [section "sub"]: not vault's */
+	for (size_t i = 0; i < sizeof(own_sections) / sizeof(*own_sections); i++)
+		if (strlen(own_sections[i]) == n &&
+		    !strncasecmp(own_sections[i], key, n))
+			return 1;
+	return 0;
+}
+
+/* The size at key into *n (left alone when absent); 0, or -1 reported. */
+static int cfg_size(struct cfg_check *cc, const struct vlt_config *c,
+		    const char *key, uint64_t *n)
+{
+	if (vlt_config_get_size(c, key, n) == 0)
+		return 0;
+	cfg_bad(cc, "%s", vlt_error_last());
+	vlt_error_clear();
+	return -1;
+}
+
+int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
+			  void *data)
+{
+	struct cfg_check cc = { fn, data, 0 };
+	const char *v;
+	int64_t n;
+
+	for (size_t i = 0; i < c->nr; i++) {
+		const char *k = c->entries[i].key;
+		int known = 0;
+
+		if (!own_section(k))
+			continue;
+		for (size_t j = 0; j < sizeof(known_keys) / sizeof(*known_keys); j++)
+			known |= !strcasecmp(known_keys[j], k);
+		if (!known)
+			cfg_bad(&cc, "unknown key '%s' (= '%s') in vault's own "
+				"section: a damaged or misspelt key, whose value "
+				"vault ignores", k, c->entries[i].value);
+	}
+
+	/* core */
+	if (!(v = vlt_config_get(c, "core.formatVersion")))
+		cfg_bad(&cc, "no core.formatVersion");
+	else if (vlt_config_get_int(c, "core.formatVersion", &n) < 0 ||
+		 n != VLT_FORMAT_VERSION)
+		cfg_bad(&cc, "core.formatVersion is '%s' (this vault reads %d)",
+			v, VLT_FORMAT_VERSION);
+	if (!(v = vlt_config_get(c, "core.id"))) {
+		cfg_bad(&cc, "no core.id (init writes a random 32-digit hex id)");
+	} else {
+		size_t len = strlen(v);
+		int hex = len == 32;
+
+		for (size_t i = 0; i < len && hex; i++)
+			hex = (v[i] >= '0' && v[i] <= '9') ||
+			      (v[i] >= 'a' && v[i] <= 'f');
+		if (!hex)
+			cfg_bad(&cc, "core.id is '%s', not 32 lower-case hex "
+				"digits", v);
+	}
+	{
+		struct vlt_idfn idfn;
+		struct vlt_sealer sealer;
+
+		v = vlt_config_get(c, "core.objectHash");
+		if (vlt_idfn_parse(&idfn, v ? v : "sha256") < 0)
+			cfg_bad(&cc, "core.objectHash: %s", vlt_error_last());
+		v = vlt_config_get(c, "core.seal");
+		if (vlt_sealer_parse(&sealer, v ? v : "none") < 0)
+			cfg_bad(&cc, "core.seal: %s", vlt_error_last());
+	}
+	if ((v = vlt_config_get(c, "core.sharedrepository")) != NULL) {
+		int group;
+
+		if (vlt_repo_shared_parse(v, &group) < 0) {
+			cfg_bad(&cc, "%s", vlt_error_last());
+			vlt_error_clear();
+		}
+	}
+	if ((v = vlt_config_get(c, "core.refLockTimeout")) &&
+	    (vlt_config_get_int(c, "core.refLockTimeout", &n) < 0 || n < 0))
+		cfg_bad(&cc, "core.refLockTimeout is '%s', not a number of "
+			"milliseconds", v);
+
+	/* chunker: the sizes only mean something with a valid algo */
+	{
+		struct vlt_chunker_params p;
+		struct vlt_chunker ch;
+		uint64_t min, avg, max;
+		int ok = 1;
+
+		vlt_chunker_params_default(&p, VLT_CHUNKER_FASTCDC);
+		if ((v = vlt_config_get(c, "chunker.algo"))) {
+			if (vlt_chunker_algo_parse(v, &p.algo) < 0) {
+				cfg_bad(&cc, "chunker.algo: %s", vlt_error_last());
+				ok = 0;
+			} else {
+				vlt_chunker_params_default(&p, p.algo);
+			}
+		}
+		min = p.min, avg = p.avg, max = p.max;
+		ok &= cfg_size(&cc, c, "chunker.min", &min) == 0;
+		ok &= cfg_size(&cc, c, "chunker.avg", &avg) == 0;
+		ok &= cfg_size(&cc, c, "chunker.max", &max) == 0;
+		if (ok && (min > UINT32_MAX || avg > UINT32_MAX || max > UINT32_MAX)) {
+			cfg_bad(&cc, "chunker sizes %" PRIu64 "/%" PRIu64 "/%"
+				PRIu64 " exceed the limit of %u bytes", min, avg,
+				max, VLT_CHUNK_SIZE_MAX);
+			ok = 0;
+		}
+		p.min = (uint32_t)min, p.avg = (uint32_t)avg, p.max = (uint32_t)max;
+		if (ok && vlt_chunker_init(&ch, &p) < 0)
+			cfg_bad(&cc, "chunker.min/avg/max = %" PRIu64 "/%" PRIu64
+				"/%" PRIu64 ": %s", min, avg, max, vlt_error_last());
+	}
+
+	/* compression */
+	{
+		enum vlt_codec codec = VLT_CODEC_ZSTD;
+		struct vlt_compressor cz;
+		int ok = 1;
+
+		if ((v = vlt_config_get(c, "compression.algo")) &&
+		    vlt_codec_parse(v, &codec) < 0) {
+			cfg_bad(&cc, "compression.algo: %s", vlt_error_last());
+			ok = 0;
+		}
+		n = codec == VLT_CODEC_ZLIB ? 6 : 1;
+		if (vlt_config_get_int(c, "compression.level", &n) < 0) {
+			cfg_bad(&cc, "%s", vlt_error_last());
+			ok = 0;
+		} else if (n < INT_MIN || n > INT_MAX) {
+			cfg_bad(&cc, "compression.level %" PRId64 " is out of "
+				"range", n);
+			ok = 0;
+		}
+		if (ok) {
+			if (vlt_compressor_init(&cz, codec, (int)n) < 0)
+				cfg_bad(&cc, "compression %s level %" PRId64 ": %s",
+					vlt_codec_name(codec), n, vlt_error_last());
+			vlt_compressor_release(&cz);
+		}
+	}
+
+	/* pack */
+	{
+		uint64_t size = VLT_PACK_TARGET_DEFAULT;
+
+		if (cfg_size(&cc, c, "pack.size", &size) == 0 &&
+		    (size < 4096 || size > 1ull << 30))
+			cfg_bad(&cc, "pack.size is %" PRIu64 ", not between 4k "
+				"and 1g", size);
+	}
+
+	/* gc */
+	{
+		int64_t secs;
+
+		if ((v = vlt_config_get(c, "gc.reflogExpire")) &&
+		    vlt_gc_parse_expire(v, &secs) < 0)
+			cfg_bad(&cc, "gc.reflogExpire: %s", vlt_error_last());
+	}
+	vlt_error_clear();
+	return cc.errors;
 }

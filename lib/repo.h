@@ -80,5 +80,28 @@ int vlt_repo_config_save(struct vlt_repo *r);
  * <repo>/cache/<sub>. Caller owns *out content. */
 int vlt_repo_cache_dir(struct vlt_repo *r, const char *sub, struct vlt_buf *out);
 
+/*
+ * Checks of repository metadata (fsck): each finding goes to a callback
+ * with its severity, the repository file it is about (for the message
+ * only) and what is wrong. The check functions return how many errors
+ * they reported, or a negative VLT_E_* code when the check itself failed.
+ */
+enum vlt_check_severity {
+	VLT_CHECK_ERROR,    /* damage: fsck exits non-zero */
+	VLT_CHECK_WARNING,  /* worth a look; not damage */
+	VLT_CHECK_NOTE,     /* informational (e.g. an unfinished gc plan) */
+};
+typedef void (*vlt_check_fn)(enum vlt_check_severity sev, const char *file,
+			     const char *msg, void *data);
+
+/*
+ * Validate every key of vault's own config sections (core, chunker,
+ * compression, pack, gc; format.md section 2): each value parses and lies
+ * in range, min <= avg <= max within the chunker's limits, and a key vault
+ * does not know in those sections is an error (a typo there would silently
+ * give the default). Other sections are the user's and are not checked.
+ */
+int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
+			  void *data);
 
 #endif

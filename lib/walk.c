@@ -221,3 +221,58 @@ void vlt_walk_release(struct vlt_walk *w)
 	free(w->todo);
 	memset(w, 0, sizeof(*w));
 }
+
+struct forgotten_check {
+	struct vlt_repo *r;
+	vlt_check_fn fn;
+	void *data;
+	int errors;
+};
+
+static int check_mark(const char *key, const struct vlt_stat *st, void *data)
+{
+	struct forgotten_check *fc = data;
+	struct vlt_buf b = VLT_BUF_INIT;
+	struct vlt_oid oid;
+	int err;
+
+	(void)st;
+	if (strstr(key, ".tmp-"))
+		return 0;  /* a writer's temporary file */
+	if (strncmp(key, FORGOTTEN_PREFIX, strlen(FORGOTTEN_PREFIX)) ||
+	    vlt_oid_from_hex(&oid, key + strlen(FORGOTTEN_PREFIX)) < 0) {
+		vlt_error_clear();
+		fc->fn(VLT_CHECK_WARNING, key, "unexpected file (not a snapshot "
+		       "id)", fc->data);
+		return 0;
+	}
+	if ((err = vlt_backend_get(fc->r->be, key, &b)) < 0) {
+		if (err == VLT_E_NOMEM)
+			return err;
+		fc->errors++;
+		fc->fn(VLT_CHECK_ERROR, key, vlt_error_last(), fc->data);
+		vlt_error_clear();
+		return 0;
+	}
+	if (b.len != 10 || memcmp(b.data, "forgotten\n", 10)) {
+		fc->errors++;
+		fc->fn(VLT_CHECK_ERROR, key, "the mark of a forgotten snapshot "
+		       "does not hold \"forgotten\": it is damaged. The snapshot "
+		       "stays forgotten (the mark's name says which); write "
+		       "\"forgotten\" into it again", fc->data);
+	}
+	vlt_buf_release(&b);
+	return 0;
+}
+
+int vlt_forgotten_check(struct vlt_repo *r, vlt_check_fn fn, void *data)
+{
+	struct forgotten_check fc = { r, fn, data, 0 };
+	int err = vlt_backend_list(r->be, FORGOTTEN_PREFIX, check_mark, &fc);
+
+	if (err == VLT_E_NOTFOUND) {  /* no mark ever made */
+		vlt_error_clear();
+		err = 0;
+	}
+	return err < 0 ? err : fc.errors;
+}

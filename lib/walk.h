@@ -26,6 +26,9 @@ int vlt_snapshot_forgotten(struct vlt_repo *r, const struct vlt_oid *oid);
 int vlt_snapshot_forget(struct vlt_repo *r, const struct vlt_oid *oid);
 /* Add every forgotten snapshot's id to set (one listing of the marks). */
 int vlt_forgotten_load(struct vlt_repo *r, struct vlt_oidset *set);
+/* Check every mark holds exactly what vlt_snapshot_forget writes; the
+ * number of errors reported through fn (repo.h), or a VLT_E_* code. */
+int vlt_forgotten_check(struct vlt_repo *r, vlt_check_fn fn, void *data);
 
 /* What a walk found where a snapshot's first parent should be. */
 enum vlt_parent_state {
