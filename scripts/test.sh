@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build vault and run the whole test suite: C unit tests (TAP) and bats
 # CLI tests, then the same suite again under AddressSanitizer and
-# UndefinedBehaviorSanitizer in a separate build. Exit non-zero on any
-# failure. SANITIZE=0 skips the sanitizer pass.
+# UndefinedBehaviorSanitizer in a separate build, with the damage sweep
+# (make check-long) after the plain pass. Exit non-zero on any failure.
+# SANITIZE=0 skips the sanitizer pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -24,6 +25,14 @@ if [ $rc -ne 0 ]; then
 	done
 fi
 summary "tests" _build
+
+# The damage sweep (t/long/damage-sweep.sh, about a minute): every file of
+# a small repository deleted, truncated and flipped; fsck, backup, gc and
+# restore must keep their promises.
+if [ $rc -eq 0 ]; then
+	make -C _build check-long >/tmp/vault-check-long.log 2>&1 || rc=$?
+	grep -E '^(damage sweep|  )' /tmp/vault-check-long.log || true
+fi
 
 if [ "${SANITIZE:-1}" = 1 ] && [ $rc -eq 0 ]; then
 	# A separate out-of-tree build with ASan + UBSan; any report aborts.

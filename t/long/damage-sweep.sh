@@ -43,7 +43,7 @@ snap 1; snap 2
 vault forget -q --keep-last 1 --prune >/dev/null 2>&1 || exit 2
 snap 3; snap 4; snap 5
 vault tag -q first-kept main~2 2>/dev/null || vault tag first-kept main~2 >/dev/null || exit 2
-mapfile -t snaps < <(vault log --oneline | awk '{print $1}')
+mapfile -t snaps < <(vault log --oneline 2>/dev/null | awk '{print $1}')
 [ ${#snaps[@]} -ge 3 ] || { echo "sweep: setup made ${#snaps[@]} snapshots" >&2; exit 2; }
 # Full ids, so that a damaged ref cannot change what we ask for.
 for i in "${!snaps[@]}"; do snaps[$i]=$(vault rev-parse "${snaps[$i]}"); done
