@@ -667,3 +667,14 @@ done:
 	vlt_compressor_release(&cz);
 	return err;
 }
+
+int vlt_pack_key(struct vlt_buf *out, const char *name, const char *ext)
+{
+	vlt_buf_reset(out);
+	return vlt_buf_addf(out, "packs/%s.%s", name, ext);
+}
+
+int vlt_pack_list_keys(struct vlt_backend *be, struct vlt_strlist *out)
+{
+	return vlt_backend_list(be, "packs/", vlt_strlist_collect, out);
+}

@@ -156,4 +156,13 @@ int vlt_pack_verify(const unsigned char *pack, size_t len,
 		    const struct vlt_sealer *sealer, int rehash,
 		    uint32_t *nobjects);
 
+/*
+ * The storage keys of a pack, for programs that look at the files
+ * themselves (fsck, stats, verify-pack): *out gets "packs/NAME.EXT" (ext
+ * "pack" or "idx"), and vlt_pack_list_keys adds every key under packs/ to
+ * *out (temporary files excepted; not sorted).
+ */
+int vlt_pack_key(struct vlt_buf *out, const char *name, const char *ext);
+int vlt_pack_list_keys(struct vlt_backend *be, struct vlt_strlist *out);
+
 #endif

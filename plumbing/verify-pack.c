@@ -173,16 +173,6 @@ static int verify_path(const char *path)
 	return rc;
 }
 
-static int collect_pack(const char *key, const struct vlt_stat *st, void *data)
-{
-	size_t n = strlen(key);
-
-	(void)st;
-	if (n < 5 || strcmp(key + n - 5, ".pack"))
-		return 0;
-	return vlt_strlist_add(data, key);
-}
-
 static int verify_repo_key(struct vlt_repo *r, const char *packkey)
 {
 	struct vlt_buf pk = VLT_BUF_INIT, ix = VLT_BUF_INIT, key = VLT_BUF_INIT;
@@ -201,7 +191,7 @@ static int verify_repo_key(struct vlt_repo *r, const char *packkey)
 		error("%s: %s", packkey, vlt_error_last());
 		return 1;
 	}
-	vlt_buf_addf(&key, "packs/%s.idx", name);
+	vlt_pack_key(&key, name, "idx");
 	have_idx = vlt_backend_get(r->be, key.data, &ix) == 0;
 	if (!have_idx)
 		warning("%s: no index (an interrupted write, or a lost index)",
@@ -250,11 +240,16 @@ int main(int argc, char **argv)
 
 		if (!r)
 			die("--all needs a repository");
-		if (vlt_backend_list(r->be, "packs/", collect_pack, &col) < 0)
+		if (vlt_pack_list_keys(r->be, &col) < 0)
 			die("%s", vlt_error_last());
 		vlt_strlist_sort(&col);
-		for (size_t i = 0; i < col.nr; i++)
-			bad |= verify_repo_key(r, col.v[i]);
+		for (size_t i = 0; i < col.nr; i++) {
+			size_t n = strlen(col.v[i]);
+
+			/* the packs; their indexes are read with them */
+			if (n > 5 && !strcmp(col.v[i] + n - 5, ".pack"))
+				bad |= verify_repo_key(r, col.v[i]);
+		}
 		vlt_strlist_release(&col);
 	}
 	for (int i = optind; i < argc; i++) {
@@ -264,21 +259,22 @@ int main(int argc, char **argv)
 			bad |= verify_path(argv[i]);
 		} else if (r && vlt_is_hex_prefix(argv[i])) {
 			size_t n = strlen(argv[i]), found = 0;
-			char key[128] = "";
+			struct vlt_buf key = VLT_BUF_INIT;
 
 			for (size_t j = 0; j < vlt_odb_pack_count(r); j++) {
 				struct vlt_pack *p = vlt_odb_pack_at(r, j);
 
 				if (!strncmp(p->name, argv[i], n)) {
 					found++;
-					snprintf(key, sizeof(key), "packs/%s.pack",
-						 p->name);
+					if (vlt_pack_key(&key, p->name, "pack") < 0)
+						die("out of memory");
 				}
 			}
 			if (found != 1)
 				die("%s: %s pack name", argv[i],
 				    found ? "ambiguous" : "no such");
-			bad |= verify_repo_key(r, key);
+			bad |= verify_repo_key(r, key.data);
+			vlt_buf_release(&key);
 		} else {
 			die("%s: no such file or pack", argv[i]);
 		}

@@ -137,7 +137,7 @@ static void check_packs(struct vlt_repo *r)
 	if (vlt_odb_load_errors(r, &msg))
 		problem("index", "%d pack index(es) cannot be loaded; first: %s",
 			vlt_odb_load_errors(r, NULL), msg);
-	if (vlt_backend_list(r->be, "packs/", vlt_strlist_collect, &k) < 0)
+	if (vlt_pack_list_keys(r->be, &k) < 0)
 		die_lib("cannot list packs");
 	vlt_strlist_sort(&k);
 	for (size_t i = 0; i < k.nr; i++) {
@@ -148,8 +148,9 @@ static void check_packs(struct vlt_repo *r)
 		uint32_t count;
 
 		if (n == VLT_OID_HEXSZ + 4 && !strcmp(b + VLT_OID_HEXSZ, ".idx")) {
-			vlt_buf_reset(&key);
-			vlt_buf_addf(&key, "packs/%.*s.pack", VLT_OID_HEXSZ, b);
+			memcpy(name, b, VLT_OID_HEXSZ);
+			name[VLT_OID_HEXSZ] = '\0';
+			vlt_pack_key(&key, name, "pack");
 			if (!vlt_strlist_has_sorted(&k, key.data))
 				problem("pack", "index %s has no pack: its objects "
 					"are lost", b);
@@ -166,8 +167,7 @@ static void check_packs(struct vlt_repo *r)
 			if (!strcmp(vlt_odb_pack_at(r, j)->name, name))
 				p = vlt_odb_pack_at(r, j);
 		if (!p) {
-			vlt_buf_reset(&key);
-			vlt_buf_addf(&key, "packs/%s.idx", name);
+			vlt_pack_key(&key, name, "idx");
 			if (!vlt_strlist_has_sorted(&k, key.data)) {
 				/* its objects are invisible until it is indexed;
 				 * a writer storing it right now stores its index

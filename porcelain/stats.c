@@ -385,8 +385,7 @@ static void repo_totals(struct vlt_repo *r, struct repo_totals *t)
 
 		t->objects += p->count;
 		t->index_bytes += p->idx_len;
-		vlt_buf_reset(&key);
-		vlt_buf_addf(&key, "packs/%s.pack", p->name);
+		vlt_pack_key(&key, p->name, "pack");
 		if (vlt_backend_stat(r->be, key.data, &sb) == 0)
 			t->pack_bytes += sb.size;
 	}
