@@ -3,7 +3,7 @@
  *
  * Writers register the temporary files they create (NAME.tmp-PID-RAND) and
  * the lock files they hold; a program's signal handler (the front end's,
- * plumbing/cli.c) calls vlt_cleanup_run() so that Ctrl-C, SIGTERM or SIGHUP
+ * cli/cli.c) calls vlt_cleanup_run() so that Ctrl-C, SIGTERM or SIGHUP
  * leave neither behind. The registry is a fixed table of slots that the
  * handler reads without locks or allocation: vlt_cleanup_run() is
  * async-signal-safe. Registration is best effort (a full table only means

@@ -18,6 +18,7 @@
 
 #include "backup.h"
 #include "cli.h"
+#include "html.h"
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
@@ -294,19 +295,6 @@ static void resolve_tree(struct vlt_repo *r, const char *rev,
 	}
 	if (vlt_rev_peel_tree(r, &oid, tree) < 0)
 		die("%s", vlt_error_last());
-}
-
-static void html_escape(struct vlt_buf *b, const char *str)
-{
-	for (; *str; str++) {
-		switch (*str) {
-		case '&': vlt_buf_adds(b, "&amp;"); break;
-		case '<': vlt_buf_adds(b, "&lt;"); break;
-		case '>': vlt_buf_adds(b, "&gt;"); break;
-		case '"': vlt_buf_adds(b, "&quot;"); break;
-		default: vlt_buf_addch(b, *str);
-		}
-	}
 }
 
 /* The content of one side of a modified file: from the repository, or

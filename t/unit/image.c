@@ -1,5 +1,5 @@
 /*
- * image.c - unit tests for lib/image.c: format sniffing, PNG of every
+ * image.c - unit tests for lib/media/image.c: format sniffing, PNG of every
  * colour type and depth, JPEG, WebP and TIFF decoding, damaged and
  * hostile input (truncated, garbage, empty, decompression bombs), PNG
  * round trips, thumbnails and the two-image decoder. The test images are

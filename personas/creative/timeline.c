@@ -5,7 +5,7 @@
  * each snapshot where the file was added, changed, renamed (followed by
  * content, like `git log --follow`: the walk goes on under the old name)
  * or deleted. For images and models each version also gets its
- * dimensions or vertex count, from the thumbnail cache (lib/media.c), so
+ * dimensions or vertex count, from the thumbnail cache (lib/media/media.c), so
  * a second timeline decodes nothing. --html writes a static page with a
  * thumbnail per version and a visual diff of each version against the
  * one before it.
@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "html.h"
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
@@ -338,20 +339,6 @@ static void print_json(void)
 	json_dumpf(a, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(a);
-}
-
-static void html_escape(struct vlt_buf *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': vlt_buf_adds(out, "&amp;"); break;
-		case '<': vlt_buf_adds(out, "&lt;"); break;
-		case '>': vlt_buf_adds(out, "&gt;"); break;
-		case '"': vlt_buf_adds(out, "&quot;"); break;
-		case '\'': vlt_buf_adds(out, "&#39;"); break;
-		default: vlt_buf_addch(out, *s);
-		}
-	}
 }
 
 static void write_file(const char *dir, const char *name, const void *data,
