@@ -22,9 +22,9 @@
 
 #include "cli.h"
 #include "html.h"
-#include "diff.h"
 #include "error.h"
 #include "fsutil.h"
+#include "history.h"
 #include "image.h"
 #include "media.h"
 #include "odb.h"
@@ -33,7 +33,6 @@
 #include "refs.h"
 #include "revparse.h"
 #include "tree.h"
-#include "walk.h"
 #include "worktree.h"
 
 static const char usage[] =
@@ -113,40 +112,6 @@ static int snapshot_tagged(const struct vlt_oid *id,
 	return 0;
 }
 
-/* The entry at path in tree: 1 found, 0 absent. */
-static int lookup(struct vlt_repo *r, const struct vlt_oid *tree,
-		  const char *path, struct vlt_tree_entry *e)
-{
-	int err = vlt_tree_lookup_path(r, tree, path, e);
-
-	if (err == VLT_E_NOTFOUND) {
-		vlt_error_clear();
-		return 0;
-	}
-	if (err < 0)
-		die("%s", vlt_error_last());
-	free(e->name);
-	e->name = NULL;
-	return 1;
-}
-
-/* The old name of path if the parent->tree diff pairs it as a rename. */
-static char *renamed_from(struct vlt_repo *r, const struct vlt_oid *ptree,
-			  const struct vlt_oid *tree, const char *path)
-{
-	struct vlt_diff_list l = VLT_DIFF_LIST_INIT;
-	char *old = NULL;
-
-	if (vlt_diff_trees_list(r, ptree, tree, NULL, 1, &l) < 0)
-		die("%s", vlt_error_last());
-	for (size_t i = 0; i < l.nr; i++)
-		if (l.items[i].status == VLT_DIFF_RENAMED &&
-		    !strcmp(l.items[i].path, path))
-			old = strdup(l.items[i].old_path);
-	vlt_diff_list_release(&l);
-	return old;
-}
-
 static void add_version(const struct vlt_oid *id, const struct vlt_snapshot *s,
 			char change, const char *path, const char *old_path,
 			const struct vlt_tree_entry *e)
@@ -183,66 +148,27 @@ static void walk(struct vlt_repo *r, const struct vlt_oid *start,
 		 const char *start_path, int64_t since, int64_t until,
 		 long max)
 {
-	struct vlt_walk w;
-	char *path = strdup(start_path);
+	struct vlt_history h;
 
-	if (!path || vlt_walk_init(&w, r, VLT_WALK_FIRST_PARENT) < 0 ||
-	    vlt_walk_push(&w, start) < 0)
-		die("%s", path ? vlt_error_last() : "out of memory");
+	if (vlt_history_path_init(&h, r, start, start_path, 0) < 0)
+		die("%s", vlt_error_last());
 	while (max < 0 || (long)nversions < max) {
-		const struct vlt_walk_entry *we;
-		const struct vlt_snapshot *s;
-		struct vlt_tree_entry e, pe;
-		int has = 0, phas = 0, rc = vlt_walk_next(&w, &we);
-		char change = 0, *old = NULL;
+		const struct vlt_history_version *v;
+		int rc = vlt_history_path_next(&h, &v);
 
 		if (rc < 0)
 			die("%s", vlt_error_last());
 		if (!rc)
 			break;
-		if (!we->has_tree)
-			continue;  /* forgotten: its files are gone */
-		if (we->parent == VLT_PARENT_MISSING)
-			die("snapshot %s: its parent %s is missing (run 'vault "
-			    "fsck')", vlt_oid_hex(&we->oid),
-			    vlt_oid_hex(&we->parent_id));
-		s = &we->snap;
-		has = lookup(r, &s->tree, path, &e);
-		/* a forgotten parent: the kept history starts here */
-		if (we->parent == VLT_PARENT_OK)
-			phas = lookup(r, &we->parent_tree, path, &pe);
-		if (has && phas) {
-			if (e.type != pe.type)
-				change = 'T';
-			else if (vlt_oid_cmp(&e.oid, &pe.oid) ||
-				 e.mode != pe.mode)
-				change = 'M';
-		} else if (has) {
-			if (we->parent == VLT_PARENT_OK &&
-			    e.type == VLT_ENTRY_FILE &&
-			    (old = renamed_from(r, &we->parent_tree, &s->tree,
-						path)))
-				change = 'R';
-			else
-				change = 'A';
-		} else if (phas) {
-			change = 'D';
-		}
-		if (change)
-			unfiltered++;
-		if (change && s->time >= since && s->time <= until &&
-		    (!tag_pattern || snapshot_tagged(&we->oid, s)))
-			add_version(&we->oid, s, change, path, old,
-				    change == 'D' ? NULL : &e);
-		if (old) {
-			free(path);
-			path = old;
-		}
+		unfiltered++;
+		if (v->s->time >= since && v->s->time <= until &&
+		    (!tag_pattern || snapshot_tagged(&v->snap, v->s)))
+			add_version(&v->snap, v->s, (char)v->change, v->path,
+				    v->old_path, v->has_entry ? &v->e : NULL);
 	}
-	if (w.met_forgotten)
+	if (h.met_forgotten)
 		print_note_forgotten();
-	vlt_walk_release(&w);
-	free(path);
+	vlt_history_path_release(&h);
 }
 
 static void probe_versions(struct vlt_repo *r, uint32_t box, int with_png)
