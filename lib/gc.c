@@ -16,7 +16,9 @@
 #include "odb.h"
 #include "oidset.h"
 #include "pack.h"
+#include "records.h"
 #include "refs.h"
+#include "revparse.h"
 #include "tree.h"
 
 #define PLAN_PREFIX "gc/plan-"
@@ -548,6 +550,59 @@ static int list_forgotten(const char *key, const struct vlt_stat *st,
 
 static int drain(struct mark *m);
 
+/*
+ * A live record keeps what it links to (format.md, 6.5): a linked
+ * snapshot is kept whole like one a ref names, its tree too when it was
+ * forgotten, even if a branch's walk already marked it without its tree.
+ */
+static int mark_record(struct mark *m, const struct mark_item *it,
+		       const struct vlt_buf *buf)
+{
+	struct vlt_record rec;
+	int err;
+
+	if ((err = vlt_record_decode(buf->data, buf->len, &rec)) < 0)
+		return walk_damage(m, it, err, "is damaged");
+	for (size_t i = 0; i < rec.nlinks && !err; i++) {
+		const struct vlt_record_link *l = &rec.links[i];
+		struct mark_item target = { l->oid, it->snap, it->from,
+					    (unsigned char)l->kind };
+		enum vlt_obj_kind kind;
+		struct vlt_snapshot s;
+
+		if ((err = vlt_odb_info(m->r, &l->oid, &kind, NULL)) < 0 ||
+		    kind != l->kind) {
+			err = walk_damage(m, &target, err < 0 ? err :
+					  vlt_error_set(VLT_E_CORRUPT, "it is a "
+					  "%s", vlt_obj_kind_name(kind)),
+					  "linked from a record cannot be found");
+			break;
+		}
+		if (kind == VLT_OBJ_SNAPSHOT) {
+			if (vlt_oidset_insert(&m->roots, &l->oid) < 0) {
+				err = VLT_E_NOMEM;
+				break;
+			}
+			if (vlt_oidset_contains(&m->live, &l->oid) &&
+			    vlt_oidset_contains(&m->forgotten, &l->oid)) {
+				if ((err = vlt_snapshot_read(m->r, &l->oid,
+							     &s)) < 0) {
+					err = walk_damage(m, &target, err,
+							  "cannot be read");
+					break;
+				}
+				m->cur_snap = l->oid;
+				err = push(m, &s.tree, VLT_OBJ_TREE);
+				vlt_snapshot_release(&s);
+				continue;
+			}
+		}
+		err = push(m, &l->oid, kind);
+	}
+	vlt_record_release(&rec);
+	return err;
+}
+
 static int mark_all(struct mark *m)
 {
 	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
@@ -666,6 +721,8 @@ static int drain(struct mark *m)
 			for (size_t i = 0; i < f.nr && !err; i++)
 				err = push(m, &f.chunks[i].oid, VLT_OBJ_CHUNK);
 			vlt_file_release(&f);
+		} else if (it.kind == VLT_OBJ_RECORD) {
+			err = mark_record(m, &it, &buf);
 		}
 	}
 	vlt_buf_release(&buf);

@@ -323,6 +323,25 @@ int vlt_record_decode(const void *data, size_t len, struct vlt_record *rec)
 	return err;
 }
 
+int vlt_record_format(const struct vlt_record *rec, struct vlt_buf *out)
+{
+	int tz = rec->tz_minutes < 0 ? -rec->tz_minutes : rec->tz_minutes;
+
+	VLT_TRY(vlt_buf_addf(out, "kind %s\ntime %lld %c%02d%02d\nauthor %s\n",
+			     rec->kind, (long long)rec->time,
+			     rec->tz_minutes < 0 ? '-' : '+', tz / 60, tz % 60,
+			     rec->author));
+	for (size_t i = 0; i < rec->nlinks; i++)
+		VLT_TRY(vlt_buf_addf(out, "link %s %s\n",
+				     vlt_obj_kind_name(rec->links[i].kind),
+				     vlt_oid_hex(&rec->links[i].oid)));
+	VLT_TRY(vlt_buf_addch(out, '\n'));
+	VLT_TRY(vlt_buf_add(out, rec->body, rec->body_len));
+	if (rec->body_len && rec->body[rec->body_len - 1] != '\n')
+		VLT_TRY(vlt_buf_addch(out, '\n'));
+	return 0;
+}
+
 /* Every link's target exists with the kind the record says. */
 static int check_links(struct vlt_repo *r, const struct vlt_record *rec,
 		       const char *what)

@@ -67,6 +67,17 @@ int vlt_record_encode(struct vlt_record *rec, struct vlt_buf *out);
  * filled and owned by the caller. VLT_E_CORRUPT on any breach. */
 int vlt_record_decode(const void *data, size_t len, struct vlt_record *rec);
 
+/*
+ * The record as text, as vault-cat-object -p and vault-record show print
+ * it (appended to out): header lines in the style of a snapshot's, an
+ * empty line, the body, a newline if the body lacks one:
+ *     kind <kind>
+ *     time <unix seconds> <+hhmm|-hhmm>
+ *     author <author>
+ *     link <kind> <64 hex>       (zero or more, in the record's order)
+ */
+int vlt_record_format(const struct vlt_record *rec, struct vlt_buf *out);
+
 /* Encode rec and store it (flushed: durable and visible on return);
  * oid_out gets its id. Every link must exist with its kind. */
 int vlt_record_create(struct vlt_repo *r, struct vlt_record *rec,

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "odb.h"
 #include "print.h"
+#include "records.h"
 #include "revparse.h"
 #include "tree.h"
 
@@ -25,7 +26,8 @@ static const char usage[] =
 "    -s            print the size of the object's content in bytes\n"
 "    -e            exit 0 if the object exists, 1 if not (prints nothing)\n"
 "    -p            pretty-print: chunks raw, file objects as their chunk\n"
-"                  list, trees like vault-ls-tree, snapshots as text\n"
+"                  list, trees like vault-ls-tree, snapshots as text,\n"
+"                  records as their fields and body\n"
 "    KIND          print the raw content, which must be of KIND\n"
 "    --batch       read objects from stdin; print \"<id> <kind> <size>\\n\",\n"
 "                  the raw content and \"\\n\" for each; \"<input> missing\\n\"\n"
@@ -54,6 +56,13 @@ static void pretty(struct vlt_repo *r, enum vlt_obj_kind kind,
 		for (size_t i = 0; i < t.nr; i++)
 			print_tree_line(&out, &t.entries[i], t.entries[i].name, 0, 0);
 		vlt_tree_release(&t);
+	} else if (kind == VLT_OBJ_RECORD) {
+		struct vlt_record rec;
+
+		if (vlt_record_decode(b->data, b->len, &rec) < 0 ||
+		    vlt_record_format(&rec, &out) < 0)
+			die("%s", vlt_error_last());
+		vlt_record_release(&rec);
 	} else {
 		(void)r;
 		cli_write_stdout(b->data, b->len);
