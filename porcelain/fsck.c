@@ -16,6 +16,7 @@
 #include "oidset.h"
 #include "pack.h"
 #include "print.h"
+#include "records.h"
 #include "refs.h"
 #include "seal.h"
 #include "tree.h"
@@ -417,6 +418,60 @@ struct refwalk {
 	uint64_t refs;
 };
 
+/* A record a ref reaches (format.md, 6.5): it must read back, and what
+ * it links to must be there; linked snapshots, trees and records are
+ * checked like the ones refs name. */
+static void check_record(struct walker *w, const char *label,
+			 const struct vlt_oid *oid, size_t depth)
+{
+	struct vlt_record rec;
+	char sub[300], why[256];
+
+	if (vlt_oidset_insert(&w->seen_snaps, oid) != 1)
+		return;  /* checked through another ref or link */
+	if (depth > VLT_TREE_DEPTH_MAX) {
+		problem("record", "record %s (%s): records link each other "
+			"deeper than %d levels: not checked further",
+			vlt_oid_hex(oid), label, VLT_TREE_DEPTH_MAX);
+		return;
+	}
+	w->objects++;
+	if (vlt_record_read(w->r, oid, &rec) < 0) {
+		problem("record", "%s (%s)", vlt_error_last(), label);
+		vlt_error_clear();
+		vlt_oidset_insert(&bad, oid);
+		return;
+	}
+	for (size_t i = 0; i < rec.nlinks; i++) {
+		const struct vlt_record_link *l = &rec.links[i];
+
+		snprintf(sub, sizeof(sub), "%.200s -> %.12s", label,
+			 vlt_oid_hex(&l->oid));
+		switch (l->kind) {
+		case VLT_OBJ_SNAPSHOT:
+			check_history(w, sub, &l->oid);
+			break;
+		case VLT_OBJ_RECORD:
+			check_record(w, sub, &l->oid, depth + 1);
+			break;
+		case VLT_OBJ_TREE:
+			w->snapname = sub;
+			w->snap = l->oid;
+			check_tree(w, &l->oid, "", 0);
+			break;
+		case VLT_OBJ_FILE:
+			if (!check_file(w, &l->oid, why, sizeof(why)))
+				problem("record", "record %s (%s): %s",
+					vlt_oid_hex(oid), label, why);
+			break;
+		default:
+			object_ok(w, &l->oid, l->kind);
+			break;
+		}
+	}
+	vlt_record_release(&rec);
+}
+
 static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
 {
 	struct refwalk *rw = data;
@@ -462,6 +517,8 @@ static int check_ref(const char *name, const struct vlt_oid *oid, void *data)
 		rw->w->snapname = name;
 		rw->w->snap = *oid;
 		check_tree(rw->w, oid, "", 0);
+	} else if (kind == VLT_OBJ_RECORD) {
+		check_record(rw->w, name, oid, 0);
 	}
 	return 0;
 }
