@@ -332,6 +332,17 @@ static int revive(struct vlt_repo *r, const struct vlt_oid *oid,
 			err = revive(r, &f.chunks[i].oid, VLT_OBJ_CHUNK, seen,
 				     copied, depth);
 		vlt_file_release(&f);
+	} else if (kind == VLT_OBJ_RECORD) {
+		struct vlt_record rec;
+
+		/* a new record keeps what it links to (format.md, 6.5) */
+		if ((err = vlt_record_decode(buf.data, buf.len, &rec)) < 0)
+			goto done;
+		for (size_t i = 0; i < rec.nlinks && !err; i++)
+			err = revive(r, &rec.links[i].oid, rec.links[i].kind,
+				     seen, copied, rec.links[i].kind ==
+				     VLT_OBJ_RECORD ? depth + 1 : 0);
+		vlt_record_release(&rec);
 	}
 done:
 	vlt_buf_release(&buf);
