@@ -37,8 +37,8 @@ int vlt_writer_begin(struct vlt_repo *r, struct vlt_repo_lock *lock,
  * Before publishing a snapshot whose objects are all written: if plans
  * newer than *generation exist, make every object reachable from `root`
  * (a snapshot, tree or record) live again by copying those that sit only
- * in newly doomed packs, flush, and record the new generation in the lock. Loops
- * until no newer plan appears. Returns 0 when it is safe to publish.
+ * in newly doomed packs, flush, and record the new generation in the
+ * lock. Loops until no newer plan appears. Returns 0 when it is safe to publish.
  */
 int vlt_writer_settle(struct vlt_repo *r, struct vlt_repo_lock *lock,
 		      uint64_t *generation, const struct vlt_oid *root);
