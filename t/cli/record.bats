@@ -155,3 +155,13 @@ assert [r["id"] for r in d] == [sys.argv[1]] and d[0]["ref"] == "refs/game/miles
 	assert_failure 128
 	assert_output --partial "is not a record"
 }
+
+@test "export-git --all leaves records and persona refs out" {
+	command -v vault-export-git >/dev/null || skip "built --without-git"
+	vault-record create --kind game.milestone --link HEAD --ref beta <<<'{}' >/dev/null
+	run vault export-git --all --to ../git -q
+	assert_success
+	run git -C ../git for-each-ref --format='%(refname)'
+	assert_success
+	assert_output refs/heads/main
+}
