@@ -268,7 +268,8 @@ static int decode(const unsigned char *p, const unsigned char *end,
 		return bad("bad time");
 	}
 	rec->time = unzigzag(v);
-	if (vlt_varint_get(&p, end, &v) < 0 || v >= 2 * 1440) {
+	if (vlt_varint_get(&p, end, &v) < 0 || v >= 2 * 1440 ||
+	    unzigzag(v) <= -1440) {
 		vlt_error_clear();
 		return bad("bad zone offset");
 	}
