@@ -41,6 +41,13 @@ const char *cli_exec_dir(void)
 	return exec_dir;
 }
 
+const char *cli_alias(const char *cmd)
+{
+	if (!strcmp(cmd, "snapshot"))
+		return "backup";
+	return cmd;
+}
+
 static int is_exec(const char *path)
 {
 	struct stat st;

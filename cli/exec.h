@@ -13,6 +13,9 @@
  * string is static, computed once. */
 const char *cli_exec_dir(void);
 
+/* The command an alias stands for ("snapshot": "backup"), else cmd. */
+const char *cli_alias(const char *cmd);
+
 /* 1 if the program name ("vault-diff") is in cli_exec_dir() or the
  * install bindir, 0 if not. */
 int cli_program_exists(const char *name);

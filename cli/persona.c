@@ -109,7 +109,7 @@ static void run(const struct cli_persona *p, int argc, char **argv)
 			vlt_buf_reset(&name);
 	}
 	if (!name.len) {
-		if (vlt_buf_addf(&name, "vault-%s", cmd) < 0)
+		if (vlt_buf_addf(&name, "vault-%s", cli_alias(cmd)) < 0)
 			die("out of memory");
 		if (!strcmp(cmd, "init"))
 			argv = with_args(argc, argv, p->init_args);

@@ -71,13 +71,6 @@ static const char usage[] =
 "`vault help COMMAND` or `vault COMMAND --help` shows a command's help;\n"
 "`vault help -a` lists every vault-* command found.\n";
 
-static const char *alias(const char *cmd)
-{
-	if (!strcmp(cmd, "snapshot"))
-		return "backup";
-	return cmd;
-}
-
 static void list_commands(void)
 {
 	const char *dirs[2] = { cli_exec_dir(), VAULT_BINDIR };
@@ -104,7 +97,7 @@ static void run(const char *cmd, int argc, char **argv)
 
 	if (strchr(cmd, '/'))
 		die("'%s' is not a vault command", cmd);
-	snprintf(name, sizeof(name), "vault-%s", alias(cmd));
+	snprintf(name, sizeof(name), "vault-%s", cli_alias(cmd));
 	cli_exec(name, argv, 1);
 	if (errno == ENOENT)
 		usage_error(usage, "'%s' is not a vault command", cmd);

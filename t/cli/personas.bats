@@ -135,11 +135,17 @@ make_art() {
 	assert_failure 129
 	run vault game cat HEAD:nope.txt
 	assert_failure 128
+	# the driver's aliases too
+	echo third >> notes.txt
+	run vault creative snapshot -q -m third
+	assert_success
+	run vault log --oneline -n 1
+	assert_output --regexp " third$"
 	# --repo before the command, as with the driver
 	cd ..
 	run vault creative --repo proj/.vault log --oneline
 	assert_success
-	assert_line --index 0 --regexp " second$"
+	assert_line --index 0 --regexp " third$"
 }
 
 @test "a user's own command runs through the front end and sees the persona" {
