@@ -21,16 +21,14 @@
 
 #include <jansson.h>
 
-#include "backup.h"
 #include "cli.h"
+#include "diff-sides.h"
 #include "diff.h"
 #include "error.h"
 #include "exec.h"
 #include "odb.h"
 #include "print.h"
-#include "revparse.h"
 #include "tree.h"
-#include "worktree.h"
 
 static const char usage[] =
 "usage: vault diff [--stat | --name-status | --json] [-z] [-q] [--no-renames]\n"
@@ -281,24 +279,6 @@ static void print_json(const struct vlt_diff_list *l, const char *a_name,
 	json_decref(o);
 }
 
-/* The tree a revision names; an unborn HEAD is the empty tree when
- * allowed (so a fresh repository diffs as "everything added"). */
-static void resolve_tree(struct vlt_repo *r, const char *rev,
-			 struct vlt_oid *tree, int unborn_ok)
-{
-	struct vlt_oid oid;
-
-	if (vlt_rev_parse(r, rev, &oid) < 0) {
-		if (unborn_ok && vlt_error_last_code() == VLT_E_NOTFOUND) {
-			vlt_oid_clear(tree);
-			return;
-		}
-		die("%s (paths go after '--')", vlt_error_last());
-	}
-	if (vlt_rev_peel_tree(r, &oid, tree) < 0)
-		die("%s", vlt_error_last());
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -361,31 +341,16 @@ int main(int argc, char **argv)
 
 	r = cli_open_repo();
 	if (nrevs == 0)
-		resolve_tree(r, "HEAD", &a, 1);
+		cli_diff_tree(r, "HEAD", &a, 1);
 	else
-		resolve_tree(r, argv[optind], &a, 0);
+		cli_diff_tree(r, argv[optind], &a, 0);
 	vlt_oid_to_hex(&a, a_name);
 	if (nrevs == 2) {
-		resolve_tree(r, argv[optind + 1], &b, 0);
+		cli_diff_tree(r, argv[optind + 1], &b, 0);
 		vlt_oid_to_hex(&b, b_name);
 	} else {
-		if (!r->worktree)
-			die("this repository has no working folder (it is bare): "
-			    "give two revisions to compare");
-		struct vlt_backup_opts bo;
-		struct vlt_backup_progress st;
-
-		vlt_backup_opts_init(&bo);
-		if (vlt_backup_scan_opts(r, r->worktree, &bo, &b, &st) < 0)
-			die("cannot read the working folder: %s",
-			    vlt_error_last());
+		cli_diff_worktree(r, &b, fmt == FMT_QUIET);
 		snprintf(b_name, sizeof(b_name), "worktree");
-		/* what the rules left out is neither in the diff nor in the
-		 * next backup: say so (stderr, so the records stay clean) */
-		if (st.ignored && fmt != FMT_QUIET)
-			fprintf(stderr, "%" PRIu64 " path%s in the folder left out "
-				"by ignore rules (vault status --ignored lists "
-				"them)\n", st.ignored, st.ignored == 1 ? "" : "s");
 	}
 	if (vlt_diff_trees_list(r, &a, &b, paths, renames, &l) < 0)
 		die("%s", vlt_error_last());

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "backup.h"
 #include "cli.h"
+#include "diff-sides.h"
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
@@ -76,24 +76,6 @@ static void add_name(struct vlt_buf *b, const char *name)
 		vlt_buf_adds(b, name);
 	else
 		print_quote_name(b, name);
-}
-
-/* The tree a revision names; an unborn HEAD is the empty tree when
- * allowed (so a fresh repository diffs as "everything added"). */
-static void resolve_tree(struct vlt_repo *r, const char *rev,
-			 struct vlt_oid *tree, int unborn_ok)
-{
-	struct vlt_oid oid;
-
-	if (vlt_rev_parse(r, rev, &oid) < 0) {
-		if (unborn_ok && vlt_error_last_code() == VLT_E_NOTFOUND) {
-			vlt_oid_clear(tree);
-			return;
-		}
-		die("%s (paths go after '--')", vlt_error_last());
-	}
-	if (vlt_rev_peel_tree(r, &oid, tree) < 0)
-		die("%s", vlt_error_last());
 }
 
 /* The content of one side of a modified file: from the repository, or
@@ -402,26 +384,11 @@ int main(int argc, char **argv)
 		paths = (const char *const *)argv + dashdash + 1;
 
 	r = cli_open_repo();
-	resolve_tree(r, nrevs == 0 ? "HEAD" : argv[optind], &a, nrevs == 0);
+	cli_diff_tree(r, nrevs == 0 ? "HEAD" : argv[optind], &a, nrevs == 0);
 	if (nrevs == 2) {
-		resolve_tree(r, argv[optind + 1], &b, 0);
+		cli_diff_tree(r, argv[optind + 1], &b, 0);
 	} else {
-		struct vlt_backup_opts bo;
-		struct vlt_backup_progress st;
-
-		if (!r->worktree)
-			die("this repository has no working folder (it is bare): "
-			    "give two revisions to compare");
-		vlt_backup_opts_init(&bo);
-		if (vlt_backup_scan_opts(r, r->worktree, &bo, &b, &st) < 0)
-			die("cannot read the working folder: %s",
-			    vlt_error_last());
-		/* what the rules left out is neither in the diff nor in the
-		 * next backup: say so (stderr, so the records stay clean) */
-		if (st.ignored)
-			fprintf(stderr, "%" PRIu64 " path%s in the folder left out "
-				"by ignore rules (vault status --ignored lists "
-				"them)\n", st.ignored, st.ignored == 1 ? "" : "s");
+		cli_diff_worktree(r, &b, 0);
 	}
 	if (vlt_diff_trees_list(r, &a, &b, paths, renames, &l) < 0)
 		die("%s", vlt_error_last());
