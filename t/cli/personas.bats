@@ -224,3 +224,18 @@ M  notes.txt  6 B -> 11 B"
 	run ../nomedia/vault-diff --visual --stat
 	assert_failure 129
 }
+
+@test "a persona includes only the libraries and cli/, never porcelain/ nor the other persona" {
+	local src=$VAULT_SRCDIR f inc bad=""
+	for f in "$src"/personas/*/*.c "$src"/personas/*/*.h "$src"/porcelain/*.c; do
+		[ -e "$f" ] || continue
+		while read -r inc; do
+			if [ -e "$src/lib/$inc" ] || [ -e "$src/lib/media/$inc" ] ||
+			   [ -e "$src/lib/git/$inc" ] || [ -e "$src/cli/$inc" ]; then
+				continue
+			fi
+			bad+="${f#"$src"/}: $inc"$'\n'
+		done < <(sed -n 's/^#include "\(.*\)"$/\1/p' "$f")
+	done
+	[ -z "$bad" ] || { echo "includes from outside the libraries and cli/:"; echo "$bad"; return 1; }
+}
