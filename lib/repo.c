@@ -26,6 +26,41 @@ void vlt_init_opts_default(struct vlt_init_opts *o)
 	o->codec = VLT_CODEC_ZSTD;
 	o->level = 1;
 	o->pack_target = VLT_PACK_TARGET_DEFAULT;
+	o->persona = getenv("VAULT_PERSONA");
+	if (o->persona && !*o->persona)
+		o->persona = NULL;
+}
+
+/* The keys a persona's profile adds to init's config (format.md section
+ * 2). The game profile's chunk and pack sizes are init options (the
+ * front end passes them) so that the user's own options win. */
+static const struct {
+	const char *persona, *key, *value;
+} profile_keys[] = {
+	{ "creative", "creative.visualDiff", "true" },
+};
+
+int vlt_repo_persona_check(const char *name)
+{
+	if (!strcmp(name, "creative") || !strcmp(name, "game"))
+		return 0;
+	return vlt_error_set(VLT_E_INVALID, "unknown persona '%s' (creative "
+			     "or game)", name);
+}
+
+/* core.persona and the persona's profile keys into cfg */
+static int set_profile(struct vlt_config *cfg, const char *persona)
+{
+	int err;
+
+	if ((err = vlt_config_set(cfg, "core.persona", persona)) < 0)
+		return err;
+	for (size_t i = 0; i < sizeof(profile_keys) / sizeof(*profile_keys); i++)
+		if (!strcmp(profile_keys[i].persona, persona) &&
+		    (err = vlt_config_set(cfg, profile_keys[i].key,
+					  profile_keys[i].value)) < 0)
+			return err;
+	return 0;
 }
 
 static int abs_path(const char *path, struct vlt_buf *out)
@@ -226,6 +261,11 @@ int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
 	int err;
 
 	vlt_config_init(&cfg);
+	if (o->persona && vlt_repo_persona_check(o->persona) < 0) {
+		err = vlt_error_set(VLT_E_INVALID, "VAULT_PERSONA is '%s', not "
+				    "creative or game", o->persona);
+		goto done;
+	}
 	if (o->bare) {
 		struct stat st;
 
@@ -297,6 +337,7 @@ int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
 		goto done;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)o->pack_target);
 	if ((err = vlt_config_set(&cfg, "pack.size", num)) < 0 ||
+	    (o->persona && (err = set_profile(&cfg, o->persona)) < 0) ||
 	    (err = vlt_config_format(&cfg, &text)) < 0)
 		goto done;
 	/* HEAD first: a repository is recognised by its config */
@@ -409,7 +450,7 @@ int vlt_repo_shared_parse(const char *v, int *group)
 /* --- checking the config (fsck) ------------------------------------------ */
 
 static const char *const own_sections[] = {
-	"core", "chunker", "compression", "pack", "gc",
+	"core", "chunker", "compression", "pack", "gc", "creative",
 };
 
 /* Every key vault reads, as format.md section 2 spells it. */
@@ -418,7 +459,7 @@ static const char *const known_keys[] = {
 	"core.refLockTimeout", "core.sharedRepository", "chunker.algo",
 	"chunker.min", "chunker.avg",
 	"chunker.max", "compression.algo", "compression.level", "pack.size",
-	"gc.reflogExpire",
+	"gc.reflogExpire", "core.persona", "creative.visualDiff",
 };
 
 struct cfg_check {
@@ -533,6 +574,10 @@ int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
 		cfg_bad(&cc, "core.refLockTimeout is '%s', not a number of "
 			"milliseconds", v);
 
+	if ((v = vlt_config_get(c, "core.persona")) &&
+	    vlt_repo_persona_check(v) < 0)
+		cfg_bad(&cc, "core.persona: %s", vlt_error_last());
+
 	/* chunker: the sizes only mean something with a valid algo */
 	{
 		struct vlt_chunker_params p;
@@ -601,6 +646,16 @@ int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
 		    (size < 4096 || size > 1ull << 30))
 			cfg_bad(&cc, "pack.size is %" PRIu64 ", not between 4k "
 				"and 1g", size);
+	}
+
+	/* the creative persona's profile */
+	{
+		int on;
+
+		if ((v = vlt_config_get(c, "creative.visualDiff")) &&
+		    vlt_config_get_bool(c, "creative.visualDiff", &on) < 0)
+			cfg_bad(&cc, "creative.visualDiff is '%s', not true or "
+				"false", v);
 	}
 
 	/* gc */

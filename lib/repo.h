@@ -50,14 +50,24 @@ struct vlt_init_opts {
 	int level;
 	uint64_t pack_target;
 	int shared_group;              /* core.sharedRepository = group */
+	const char *persona;           /* core.persona and its profile, or
+					* NULL; not owned */
 };
 
+/* The defaults; persona comes from $VAULT_PERSONA (set by the personas'
+ * front ends, `vault creative init`), NULL when unset or empty. */
 void vlt_init_opts_default(struct vlt_init_opts *o);
+
+/* 0 if name is a persona vault knows ("creative", "game"), else
+ * VLT_E_INVALID. */
+int vlt_repo_persona_check(const char *name);
 
 /*
  * Create a repository. Non-bare: path is the project folder, the repository
  * goes into path/.vault. Bare: path itself (created if missing, must be
- * empty). VLT_E_EXISTS if a repository is already there.
+ * empty). VLT_E_EXISTS if a repository is already there. With o->persona,
+ * the config gets core.persona and that persona's profile keys
+ * (format.md section 2); an unknown persona is VLT_E_INVALID.
  */
 int vlt_repo_init(const char *path, const struct vlt_init_opts *o,
 		  struct vlt_repo **out);
@@ -96,7 +106,7 @@ typedef void (*vlt_check_fn)(enum vlt_check_severity sev, const char *file,
 
 /*
  * Validate every key of vault's own config sections (core, chunker,
- * compression, pack, gc; format.md section 2): each value parses and lies
+ * compression, pack, gc, creative; format.md section 2): each value parses and lies
  * in range, min <= avg <= max within the chunker's limits, and a key vault
  * does not know in those sections is an error (a typo there would silently
  * give the default). Other sections are the user's and are not checked.

@@ -5,17 +5,17 @@
  * $VAULT_EXEC_PATH, the directory of this binary, the install bindir) and
  * then on $PATH, so users can add their own vault-foo scripts. --repo PATH
  * is passed down as $VAULT_DIR. The child's exit status is passed through.
+ * `vault creative ...` and `vault game ...` are the personas' front ends
+ * (vault-creative, vault-game in personas/), found the same way.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "exec.h"
 
 static const char usage[] =
 "usage: vault [--version] [--help] [--repo PATH] [--exec-path[=DIR]]\n"
@@ -43,6 +43,13 @@ static const char usage[] =
 "   forget        apply a retention policy (keep daily/weekly/...)\n"
 "   gc            delete what nothing reaches, beside running backups\n"
 "\n"
+"Personas (each applies its defaults, then runs its own commands or the\n"
+"ones above):\n"
+"   creative      for artists: visual diffs of images and models, timelines\n"
+"                 with thumbnails (also installed as creative-vault)\n"
+"   game          for game teams: chunking for big binary assets (also\n"
+"                 installed as gamevault)\n"
+"\n"
 "Git:\n"
 "   export-git    write snapshots as git commits (LFS for big files)\n"
 "   import-git    turn git history into snapshots\n"
@@ -64,55 +71,9 @@ static const char usage[] =
 "`vault help COMMAND` or `vault COMMAND --help` shows a command's help;\n"
 "`vault help -a` lists every vault-* command found.\n";
 
-static char exec_dir[PATH_MAX];
-
-static int is_exec(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	       access(path, X_OK) == 0;
-}
-
-static void find_exec_dir(const char *override)
-{
-	const char *env = getenv("VAULT_EXEC_PATH");
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (override) {
-		snprintf(exec_dir, sizeof(exec_dir), "%s", override);
-		return;
-	}
-	if (env && *env) {
-		snprintf(exec_dir, sizeof(exec_dir), "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		char *slash;
-
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(exec_dir, sizeof(exec_dir), "%s", self);
-			return;
-		}
-	}
-	snprintf(exec_dir, sizeof(exec_dir), "%s", VAULT_BINDIR);
-}
-
-static const char *alias(const char *cmd)
-{
-	if (!strcmp(cmd, "snapshot"))
-		return "backup";
-	return cmd;
-}
-
 static void list_commands(void)
 {
-	const char *dirs[2] = { exec_dir, VAULT_BINDIR };
+	const char *dirs[2] = { cli_exec_dir(), VAULT_BINDIR };
 
 	for (int d = 0; d < 2; d++) {
 		DIR *dir = opendir(dirs[d]);
@@ -132,19 +93,12 @@ static void list_commands(void)
 
 static void run(const char *cmd, int argc, char **argv)
 {
-	char path[PATH_MAX], name[256];
+	char name[256];
 
-	snprintf(name, sizeof(name), "vault-%s", alias(cmd));
 	if (strchr(cmd, '/'))
 		die("'%s' is not a vault command", cmd);
-	argv[0] = name;
-	snprintf(path, sizeof(path), "%s/%s", exec_dir, name);
-	if (is_exec(path))
-		execv(path, argv);
-	snprintf(path, sizeof(path), "%s/%s", VAULT_BINDIR, name);
-	if (is_exec(path))
-		execv(path, argv);
-	execvp(name, argv);  /* a user's own vault-foo on $PATH */
+	snprintf(name, sizeof(name), "vault-%s", cli_alias(cmd));
+	cli_exec(name, argv, 1);
 	if (errno == ENOENT)
 		usage_error(usage, "'%s' is not a vault command", cmd);
 	die("cannot run %s: %s", name, strerror(errno));
@@ -172,8 +126,7 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--repo=", 7)) {
 			setenv("VAULT_DIR", a + 7, 1);
 		} else if (!strcmp(a, "--exec-path")) {
-			find_exec_dir(NULL);
-			printf("%s\n", exec_dir);
+			printf("%s\n", cli_exec_dir());
 			return 0;
 		} else if (!strncmp(a, "--exec-path=", 12)) {
 			override = a + 12;
@@ -181,8 +134,9 @@ int main(int argc, char **argv)
 			usage_error(usage, "unknown option '%s'", a);
 		}
 	}
-	find_exec_dir(override);
-	setenv("VAULT_EXEC_PATH", exec_dir, 1);
+	if (override)
+		setenv("VAULT_EXEC_PATH", override, 1);
+	setenv("VAULT_EXEC_PATH", cli_exec_dir(), 1);
 	if (i >= argc) {
 		fputs(usage, stderr);
 		return VLT_EXIT_USAGE;

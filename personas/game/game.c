@@ -1,0 +1,37 @@
+/*
+ * vault-game - the game persona's front end: `vault game CMD`, also
+ * installed as gamevault. The dispatching is cli/persona.c; this is the
+ * persona's table: its commands and its defaults.
+ *
+ * Defaults: VAULT_PERSONA=game for every command, so `vault game init`
+ * writes core.persona = game, and init gets the chunking suited to big
+ * binary assets (format.md section 2: 1 MiB average chunks, 128 MiB
+ * packs) unless the user gives other sizes.
+ */
+#include "persona.h"
+
+static const struct cli_persona_cmd cmds[] = {
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const char *const init_args[] = {
+	"--avg", "1M", "--pack-size", "128M", NULL,
+};
+
+static const struct cli_persona game = {
+	.name = "game",
+	.program = "vault-game",
+	.link = "gamevault",
+	.about = "vault for game teams: the same repository and commands, set\n"
+		 "up for big binary assets. `init` marks the repository as a\n"
+		 "game one (core.persona = game) and chooses 1 MiB average\n"
+		 "chunks (256 KiB..4 MiB) and 128 MiB packs; give --avg, --min,\n"
+		 "--max or --pack-size to init to choose otherwise.",
+	.cmds = cmds,
+	.init_args = init_args,
+};
+
+int main(int argc, char **argv)
+{
+	cli_persona_main(&game, argc, argv);
+}
