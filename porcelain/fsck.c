@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "lock.h"
@@ -138,7 +139,7 @@ static void check_packs(struct vlt_repo *r)
 		problem("index", "%d pack index(es) cannot be loaded; first: %s",
 			vlt_odb_load_errors(r, NULL), msg);
 	if (vlt_pack_list_keys(r->be, &k) < 0)
-		die_lib("cannot list packs");
+		die("cannot list packs: %s", vlt_error_last());
 	vlt_strlist_sort(&k);
 	for (size_t i = 0; i < k.nr; i++) {
 		const char *b = strrchr(k.v[i], '/') + 1;
@@ -548,7 +549,7 @@ static void check_meta(struct vlt_repo *r)
 	int rc;
 
 	if (vlt_repo_config_check(&r->config, meta_report, "config") < 0)
-		die_lib("cannot check the config");
+		die("cannot check the config: %s", vlt_error_last());
 	vlt_error_clear();
 	if ((rc = vlt_forgotten_check(r, meta_report, "forgotten")) < 0)
 		problem("forgotten", "%s", vlt_error_last());
@@ -608,7 +609,7 @@ int main(int argc, char **argv)
 		char why[512];
 
 		if (vlt_gc_reindex(r, &made, &nbad, why, sizeof(why)) < 0)
-			die_lib("cannot index packs");
+			die("cannot index packs: %s", vlt_error_last());
 		if (made)
 			note("repaired: %" PRIu64 " pack(s) without an index were "
 			     "indexed again from their own contents\n", made);
@@ -662,9 +663,7 @@ int main(int argc, char **argv)
 				    json_integer((json_int_t)dead.temps));
 		json_object_set_new(o, "problems", jproblems);
 		json_object_set_new(o, "damaged_files", jdamaged);
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(o);
+		cli_json_print(o, 0);
 	} else if (problems) {
 		fprintf(stderr, "fsck found %" PRIu64 " problem(s); %" PRIu64
 			" damaged file(s)\n", problems, w.damaged_files);

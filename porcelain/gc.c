@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "print.h"
@@ -102,9 +103,7 @@ int main(int argc, char **argv)
 		json_object_set_new(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
 		json_object_set_new(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
 		json_object_set_new(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(j);
+		cli_json_print(j, 0);
 	} else if (!quiet) {
 		if (st.packs_reindexed)
 			printf("%" PRIu64 " pack(s) had no index and were indexed "

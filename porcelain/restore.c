@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "print.h"
 #include "restore.h"
@@ -130,9 +131,7 @@ int main(int argc, char **argv)
 		json_object_set_new(o, "holes", json_integer((json_int_t)st.holes));
 		json_object_set_new(o, "verified", json_boolean(ro.verify));
 		json_object_set_new(o, "seconds", json_real(secs));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(o);
+		cli_json_print(o, 0);
 	} else if (!quiet) {
 		printf("restored %" PRIu64 " files, %" PRIu64 " dirs, %" PRIu64
 		       " symlinks (%s) into %s in %.2f s%s\n", st.files, st.dirs,

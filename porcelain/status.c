@@ -17,6 +17,7 @@
 
 #include "backup.h"
 #include "cli.h"
+#include "json.h"
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
@@ -176,7 +177,6 @@ static void print_json(const struct vlt_diff_list *l, const char *branch,
 {
 	json_t *o = json_object(), *changes = json_array();
 	uint64_t n[3] = { 0, 0, 0 };
-	char *text;
 
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct vlt_diff_item *it = &l->items[i];
@@ -208,13 +208,8 @@ static void print_json(const struct vlt_diff_list *l, const char *branch,
 			json_array_append_new(a, print_json_string(ignored.v[i]));
 		json_object_set_new(o, "ignored_paths", a);
 	}
-	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
-		die("out of memory");
-	vlt_buf_adds(&out, text);
-	vlt_buf_addch(&out, '\n');
-	free(text);
-	json_decref(o);
+	flush_out(1);
+	cli_json_print(o, 0);
 }
 
 int main(int argc, char **argv)
@@ -275,7 +270,7 @@ int main(int argc, char **argv)
 		int below = vlt_path_below(root, argv[i], &rel);
 
 		if (below < 0)
-			die_lib("%s", argv[i]);
+			die("%s: %s", argv[i], vlt_error_last());
 		if (!below)
 			die("%s: is outside the project folder %s", argv[i], root);
 		if (vlt_strlist_add(&paths, rel.data ? rel.data : "") < 0)
@@ -290,7 +285,7 @@ int main(int argc, char **argv)
 	}
 
 	if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0)
-		die_lib("cannot read HEAD");
+		die("cannot read HEAD: %s", vlt_error_last());
 	branch = ref.data;
 	if (!strncmp(branch, "refs/snapshots/", 15))
 		branch += 15;
@@ -298,17 +293,17 @@ int main(int argc, char **argv)
 	vlt_oid_clear(&head_tree);
 	if (have_snap) {
 		if (vlt_rev_peel_tree(r, &snap, &head_tree) < 0)
-			die_lib("cannot read the latest snapshot");
+			die("cannot read the latest snapshot: %s", vlt_error_last());
 		vlt_oid_to_hex(&snap, snap_hex);
 	}
 
 	bo.excludes = excludes;
 	bo.ignored = on_ignored;
 	if (vlt_backup_scan_opts(r, root, &bo, &work_tree, &st) < 0)
-		die_lib("cannot read the project folder");
+		die("cannot read the project folder: %s", vlt_error_last());
 	vlt_strlist_sort(&ignored);
 	if (vlt_diff_trees_list(r, &head_tree, &work_tree, limit, 0, &l) < 0)
-		die_lib("cannot compare with the latest snapshot");
+		die("cannot compare with the latest snapshot: %s", vlt_error_last());
 
 	switch (fmt) {
 	case FMT_LONG:

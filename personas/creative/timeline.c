@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "html.h"
 #include "diff.h"
 #include "error.h"
@@ -336,9 +337,7 @@ static void print_json(void)
 		}
 		json_array_append_new(a, o);
 	}
-	json_dumpf(a, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(a);
+	cli_json_print(a, 0);
 }
 
 static void write_file(const char *dir, const char *name, const void *data,
