@@ -373,9 +373,11 @@ int main(int argc, char **argv)
 
 			vlt_oid_clear(&base);
 			if (have_parent && vlt_rev_peel_tree(r, &parent, &base) < 0)
-				die("cannot read the branch's latest snapshot: %s", vlt_error_last());
+				die("cannot read the branch's latest "
+				    "snapshot: %s", vlt_error_last());
 			if (vlt_tree_graft(r, &base, &part, bo.only, &tree) < 0)
-				die("cannot put the new folders into the snapshot: %s", vlt_error_last());
+				die("cannot put the new folders into the "
+				    "snapshot: %s", vlt_error_last());
 			s.tree = tree;
 		}
 		if (vlt_snapshot_encode(&s, &enc) < 0 ||
@@ -383,7 +385,8 @@ int main(int argc, char **argv)
 		    vlt_odb_flush(r) < 0)
 			die("cannot write the snapshot: %s", vlt_error_last());
 		if (vlt_writer_settle(r, &writer_lock, &gen, &snap) < 0)
-			die("cannot settle with a running gc: %s", vlt_error_last());
+			die("cannot settle with a running gc: %s",
+			    vlt_error_last());
 		vlt_buf_reset(&reflog);
 		vlt_buf_addf(&reflog, "backup: %s", s.message);
 		{
@@ -398,8 +401,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (err < 0)
-		die("snapshot %s written but %s not moved: %s", vlt_oid_hex(&snap),
-		     ref.data, vlt_error_last());
+		die("snapshot %s written but %s not moved: %s",
+		    vlt_oid_hex(&snap), ref.data, vlt_error_last());
 	vlt_writer_end(r, &writer_lock);
 	/* many packs since the last multi-pack index: write a new one (an
 	 * accelerator only; failing to write it changes nothing else) */

@@ -84,7 +84,8 @@ static int check_one(struct vlt_ignore *ig, int rootfd, const char *root,
 	is_dir = fstatat(rootfd, *r ? r : ".", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		 S_ISDIR(st.st_mode);
 	if (*r && vlt_ignore_load_path(ig, rootfd, r) < 0)
-		error("%s: some rules could not be read: %s", path, vlt_error_last());
+		error("%s: some rules could not be read: %s", path,
+		      vlt_error_last());
 	ignored = *r ? vlt_ignore_check(ig, r, is_dir, &why) : 0;
 	if (ignored < 0)
 		die("%s: %s", path, vlt_error_last());

@@ -277,7 +277,8 @@ int main(int argc, char **argv)
 				nforget++;
 				if (!dry && vlt_snapshot_forget(r, &sn->oid) < 0)
 					die("cannot forget %s: %s",
-						vlt_oid_hex(&sn->oid), vlt_error_last());
+					    vlt_oid_hex(&sn->oid),
+					    vlt_error_last());
 			}
 			if (json) {
 				json_t *o = json_object();

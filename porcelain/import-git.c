@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 		branch = *res.branch ? res.branch : "git-import";
 	vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
 	if (!vlt_ref_name_valid(ref.data))
-		die("'%s' is not a valid branch name: %s", branch, vlt_error_last());
+		die("'%s' is not a valid branch name", branch);
 	/* the new snapshots are not reachable yet: keep them through any gc
 	 * plan published meanwhile, then publish them by the branch */
 	if (vlt_writer_settle_many(r, &writer_lock, &gen, res.created,
@@ -167,7 +167,8 @@ int main(int argc, char **argv)
 		err = vlt_ref_update(r, ref.data, &res.tip,
 				     have_old ? &old : &zero, msg.data);
 	if (err < 0)
-		die("snapshots written but %s not moved: %s", ref.data, vlt_error_last());
+		die("snapshots written but %s not moved: %s", ref.data,
+		    vlt_error_last());
 	/* the tags, now that their snapshots are published */
 	for (size_t i = 0; i < res.ntags; i++) {
 		const struct vlt_git_import_tag *t = &res.tags[i];

@@ -293,7 +293,8 @@ int main(int argc, char **argv)
 	vlt_oid_clear(&head_tree);
 	if (have_snap) {
 		if (vlt_rev_peel_tree(r, &snap, &head_tree) < 0)
-			die("cannot read the latest snapshot: %s", vlt_error_last());
+			die("cannot read the latest snapshot: %s",
+			    vlt_error_last());
 		vlt_oid_to_hex(&snap, snap_hex);
 	}
 
@@ -303,7 +304,8 @@ int main(int argc, char **argv)
 		die("cannot read the project folder: %s", vlt_error_last());
 	vlt_strlist_sort(&ignored);
 	if (vlt_diff_trees_list(r, &head_tree, &work_tree, limit, 0, &l) < 0)
-		die("cannot compare with the latest snapshot: %s", vlt_error_last());
+		die("cannot compare with the latest snapshot: %s",
+		    vlt_error_last());
 
 	switch (fmt) {
 	case FMT_LONG:
