@@ -417,51 +417,51 @@ int main(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&snap)));
-		json_object_set_new(o, "tree", json_string(vlt_oid_hex(&tree)));
-		json_object_set_new(o, "parent", have_parent ?
-				    json_string(vlt_oid_hex(&parent)) : json_null());
-		json_object_set_new(o, "ref", json_string(ref.data));
+		cli_json_set(o, "snapshot", json_string(vlt_oid_hex(&snap)));
+		cli_json_set(o, "tree", json_string(vlt_oid_hex(&tree)));
+		cli_json_set(o, "parent", have_parent ?
+			     json_string(vlt_oid_hex(&parent)) : json_null());
+		cli_json_set(o, "ref", print_json_string(ref.data));
 		if (only.nr) {
 			json_t *a = json_array();
 
 			for (size_t i = 0; i < only.nr; i++)
-				json_array_append_new(a, json_string(only.v[i]));
-			json_object_set_new(o, "only", a);
+				cli_json_append(a, print_json_string(only.v[i]));
+			cli_json_set(o, "only", a);
 		}
-		json_object_set_new(o, "files", json_integer((json_int_t)
-				    (st.files_total - st.files_failed)));
-		json_object_set_new(o, "files_unreadable",
-				    json_integer((json_int_t)st.files_failed));
-		json_object_set_new(o, "files_changed_while_read",
-				    json_integer((json_int_t)st.files_changed));
-		json_object_set_new(o, "files_unchanged",
-				    json_integer((json_int_t)st.files_cached));
-		json_object_set_new(o, "dirs", json_integer((json_int_t)st.dirs));
-		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)
-				    (st.bytes_total - st.bytes_failed)));
-		json_object_set_new(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
-		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
-		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
-		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		cli_json_set(o, "files", json_integer((json_int_t)
+			     (st.files_total - st.files_failed)));
+		cli_json_set(o, "files_unreadable",
+			     json_integer((json_int_t)st.files_failed));
+		cli_json_set(o, "files_changed_while_read",
+			     json_integer((json_int_t)st.files_changed));
+		cli_json_set(o, "files_unchanged",
+			     json_integer((json_int_t)st.files_cached));
+		cli_json_set(o, "dirs", json_integer((json_int_t)st.dirs));
+		cli_json_set(o, "symlinks", json_integer((json_int_t)st.symlinks));
+		cli_json_set(o, "bytes", json_integer((json_int_t)
+			     (st.bytes_total - st.bytes_failed)));
+		cli_json_set(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
+		cli_json_set(o, "chunks", json_integer((json_int_t)st.chunks));
+		cli_json_set(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
+		cli_json_set(o, "errors", json_integer((json_int_t)st.errors));
 		{
 			json_t *ig = json_object(), *rules = json_array();
 
 			for (size_t i = 0; i < nr_rule_counts; i++) {
 				const struct rule_count *rc = &rule_counts[i];
 
-				json_array_append_new(rules, json_pack("{s:s,s:I,s:s,s:I}",
-					"source", rc->source,
+				cli_json_append(rules, json_pack("{s:o,s:I,s:o,s:I}",
+					"source", print_json_string(rc->source),
 					"line", (json_int_t)rc->line,
-					"pattern", rc->pattern,
+					"pattern", print_json_string(rc->pattern),
 					"paths", (json_int_t)rc->paths));
 			}
-			json_object_set_new(ig, "paths", json_integer((json_int_t)st.ignored));
-			json_object_set_new(ig, "rules", rules);
-			json_object_set_new(o, "ignored", ig);
+			cli_json_set(ig, "paths", json_integer((json_int_t)st.ignored));
+			cli_json_set(ig, "rules", rules);
+			cli_json_set(o, "ignored", ig);
 		}
-		json_object_set_new(o, "seconds", json_real(st.elapsed));
+		cli_json_set(o, "seconds", json_real(st.elapsed));
 		cli_json_print(o, 0);
 	} else if (quiet) {
 		printf("%s\n", vlt_oid_hex(&snap));

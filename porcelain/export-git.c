@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 				die("%s: %s", line, vlt_error_last());
 			memcpy(last, commit, sizeof(last));
 			if (json) {
-				json_array_append_new(jpairs, json_pack("{s:s,s:s}",
+				cli_json_append(jpairs, json_pack("{s:s,s:s}",
 					"snapshot", vlt_oid_hex(&snap),
 					"commit", commit));
 			} else {
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 				failed = 1;
 			}
 			if (json)
-				json_array_append_new(jpairs, json_pack("{s:s,s:s,s:s?}",
+				cli_json_append(jpairs, json_pack("{s:s,s:s,s:s?}",
 					"snapshot", vlt_oid_hex(&t->snap),
 					"commit", t->commit, "ref", name));
 			else

@@ -283,16 +283,16 @@ int main(int argc, char **argv)
 			if (json) {
 				json_t *o = json_object();
 
-				json_object_set_new(o, "snapshot",
-						    json_string(vlt_oid_hex(&sn->oid)));
-				json_object_set_new(o, "time", json_string(
+				cli_json_set(o, "snapshot",
+					     json_string(vlt_oid_hex(&sn->oid)));
+				cli_json_set(o, "time", json_string(
 					print_date_iso(sn->time, sn->tz)));
-				json_object_set_new(o, "message",
-						    json_string(sn->first_line));
+				cli_json_set(o, "message",
+					     print_json_string(sn->first_line));
 				if (keep[i])
-					json_object_set_new(o, "reasons",
-						json_string(sn->reasons));
-				json_array_append_new(keep[i] ? jkeep : jforget, o);
+					cli_json_set(o, "reasons",
+						print_json_string(sn->reasons));
+				cli_json_append(keep[i] ? jkeep : jforget, o);
 			} else if (!quiet) {
 				printf("%-12s %.12s  %s  %-40.40s%s%s\n",
 				       keep[i] ? "keep" : (dry ? "would forget" : "forget"),
@@ -305,10 +305,10 @@ int main(int argc, char **argv)
 		if (json) {
 			json_t *o = json_object();
 
-			json_object_set_new(o, "ref", json_string(ref.data));
-			json_object_set_new(o, "dry_run", json_boolean(dry));
-			json_object_set_new(o, "keep", jkeep);
-			json_object_set_new(o, "forget", jforget);
+			cli_json_set(o, "ref", print_json_string(ref.data));
+			cli_json_set(o, "dry_run", json_boolean(dry));
+			cli_json_set(o, "keep", jkeep);
+			cli_json_set(o, "forget", jforget);
 			cli_json_print(o, 0);
 		} else if (!quiet) {
 			printf("%zu kept, %zu %s\n", nsnaps - nforget, nforget,

@@ -184,29 +184,29 @@ static void print_json(const struct vlt_diff_list *l, const char *branch,
 
 		n[it->status == VLT_DIFF_ADDED ? 0 :
 		  it->status == VLT_DIFF_MODIFIED ? 1 : 2]++;
-		json_array_append_new(changes, json_pack("{s:s,s:o,s:I}",
+		cli_json_append(changes, json_pack("{s:s,s:o,s:I}",
 			"status", code, "path", print_json_string(it->path),
 			"size", (json_int_t)(it->has_new ? it->new_e.size :
 					     it->old_e.size)));
 	}
-	json_object_set_new(o, "ref", json_string(branch));
-	json_object_set_new(o, "snapshot", snap ? json_string(snap) : json_null());
-	json_object_set_new(o, "changes", changes);
-	json_object_set_new(o, "added", json_integer((json_int_t)n[0]));
-	json_object_set_new(o, "modified", json_integer((json_int_t)n[1]));
-	json_object_set_new(o, "deleted", json_integer((json_int_t)n[2]));
-	json_object_set_new(o, "ignored", json_integer((json_int_t)ignored.nr));
+	cli_json_set(o, "ref", print_json_string(branch));
+	cli_json_set(o, "snapshot", snap ? json_string(snap) : json_null());
+	cli_json_set(o, "changes", changes);
+	cli_json_set(o, "added", json_integer((json_int_t)n[0]));
+	cli_json_set(o, "modified", json_integer((json_int_t)n[1]));
+	cli_json_set(o, "deleted", json_integer((json_int_t)n[2]));
+	cli_json_set(o, "ignored", json_integer((json_int_t)ignored.nr));
 	/* how the answer was found: files seen, and read (the others cost a
 	 * stat() thanks to the file cache) */
-	json_object_set_new(o, "files", json_integer((json_int_t)st->files_total));
-	json_object_set_new(o, "files_read", json_integer((json_int_t)
-			    (st->files_total - st->files_cached)));
+	cli_json_set(o, "files", json_integer((json_int_t)st->files_total));
+	cli_json_set(o, "files_read", json_integer((json_int_t)
+		     (st->files_total - st->files_cached)));
 	if (show_ignored) {
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < ignored.nr; i++)
-			json_array_append_new(a, print_json_string(ignored.v[i]));
-		json_object_set_new(o, "ignored_paths", a);
+			cli_json_append(a, print_json_string(ignored.v[i]));
+		cli_json_set(o, "ignored_paths", a);
 	}
 	flush_out(1);
 	cli_json_print(o, 0);

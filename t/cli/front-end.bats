@@ -55,3 +55,12 @@ local_setup() {
 	[ -z "$(find .vault -name '*.tmp-*')" ]
 	[ ! -e .vault/locks ] || [ -z "$(ls .vault/locks)" ]
 }
+
+@test "text that is not UTF-8 reaches the JSON as U+FFFD, no key is lost" {
+	echo four > notes.txt
+	vault backup -q -m $'caf\xe9 scene' > /dev/null
+	run --separate-stderr vault forget --keep-last 1 -n --json
+	assert_success
+	run python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keep"][0]["message"])' "$output"
+	assert_output $'caf\xef\xbf\xbd scene'
+}
