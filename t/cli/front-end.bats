@@ -64,3 +64,17 @@ local_setup() {
 	run python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keep"][0]["message"])' "$output"
 	assert_output $'caf\xef\xbf\xbd scene'
 }
+
+@test "on a terminal the progress line is erased before anything else is printed" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run script -qec "vault export-git --to ../g" /dev/null
+	assert_success
+	# the meter, then as many blanks as it was long, then the pairs
+	run python3 -c '
+import re, sys
+out = sys.argv[1]
+m = re.search(r"\r(exporting: [^\r\n]*)\r( +)\r[0-9a-f]{64} ", out)
+assert m and len(m.group(2)) == len(m.group(1)), repr(out[:200])
+assert len(m.group(1)) <= 79' "$output"
+	assert_success
+}
