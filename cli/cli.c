@@ -16,6 +16,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "odb.h"
+#include "progress.h"
 #include "repo.h"
 
 const char *cli_progname = "vault";
@@ -28,6 +29,7 @@ const char *cli_progname = "vault";
 struct vlt_repo *cli_repo;
 
 static int stderr_tty;
+static pid_t owner_pid;   /* the process cli_init ran in (not a fork) */
 
 /*
  * SIGINT, SIGTERM, SIGHUP: remove the temporary files and release the
@@ -60,13 +62,32 @@ static void on_signal(int sig)
 	_exit(128 + sig);  /* not reached */
 }
 
+/*
+ * At exit, die() included (it exits through exit()): erase the progress
+ * line, remove the temporary files and release the locks still
+ * registered (cleanup.h), writer locks included, as git's lockfile and
+ * tempfile modules do from atexit. A program that finished its work has
+ * nothing registered any more; one that dies half way leaves nothing
+ * behind, so no command needs its own fail(). A forked child (the mesh
+ * sandbox) must not remove its parent's files: only the owner does.
+ */
+static void at_exit(void)
+{
+	if (getpid() != owner_pid)
+		return;
+	cli_progress_clear();
+	vlt_cleanup_run();
+}
+
 static void print_notice(const char *msg)
 {
+	cli_progress_clear();
 	fprintf(stderr, "note: %s\n", msg);
 }
 
 static void print_warning(const char *msg)
 {
+	cli_progress_clear();
 	fprintf(stderr, "warning: %s\n", msg);
 }
 
@@ -81,6 +102,9 @@ void cli_init(const char *progname)
 	stderr_tty = isatty(2);
 	vlt_notice_set_handler(print_notice);
 	vlt_warning_set_handler(print_warning);
+	owner_pid = getpid();
+	if (atexit(at_exit) != 0)
+		die("cannot register the exit cleanup");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigfillset(&sa.sa_mask);
@@ -96,13 +120,12 @@ void cli_init(const char *progname)
 	}
 }
 
-static void vreport(const char *prefix, const char *fmt, va_list ap,
-		    int with_lib)
+/* Every message erases the progress line first (progress.h). */
+static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	cli_progress_clear();
 	fprintf(stderr, "%s", prefix);
 	vfprintf(stderr, fmt, ap);
-	if (with_lib && *vlt_error_last())
-		fprintf(stderr, ": %s", vlt_error_last());
 	fputc('\n', stderr);
 }
 
@@ -111,17 +134,7 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap, 0);
-	va_end(ap);
-	exit(VLT_EXIT_FATAL);
-}
-
-void die_lib(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap, 1);
+	vreport("fatal: ", fmt, ap);
 	va_end(ap);
 	exit(VLT_EXIT_FATAL);
 }
@@ -131,17 +144,7 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, 0);
-	va_end(ap);
-	return -1;
-}
-
-int error_lib(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, 1);
+	vreport("error: ", fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -151,7 +154,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap, 0);
+	vreport("warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -168,7 +171,7 @@ void usage_error(const char *usage, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("error: ", fmt, ap, 0);
+	vreport("error: ", fmt, ap);
 	va_end(ap);
 	fputs(usage, stderr);
 	if (usage[0] && usage[strlen(usage) - 1] != '\n')
@@ -277,4 +280,18 @@ void cli_write_stdout(const void *buf, size_t len)
 {
 	if (vlt_write_full(1, buf, len, "stdout") < 0)
 		die("%s", vlt_error_last());
+}
+
+void cli_stdout_failed(void)
+{
+	int e = errno;
+
+	die("write error on standard output: %s",
+	    e ? strerror(e) : "input/output error");
+}
+
+void cli_flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		cli_stdout_failed();
 }

@@ -29,17 +29,22 @@ extern const char *cli_progname;
  * library's notices ("note: ...") and warnings ("warning: ..."), and
  * installs the SIGINT/SIGTERM/SIGHUP handler that removes registered
  * temporary files and locks (cleanup.h), prints "PROG: interrupted"
- * and dies of that signal (the shell shows 128+signal: 130 for Ctrl-C). */
+ * and dies of that signal (the shell shows 128+signal: 130 for Ctrl-C).
+ * The same cleanup runs at exit (die() included). */
 void cli_init(const char *progname);
 
-/* "fatal: <msg>" to stderr, exit 128. */
+/*
+ * "fatal: <msg>" to stderr, exit 128. The exit runs the cleanup that
+ * cli_init registered: the progress line is erased, temporary files are
+ * removed and locks still held (writer locks included) are released.
+ * The one idiom for a library failure puts the library's message last:
+ *     die("%s", vlt_error_last());
+ *     die("cannot write the snapshot: %s", vlt_error_last());
+ * (and the same with error() for a problem the program survives).
+ */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* "fatal: <msg>: <library's last error>" to stderr, exit 128. */
-void die_lib(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* "error: <msg>" to stderr; returns -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "error: <msg>: <library's last error>" to stderr; returns -1. */
-int error_lib(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
@@ -75,5 +80,10 @@ struct vlt_repo *cli_try_open_repo(void);
 
 /* Write all of buf to fd 1, dying on error (EPIPE included). */
 void cli_write_stdout(const void *buf, size_t len);
+/* Flush stdout (the stdio stream); a write error so far dies (exit 128,
+ * "write error on standard output: ..."). */
+void cli_flush_stdout(void);
+/* Die of a failed write to stdout (errno says why). */
+void cli_stdout_failed(void) __attribute__((noreturn));
 
 #endif

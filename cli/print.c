@@ -221,6 +221,8 @@ json_t *print_json_string(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	json_t *j;
 
+	if (!s)
+		return json_null();
 	if ((j = json_string(s)) != NULL)
 		return j;
 	/* not UTF-8 (the strings are NUL-free C strings, so the sequence

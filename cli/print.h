@@ -43,8 +43,8 @@ char *print_mode_string(const struct vlt_tree_entry *e, char buf[11]);
 /*
  * A new jansson string for s (for --json output). jansson refuses text
  * that is not UTF-8; names and messages may hold any bytes, so each byte
- * of an invalid sequence becomes U+FFFD instead. NULL only when out of
- * memory. The caller owns the reference.
+ * of an invalid sequence becomes U+FFFD instead; a NULL s is JSON null.
+ * NULL only when out of memory. The caller owns the reference.
  */
 struct json_t;
 struct json_t *print_json_string(const char *s);

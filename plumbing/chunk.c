@@ -22,6 +22,7 @@
 
 #include "chunker.h"
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "hash.h"
 #include "object.h"
@@ -72,12 +73,6 @@ struct output {
 	int nr_json;      /* JSON elements printed so far */
 };
 
-static void check_stdout(void)
-{
-	if (ferror(stdout) || fflush(stdout) == EOF)
-		die("write error on standard output: %s", strerror(errno));
-}
-
 /*
  * JSON is streamed one element at a time (each one encoded by jansson) so
  * that memory does not grow with the number of chunks; only the array's
@@ -95,9 +90,7 @@ static void print_json(struct output *out, uint64_t offset, size_t len,
 		die("cannot encode JSON for '%s' (invalid UTF-8 in path?)",
 		    path);
 	fputs(out->nr_json++ ? ",\n  " : "[\n  ", stdout);
-	if (json_dumpf(o, stdout, JSON_COMPACT) < 0)
-		die("write error on standard output: %s", strerror(errno));
-	json_decref(o);
+	cli_json_print(o, CLI_JSON_COMPACT | CLI_JSON_ELEMENT);
 }
 
 static void print_chunk(struct output *out, uint64_t offset, size_t len,
@@ -128,14 +121,14 @@ static void chunk_file(const struct vlt_chunker *c, const struct vlt_idfn *fn,
 	    (fd = open(path, O_RDONLY)) < 0)
 		die("cannot open '%s': %s", path, strerror(errno));
 	if (vlt_chunk_reader_init(&r, c, fd) < 0)
-		die_lib("'%s'", path);
+		die("'%s': %s", path, vlt_error_last());
 	for (;;) {
 		if (vlt_chunk_reader_next(&r, &data, &len) < 0)
-			die_lib("'%s'", path);
+			die("'%s': %s", path, vlt_error_last());
 		if (!len)
 			break;
 		if (vlt_object_id(fn, VLT_OBJ_CHUNK, data, len, &oid) < 0)
-			die_lib("'%s'", path);
+			die("'%s': %s", path, vlt_error_last());
 		print_chunk(out, r.offset - len, len, vlt_oid_to_hex(&oid, hex),
 			    path);
 	}
@@ -205,7 +198,7 @@ int main(int argc, char **argv)
 		p = repo->chunking;
 	} else {
 		if (vlt_idfn_parse(&fn, "sha256") < 0)
-			die_lib("sha256");
+			die("sha256: %s", vlt_error_last());
 		vlt_chunker_params_default(&p, VLT_CHUNKER_FASTCDC);
 	}
 	if (algo) {
@@ -259,6 +252,6 @@ int main(int argc, char **argv)
 	}
 	if (out.json)
 		fputs(out.nr_json ? "\n]\n" : "[]\n", stdout);
-	check_stdout();
+	cli_flush_stdout();
 	return VLT_EXIT_OK;
 }

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "fsutil.h"
 #include "image.h"
@@ -180,8 +181,6 @@ static void input_release(struct input *in)
 	vlt_image_release(&in->img);
 }
 
-static void json_set(json_t *o, const char *key, json_t *v);
-
 static void json_bbox(json_t *root, const char *key, const float *mn,
 		      const float *mx)
 {
@@ -189,7 +188,7 @@ static void json_bbox(json_t *root, const char *key, const float *mn,
 			      (double)mn[1], (double)mn[2], "max", (double)mx[0],
 			      (double)mx[1], (double)mx[2]);
 
-	json_set(root, key, o);
+	cli_json_set(root, key, o);
 }
 
 static const char *change_name(enum vlt_mesh_change c)
@@ -221,25 +220,25 @@ static void mesh_json(const struct input *a, const struct input *b,
 
 	if (!root || !objs)
 		die("out of memory");
-	json_set(root, "kind", json_string("model"));
-	json_set(root, "a", print_json_string(a->name));
-	json_set(root, "b", print_json_string(b->name));
-	json_set(root, "format_a", json_string(ma->format));
-	json_set(root, "format_b", json_string(mb->format));
-	json_set(root, "vertex_count_a", json_integer(d->before.vertices));
-	json_set(root, "vertex_count_b", json_integer(d->after.vertices));
-	json_set(root, "face_count_a", json_integer(d->before.triangles));
-	json_set(root, "face_count_b", json_integer(d->after.triangles));
-	json_set(root, "object_count_a", json_integer(d->before.objects));
-	json_set(root, "object_count_b", json_integer(d->after.objects));
-	json_set(root, "material_count_a", json_integer(d->before.materials));
-	json_set(root, "material_count_b", json_integer(d->after.materials));
+	cli_json_set(root, "kind", json_string("model"));
+	cli_json_set(root, "a", print_json_string(a->name));
+	cli_json_set(root, "b", print_json_string(b->name));
+	cli_json_set(root, "format_a", json_string(ma->format));
+	cli_json_set(root, "format_b", json_string(mb->format));
+	cli_json_set(root, "vertex_count_a", json_integer(d->before.vertices));
+	cli_json_set(root, "vertex_count_b", json_integer(d->after.vertices));
+	cli_json_set(root, "face_count_a", json_integer(d->before.triangles));
+	cli_json_set(root, "face_count_b", json_integer(d->after.triangles));
+	cli_json_set(root, "object_count_a", json_integer(d->before.objects));
+	cli_json_set(root, "object_count_b", json_integer(d->after.objects));
+	cli_json_set(root, "material_count_a", json_integer(d->before.materials));
+	cli_json_set(root, "material_count_b", json_integer(d->after.materials));
 	json_bbox(root, "bbox_a", d->bbox_before_min, d->bbox_before_max);
 	json_bbox(root, "bbox_b", d->bbox_after_min, d->bbox_after_max);
-	json_set(root, "objects_added", json_integer(d->nadded));
-	json_set(root, "objects_removed", json_integer(d->nremoved));
-	json_set(root, "objects_changed", json_integer(d->nchanged));
-	json_set(root, "objects_common", json_integer(d->ncommon));
+	cli_json_set(root, "objects_added", json_integer(d->nadded));
+	cli_json_set(root, "objects_removed", json_integer(d->nremoved));
+	cli_json_set(root, "objects_changed", json_integer(d->nchanged));
+	cli_json_set(root, "objects_common", json_integer(d->ncommon));
 	for (uint32_t i = 0; i < d->nobjects; i++) {
 		const struct vlt_mesh_object_diff *od = &d->objects[i];
 		json_t *o = json_pack("{s:o,s:s,s:i,s:i,s:i,s:i,s:b,s:b,s:f}",
@@ -256,24 +255,21 @@ static void mesh_json(const struct input *a, const struct input *b,
 		if (!o || json_array_append_new(objs, o) < 0)
 			die("out of memory");
 	}
-	json_set(root, "objects", objs);
-	json_set(root, "method", json_string(method_name(d->method)));
-	json_set(root, "max_displacement", json_real(d->max_displacement));
-	json_set(root, "mean_displacement", json_real(d->mean_displacement));
-	json_set(root, "rms_displacement", json_real(d->rms_displacement));
+	cli_json_set(root, "objects", objs);
+	cli_json_set(root, "method", json_string(method_name(d->method)));
+	cli_json_set(root, "max_displacement", json_real(d->max_displacement));
+	cli_json_set(root, "mean_displacement", json_real(d->mean_displacement));
+	cli_json_set(root, "rms_displacement", json_real(d->rms_displacement));
 	if (d->method == VLT_MESH_DIFF_VERTEX) {
-		json_set(root, "max_vertex", json_integer(d->max_vertex));
-		json_set(root, "moved_vertices", json_integer(d->moved_vertices));
+		cli_json_set(root, "max_vertex", json_integer(d->max_vertex));
+		cli_json_set(root, "moved_vertices", json_integer(d->moved_vertices));
 	} else if (d->method == VLT_MESH_DIFF_HAUSDORFF) {
-		json_set(root, "hausdorff_ab", json_real(d->hausdorff_ab));
-		json_set(root, "hausdorff_ba", json_real(d->hausdorff_ba));
-		json_set(root, "samples", json_integer(d->samples));
+		cli_json_set(root, "hausdorff_ab", json_real(d->hausdorff_ab));
+		cli_json_set(root, "hausdorff_ba", json_real(d->hausdorff_ba));
+		cli_json_set(root, "samples", json_integer(d->samples));
 	}
-	json_set(root, "output", output ? print_json_string(output) : json_null());
-	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ||
-	    fputc('\n', stdout) == EOF)
-		die("write error on standard output: %s", strerror(errno));
-	json_decref(root);
+	cli_json_set(root, "output", output ? print_json_string(output) : json_null());
+	cli_json_print(root, CLI_JSON_PRECISION(10));
 }
 
 static void mesh_human(const struct input *a, const struct input *b,
@@ -382,8 +378,7 @@ static int diff_mesh(struct input *a, struct input *b, int json, int quiet,
 		mesh_json(a, b, &ma, &mb, &d, output);
 	else if (!quiet)
 		mesh_human(a, b, &ma, &mb, &d);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		die("write error on standard output: %s", strerror(errno));
+	cli_flush_stdout();
 	rc = (d.nadded || d.nremoved || d.nchanged ||
 	      memcmp(&d.before, &d.after, sizeof(d.before))) ?
 	     VLT_EXIT_NO : VLT_EXIT_OK;
@@ -412,12 +407,6 @@ static void parse_color(const char *s, uint8_t rgb[3])
 	rgb[2] = (uint8_t)v;
 }
 
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
-
 /* PSNR and SSIM are numbers; an infinite PSNR (no difference) is null. */
 static json_t *json_number(double v)
 {
@@ -431,14 +420,14 @@ static json_t *scaled_json(const struct vlt_vdiff *s)
 
 	if (!o)
 		die("out of memory");
-	json_set(o, "width", json_integer(s->width));
-	json_set(o, "height", json_integer(s->height));
-	json_set(o, "changed_pixels", json_integer((json_int_t)s->changed_pixels));
-	json_set(o, "total_pixels", json_integer((json_int_t)s->total_pixels));
-	json_set(o, "percent", json_real(s->percent));
-	json_set(o, "regions_total", json_integer((json_int_t)s->total_regions));
-	json_set(o, "psnr", json_number(s->psnr));
-	json_set(o, "ssim", json_number(s->ssim));
+	cli_json_set(o, "width", json_integer(s->width));
+	cli_json_set(o, "height", json_integer(s->height));
+	cli_json_set(o, "changed_pixels", json_integer((json_int_t)s->changed_pixels));
+	cli_json_set(o, "total_pixels", json_integer((json_int_t)s->total_pixels));
+	cli_json_set(o, "percent", json_real(s->percent));
+	cli_json_set(o, "regions_total", json_integer((json_int_t)s->total_regions));
+	cli_json_set(o, "psnr", json_number(s->psnr));
+	cli_json_set(o, "ssim", json_number(s->ssim));
 	return o;
 }
 
@@ -480,29 +469,26 @@ static void print_json(const struct input *a, const struct input *b,
 			 "outside_pixels", (json_int_t)d->outside_pixels);
 	if (!root)
 		die("out of memory");
-	json_set(root, "metric", json_string(vlt_vdiff_metric_name(o->metric)));
-	json_set(root, "threshold", json_real(o->threshold));
-	json_set(root, "include_aa", json_boolean(o->include_aa));
-	json_set(root, "background",
+	cli_json_set(root, "metric", json_string(vlt_vdiff_metric_name(o->metric)));
+	cli_json_set(root, "threshold", json_real(o->threshold));
+	cli_json_set(root, "include_aa", json_boolean(o->include_aa));
+	cli_json_set(root, "background",
 		 json_string(vlt_vdiff_background_name(o->background)));
-	json_set(root, "identical", json_boolean(d->identical));
-	json_set(root, "changed_pixels", json_integer((json_int_t)d->changed_pixels));
-	json_set(root, "darker_pixels", json_integer((json_int_t)d->darker_pixels));
-	json_set(root, "aa_pixels", json_integer((json_int_t)d->aa_pixels));
-	json_set(root, "total_pixels", json_integer((json_int_t)d->total_pixels));
-	json_set(root, "percent", json_real(d->percent));
-	json_set(root, "regions", regions);
-	json_set(root, "regions_total", json_integer((json_int_t)d->total_regions));
-	json_set(root, "psnr", json_number(d->psnr));
-	json_set(root, "ssim", json_number(d->ssim));
-	json_set(root, "output", output ? print_json_string(output) : json_null());
-	json_set(root, "mode", json_string(vlt_vdiff_mode_name(mode)));
-	json_set(root, "resized", json_boolean(d->size_changed));
-	json_set(root, "scaled", scaled ? scaled_json(scaled) : json_null());
-	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ||
-	    fputc('\n', stdout) == EOF)
-		die("write error on standard output: %s", strerror(errno));
-	json_decref(root);
+	cli_json_set(root, "identical", json_boolean(d->identical));
+	cli_json_set(root, "changed_pixels", json_integer((json_int_t)d->changed_pixels));
+	cli_json_set(root, "darker_pixels", json_integer((json_int_t)d->darker_pixels));
+	cli_json_set(root, "aa_pixels", json_integer((json_int_t)d->aa_pixels));
+	cli_json_set(root, "total_pixels", json_integer((json_int_t)d->total_pixels));
+	cli_json_set(root, "percent", json_real(d->percent));
+	cli_json_set(root, "regions", regions);
+	cli_json_set(root, "regions_total", json_integer((json_int_t)d->total_regions));
+	cli_json_set(root, "psnr", json_number(d->psnr));
+	cli_json_set(root, "ssim", json_number(d->ssim));
+	cli_json_set(root, "output", output ? print_json_string(output) : json_null());
+	cli_json_set(root, "mode", json_string(vlt_vdiff_mode_name(mode)));
+	cli_json_set(root, "resized", json_boolean(d->size_changed));
+	cli_json_set(root, "scaled", scaled ? scaled_json(scaled) : json_null());
+	cli_json_print(root, CLI_JSON_PRECISION(10));
 }
 
 /*
@@ -709,8 +695,7 @@ int main(int argc, char **argv)
 			   output, mode);
 	else if (!quiet)
 		print_human(&a, &b, &d, d.size_changed ? &scaled : NULL);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		die("write error on standard output: %s", strerror(errno));
+	cli_flush_stdout();
 	rc = d.changed_pixels || d.size_changed ? VLT_EXIT_NO : VLT_EXIT_OK;
 	vlt_vdiff_release(&d);
 	vlt_vdiff_release(&scaled);

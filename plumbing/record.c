@@ -18,6 +18,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "gc.h"
+#include "json.h"
 #include "odb.h"
 #include "print.h"
 #include "records.h"
@@ -123,12 +124,12 @@ static int cmd_create(struct vlt_repo *r)
 
 		if (vlt_rev_parse(r, links[i], &oid) < 0 ||
 		    vlt_odb_info(r, &oid, &kind, NULL) < 0)
-			die_lib("cannot link %s", links[i]);
+			die("cannot link %s: %s", links[i], vlt_error_last());
 		if (vlt_record_add_link(&rec, kind, &oid) < 0)
 			die("%s", vlt_error_last());
 	}
 	if (vlt_writer_begin(r, &lock, &gen, "record") < 0)
-		die_lib("cannot write the record");
+		die("cannot write the record: %s", vlt_error_last());
 	err = write_record(r, &rec, &lock, &gen, ref_opt ? ref.data : NULL,
 			   &oid);
 	if (err < 0) {
@@ -150,45 +151,35 @@ static int cmd_create(struct vlt_repo *r)
 static json_t *record_json(const struct vlt_oid *oid,
 			   const struct vlt_record *rec, const char *ref)
 {
-	json_t *o = json_object(), *l = json_array(), *body;
+	json_t *o = cli_json_object(), *l = cli_json_array(), *body;
 	json_error_t jerr;
 
-	if (!o || !l)
-		die("out of memory");
 	for (size_t i = 0; i < rec->nlinks; i++)
-		json_array_append_new(l, json_pack("{s:s,s:s}", "kind",
+		cli_json_append(l, json_pack("{s:s,s:s}", "kind",
 			vlt_obj_kind_name(rec->links[i].kind), "id",
 			vlt_oid_hex(&rec->links[i].oid)));
 	/* a body that is not JSON (written by another tool) shows as text */
 	body = json_loadb(rec->body, rec->body_len, JSON_DECODE_ANY, &jerr);
 	if (!body)
 		body = print_json_string(rec->body);
-	json_object_set_new(o, "id", json_string(vlt_oid_hex(oid)));
-	json_object_set_new(o, "kind", json_string(rec->kind));
-	json_object_set_new(o, "time", json_integer((json_int_t)rec->time));
-	json_object_set_new(o, "date", json_string(print_date_iso(rec->time,
+	cli_json_set(o, "id", json_string(vlt_oid_hex(oid)));
+	cli_json_set(o, "kind", json_string(rec->kind));
+	cli_json_set(o, "time", json_integer((json_int_t)rec->time));
+	cli_json_set(o, "date", json_string(print_date_iso(rec->time,
 						   rec->tz_minutes)));
-	json_object_set_new(o, "author", print_json_string(rec->author));
-	json_object_set_new(o, "links", l);
-	json_object_set_new(o, "body", body);
+	cli_json_set(o, "author", print_json_string(rec->author));
+	cli_json_set(o, "links", l);
+	cli_json_set(o, "body", body);
 	if (ref)
-		json_object_set_new(o, "ref", json_string(ref));
+		cli_json_set(o, "ref", json_string(ref));
 	return o;
-}
-
-static void json_print(json_t *j)
-{
-	if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
-	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-		die("write error on stdout");
-	json_decref(j);
 }
 
 static int list_one(const struct vlt_oid *oid, const struct vlt_record *rec,
 		    const char *ref, void *data)
 {
 	if (json_out) {
-		json_array_append_new(data, record_json(oid, rec, ref));
+		cli_json_append(data, record_json(oid, rec, ref));
 	} else {
 		struct vlt_buf line = VLT_BUF_INIT;
 
@@ -202,14 +193,14 @@ static int list_one(const struct vlt_oid *oid, const struct vlt_record *rec,
 
 static int cmd_list(struct vlt_repo *r)
 {
-	json_t *a = json_out ? json_array() : NULL;
+	json_t *a = json_out ? cli_json_array() : NULL;
 
 	if (json_out && !a)
 		die("out of memory");
 	if (vlt_record_list(r, kind_opt, list_one, a) < 0)
 		die("%s", vlt_error_last());
 	if (json_out)
-		json_print(a);
+		cli_json_print(a, 0);
 	return 0;
 }
 
@@ -227,7 +218,7 @@ static int cmd_show(struct vlt_repo *r, const char *what)
 		die("%s", vlt_error_last());
 	}
 	if (json_out) {
-		json_print(record_json(&oid, &rec, NULL));
+		cli_json_print(record_json(&oid, &rec, NULL), 0);
 	} else {
 		vlt_buf_addf(&out, "record %s\n", vlt_oid_hex(&oid));
 		if (vlt_record_format(&rec, &out) < 0)

@@ -66,7 +66,7 @@ static void remove_lock(struct ctx *c, const char *key,
 	if (err == VLT_E_NOTFOUND)
 		return;
 	if (err < 0) {
-		error_lib("cannot remove %s", key);
+		error("cannot remove %s: %s", key, vlt_error_last());
 		c->failed = 1;
 	} else if (!c->quiet) {
 		fprintf(stderr, "removed %s\n", key);
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 		usage_error(usage, "no arguments expected");
 	c.r = cli_open_repo();
 	if (vlt_lock_for_each(c.r, show, &c) < 0)
-		die_lib("cannot list locks");
+		die("cannot list locks: %s", vlt_error_last());
 	if (fflush(stdout) != 0)
 		die("cannot write to stdout");
 	vlt_repo_free(c.r);

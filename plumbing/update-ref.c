@@ -64,7 +64,7 @@ static void parse_new(struct ctx *c, const char *ref, const char *arg,
 		die("%s: cannot set a ref to the zero id (use -d)", ref);
 	has = vlt_odb_has(c->r, out);
 	if (has < 0)
-		die_lib("%s", ref);
+		die("%s: %s", ref, vlt_error_last());
 	if (!has)
 		die("trying to write ref %s with nonexistent object %s", ref,
 		    vlt_oid_hex(out));

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +12,13 @@
 
 #include "backup.h"
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "ignore.h"
 #include "odb.h"
 #include "print.h"
+#include "progress.h"
 #include "fsutil.h"
 #include "refs.h"
 #include "revparse.h"
@@ -65,56 +66,30 @@ static const char usage[] =
 "changing while read (each named on stderr, stored as last read; 3 wins if\n"
 "both); 128 on error.\n";
 
-static int quiet, json, tty;
-static struct vlt_repo *repo;
+static int quiet, json;
 static struct vlt_repo_lock writer_lock;
-
-/* Release the writer lock (so gc is not held back), then die. */
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						      noreturn));
-
-static void fail(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	snprintf(msg, sizeof(msg), "%s", vlt_error_last());
-	if (writer_lock.held)
-		vlt_writer_end(repo, &writer_lock);
-	fprintf(stderr, "fatal: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", msg);
-	exit(VLT_EXIT_FATAL);
-}
-static int64_t last_len;
 
 static void progress(const struct vlt_backup_progress *p, int final, void *d)
 {
 	double rate = p->elapsed > 0 ? (double)(p->bytes_done) / p->elapsed : 0;
-	char line[256];
-	int n;
+	char eta[32] = "";
 
 	(void)d;
-	if (!tty || quiet || json)
+	if (final) {
+		cli_progress_clear();
 		return;
-	n = snprintf(line, sizeof(line), "\r%" PRIu64 "/%" PRIu64 " files  "
-		     "%s/%s  %s/s", p->files_done, p->files_total,
-		     print_human_size(p->bytes_done),
-		     print_human_size(p->bytes_total),
-		     print_human_size((uint64_t)rate));
-	if (!final && rate > 0 && p->bytes_total > p->bytes_done) {
-		double eta = (double)(p->bytes_total - p->bytes_done) / rate;
-
-		n += snprintf(line + n, sizeof(line) - (size_t)n,
-			      "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	}
-	fprintf(stderr, "%s%*s", line, last_len > n ? (int)(last_len - n) : 0, "");
-	last_len = n;
-	if (final)
-		fprintf(stderr, "\r%*s\r", (int)last_len, "");
-	fflush(stderr);  /* stderr is line-buffered; these lines end in \r */
+	if (rate > 0 && p->bytes_total > p->bytes_done) {
+		double left = (double)(p->bytes_total - p->bytes_done) / rate;
+
+		snprintf(eta, sizeof(eta), "  ETA %d:%02d", (int)left / 60,
+			 (int)left % 60);
+	}
+	cli_progress_update("%" PRIu64 "/%" PRIu64 " files  %s/%s  %s/s%s",
+			    p->files_done, p->files_total,
+			    print_human_size(p->bytes_done),
+			    print_human_size(p->bytes_total),
+			    print_human_size((uint64_t)rate), eta);
 }
 
 /* The ignore rules that left something out, with how many paths each. */
@@ -172,8 +147,6 @@ static void ignored_path(const char *path, int is_dir,
 static void warn_path(const char *path, const char *msg, void *d)
 {
 	(void)d;
-	if (tty && last_len)
-		fprintf(stderr, "\r%*s\r", (int)last_len, "");
 	error("%s: %s (left out of the snapshot)", path, msg);
 }
 
@@ -198,7 +171,7 @@ static void pick_paths(char *project, char **paths, int n,
 		int below = vlt_path_below(project, paths[i], &rel);
 
 		if (below < 0)
-			die_lib("%s", paths[i]);
+			die("%s: %s", paths[i], vlt_error_last());
 		if (!below) {
 			if (n == 1 && branch) {
 				if (!(*root = realpath(paths[i], NULL)))
@@ -253,8 +226,6 @@ static const char *only_list(const struct vlt_strlist *only)
 static void warn_changed(const char *path, void *d)
 {
 	(void)d;
-	if (tty && last_len)
-		fprintf(stderr, "\r%*s\r", (int)last_len, "");
 	warning("%s changed as we read it (stored as last read, which may be "
 		"inconsistent)", path);
 }
@@ -325,7 +296,7 @@ int main(int argc, char **argv)
 	bo.warn = warn_path;
 	bo.ignored = ignored_path;
 	bo.changed = warn_changed;
-	tty = isatty(2);
+	cli_progress_start(!quiet && !json);
 
 	r = cli_open_repo();
 	if (!npaths && !r->worktree)
@@ -358,34 +329,33 @@ int main(int argc, char **argv)
 		if (!vlt_ref_name_valid(ref.data))
 			die("'%s' is not a valid branch name", branch);
 	} else if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0) {
-		die_lib("cannot read HEAD");
+		die("cannot read HEAD: %s", vlt_error_last());
 	}
 
-	repo = r;
 	if (vlt_writer_begin(r, &writer_lock, &gen, "backup") < 0)
-		die_lib("cannot start the backup");
+		die("cannot start the backup: %s", vlt_error_last());
 	if (vlt_backup_tree(r, root, &bo, &part, &st) < 0)
-		fail("backup of %s failed", root);
+		die("backup of %s failed: %s", root, vlt_error_last());
 	tree = part;
 
 	vlt_snapshot_init(&s);
 	s.tree = tree;
 	if (vlt_snapshot_set_defaults(&s) < 0)
-		fail("snapshot");
+		die("snapshot: %s", vlt_error_last());
 	s.message = strdup(msg ? msg : "backup");
 	vlt_snapshot_add_meta(&s, "path", root);
 	for (size_t i = 0; i < only.nr; i++)
 		if (vlt_snapshot_add_meta(&s, "only", only.v[i]) < 0)
-			fail("snapshot");
+			die("snapshot: %s", vlt_error_last());
 	for (int i = 0; i < ntags; i++)
 		if (vlt_snapshot_add_meta(&s, "tag", tags[i]) < 0)
-			fail("--tag");
+			die("--tag: %s", vlt_error_last());
 	for (int i = 0; i < nmetas; i++) {
 		char *eq = strchr(metas[i], '=');
 
 		*eq = '\0';
 		if (vlt_snapshot_add_meta(&s, metas[i], eq + 1) < 0)
-			fail("--meta");
+			die("--meta: %s", vlt_error_last());
 	}
 	/*
 	 * Publish: the snapshot's parent is the branch as it is now; if
@@ -403,17 +373,20 @@ int main(int argc, char **argv)
 
 			vlt_oid_clear(&base);
 			if (have_parent && vlt_rev_peel_tree(r, &parent, &base) < 0)
-				fail("cannot read the branch's latest snapshot");
+				die("cannot read the branch's latest "
+				    "snapshot: %s", vlt_error_last());
 			if (vlt_tree_graft(r, &base, &part, bo.only, &tree) < 0)
-				fail("cannot put the new folders into the snapshot");
+				die("cannot put the new folders into the "
+				    "snapshot: %s", vlt_error_last());
 			s.tree = tree;
 		}
 		if (vlt_snapshot_encode(&s, &enc) < 0 ||
 		    vlt_odb_write(r, VLT_OBJ_SNAPSHOT, enc.data, enc.len, &snap) < 0 ||
 		    vlt_odb_flush(r) < 0)
-			fail("cannot write the snapshot");
+			die("cannot write the snapshot: %s", vlt_error_last());
 		if (vlt_writer_settle(r, &writer_lock, &gen, &snap) < 0)
-			fail("cannot settle with a running gc");
+			die("cannot settle with a running gc: %s",
+			    vlt_error_last());
 		vlt_buf_reset(&reflog);
 		vlt_buf_addf(&reflog, "backup: %s", s.message);
 		{
@@ -428,8 +401,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (err < 0)
-		fail("snapshot %s written but %s not moved", vlt_oid_hex(&snap),
-		     ref.data);
+		die("snapshot %s written but %s not moved: %s",
+		    vlt_oid_hex(&snap), ref.data, vlt_error_last());
 	vlt_writer_end(r, &writer_lock);
 	/* many packs since the last multi-pack index: write a new one (an
 	 * accelerator only; failing to write it changes nothing else) */
@@ -444,54 +417,52 @@ int main(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&snap)));
-		json_object_set_new(o, "tree", json_string(vlt_oid_hex(&tree)));
-		json_object_set_new(o, "parent", have_parent ?
-				    json_string(vlt_oid_hex(&parent)) : json_null());
-		json_object_set_new(o, "ref", json_string(ref.data));
+		cli_json_set(o, "snapshot", json_string(vlt_oid_hex(&snap)));
+		cli_json_set(o, "tree", json_string(vlt_oid_hex(&tree)));
+		cli_json_set(o, "parent", have_parent ?
+			     json_string(vlt_oid_hex(&parent)) : json_null());
+		cli_json_set(o, "ref", print_json_string(ref.data));
 		if (only.nr) {
 			json_t *a = json_array();
 
 			for (size_t i = 0; i < only.nr; i++)
-				json_array_append_new(a, json_string(only.v[i]));
-			json_object_set_new(o, "only", a);
+				cli_json_append(a, print_json_string(only.v[i]));
+			cli_json_set(o, "only", a);
 		}
-		json_object_set_new(o, "files", json_integer((json_int_t)
-				    (st.files_total - st.files_failed)));
-		json_object_set_new(o, "files_unreadable",
-				    json_integer((json_int_t)st.files_failed));
-		json_object_set_new(o, "files_changed_while_read",
-				    json_integer((json_int_t)st.files_changed));
-		json_object_set_new(o, "files_unchanged",
-				    json_integer((json_int_t)st.files_cached));
-		json_object_set_new(o, "dirs", json_integer((json_int_t)st.dirs));
-		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)
-				    (st.bytes_total - st.bytes_failed)));
-		json_object_set_new(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
-		json_object_set_new(o, "chunks", json_integer((json_int_t)st.chunks));
-		json_object_set_new(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
-		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
+		cli_json_set(o, "files", json_integer((json_int_t)
+			     (st.files_total - st.files_failed)));
+		cli_json_set(o, "files_unreadable",
+			     json_integer((json_int_t)st.files_failed));
+		cli_json_set(o, "files_changed_while_read",
+			     json_integer((json_int_t)st.files_changed));
+		cli_json_set(o, "files_unchanged",
+			     json_integer((json_int_t)st.files_cached));
+		cli_json_set(o, "dirs", json_integer((json_int_t)st.dirs));
+		cli_json_set(o, "symlinks", json_integer((json_int_t)st.symlinks));
+		cli_json_set(o, "bytes", json_integer((json_int_t)
+			     (st.bytes_total - st.bytes_failed)));
+		cli_json_set(o, "bytes_new", json_integer((json_int_t)st.bytes_new));
+		cli_json_set(o, "chunks", json_integer((json_int_t)st.chunks));
+		cli_json_set(o, "chunks_new", json_integer((json_int_t)st.chunks_new));
+		cli_json_set(o, "errors", json_integer((json_int_t)st.errors));
 		{
 			json_t *ig = json_object(), *rules = json_array();
 
 			for (size_t i = 0; i < nr_rule_counts; i++) {
 				const struct rule_count *rc = &rule_counts[i];
 
-				json_array_append_new(rules, json_pack("{s:s,s:I,s:s,s:I}",
-					"source", rc->source,
+				cli_json_append(rules, json_pack("{s:o,s:I,s:o,s:I}",
+					"source", print_json_string(rc->source),
 					"line", (json_int_t)rc->line,
-					"pattern", rc->pattern,
+					"pattern", print_json_string(rc->pattern),
 					"paths", (json_int_t)rc->paths));
 			}
-			json_object_set_new(ig, "paths", json_integer((json_int_t)st.ignored));
-			json_object_set_new(ig, "rules", rules);
-			json_object_set_new(o, "ignored", ig);
+			cli_json_set(ig, "paths", json_integer((json_int_t)st.ignored));
+			cli_json_set(ig, "rules", rules);
+			cli_json_set(o, "ignored", ig);
 		}
-		json_object_set_new(o, "seconds", json_real(st.elapsed));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(o);
+		cli_json_set(o, "seconds", json_real(st.elapsed));
+		cli_json_print(o, 0);
 	} else if (quiet) {
 		printf("%s\n", vlt_oid_hex(&snap));
 	} else {

@@ -75,7 +75,7 @@ static int check_one(struct vlt_ignore *ig, int rootfd, const char *root,
 		die("empty path");
 	below = vlt_path_below(root, path, &rel);
 	if (below < 0)
-		die_lib("%s", path);
+		die("%s: %s", path, vlt_error_last());
 	if (!below)
 		die("%s: is outside the project folder %s", path, root);
 	r = rel.data ? rel.data : "";
@@ -84,10 +84,11 @@ static int check_one(struct vlt_ignore *ig, int rootfd, const char *root,
 	is_dir = fstatat(rootfd, *r ? r : ".", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		 S_ISDIR(st.st_mode);
 	if (*r && vlt_ignore_load_path(ig, rootfd, r) < 0)
-		error_lib("%s: some rules could not be read", path);
+		error("%s: some rules could not be read: %s", path,
+		      vlt_error_last());
 	ignored = *r ? vlt_ignore_check(ig, r, is_dir, &why) : 0;
 	if (ignored < 0)
-		die_lib("%s", path);
+		die("%s: %s", path, vlt_error_last());
 	if (!*r)
 		memset(&why, 0, sizeof(why));
 	vlt_buf_release(&rel);
@@ -168,10 +169,10 @@ int main(int argc, char **argv)
 	if (rootfd < 0)
 		die("cannot open the project folder %s: %s", root, strerror(errno));
 	if (vlt_ignore_new(defaults, &ig) < 0)
-		die_lib("cannot set up the rules");
+		die("cannot set up the rules: %s", vlt_error_last());
 	for (int i = 0; i < nex; i++)
 		if (vlt_ignore_add_pattern(ig, excludes[i]) < 0)
-			die_lib("--exclude");
+			die("--exclude: %s", vlt_error_last());
 
 	if (use_stdin) {
 		char *line = NULL;

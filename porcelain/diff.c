@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "diff-sides.h"
+#include "json.h"
 #include "diff.h"
 #include "error.h"
 #include "exec.h"
@@ -235,12 +236,6 @@ static json_t *entry_json(const struct vlt_tree_entry *e)
 			 "size", (json_int_t)e->size, "id", vlt_oid_hex(&e->oid));
 }
 
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
-
 /* a and b are 64-hex tree ids, "worktree", or NULL for the empty tree */
 static void print_json(const struct vlt_diff_list *l, const char *a_name,
 		       const char *b_name)
@@ -257,26 +252,23 @@ static void print_json(const struct vlt_diff_list *l, const char *a_name,
 
 		if (!c)
 			die("out of memory");
-		json_set(c, "status", json_string(st));
-		json_set(c, "path", print_json_string(it->path));
+		cli_json_set(c, "status", json_string(st));
+		cli_json_set(c, "path", print_json_string(it->path));
 		if (it->old_path)
-			json_set(c, "old_path", print_json_string(it->old_path));
-		json_set(c, "old", it->has_old ? entry_json(&it->old_e) :
+			cli_json_set(c, "old_path", print_json_string(it->old_path));
+		cli_json_set(c, "old", it->has_old ? entry_json(&it->old_e) :
 			 json_null());
-		json_set(c, "new", it->has_new ? entry_json(&it->new_e) :
+		cli_json_set(c, "new", it->has_new ? entry_json(&it->new_e) :
 			 json_null());
 		if (json_array_append_new(changes, c) < 0)
 			die("out of memory");
 	}
 	vlt_diff_summarize(l, &sum);
-	json_set(o, "a", a_name ? json_string(a_name) : json_null());
-	json_set(o, "b", b_name ? json_string(b_name) : json_null());
-	json_set(o, "changes", changes);
-	json_set(o, "summary", print_diff_summary_json(&sum));
-	if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 ||
-	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-		die("write error on stdout");
-	json_decref(o);
+	cli_json_set(o, "a", a_name ? json_string(a_name) : json_null());
+	cli_json_set(o, "b", b_name ? json_string(b_name) : json_null());
+	cli_json_set(o, "changes", changes);
+	cli_json_set(o, "summary", print_diff_summary_json(&sum));
+	cli_json_print(o, 0);
 }
 
 int main(int argc, char **argv)

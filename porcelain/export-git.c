@@ -10,10 +10,12 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "git-interop.h"
 #include "odb.h"
 #include "print.h"
+#include "progress.h"
 #include "refs.h"
 #include "revparse.h"
 
@@ -47,45 +49,20 @@ static const char usage[] =
 "    -q, --quiet            no summary on stderr\n"
 "    --json                 a JSON summary on stdout instead of pairs\n";
 
-static int quiet, json, tty, progress_shown;
+static int quiet, json;
 static struct vlt_git_export *exp_session;
 
 static void progress(const struct vlt_git_progress *p, void *d)
 {
 	(void)d;
-	if (!tty || quiet || json)
-		return;
-	fprintf(stderr, "\rexporting: %" PRIu64 " snapshots, %s", p->done,
+	cli_progress_update("exporting: %" PRIu64 " snapshots, %s", p->done,
 		print_human_size(p->bytes));
-	fflush(stderr);
-	progress_shown = 1;
-}
-
-static void clear_progress(void)
-{
-	if (progress_shown) {
-		fprintf(stderr, "\r%60s\r", "");
-		fflush(stderr);  /* line-buffered: this line has no newline */
-	}
-	progress_shown = 0;
 }
 
 static void warn_cb(const char *msg, void *d)
 {
 	(void)d;
-	clear_progress();
 	warning("%s", msg);
-}
-
-static void fail(const char *what) __attribute__((noreturn));
-static void fail(const char *what)
-{
-	char msg[1024];
-
-	snprintf(msg, sizeof(msg), "%s", vlt_error_last());
-	clear_progress();
-	vlt_git_export_free(exp_session);  /* releases the git-side lock */
-	die("%s: %s", what, msg);
 }
 
 struct target {
@@ -112,9 +89,9 @@ static void add_target(struct vlt_repo *r, const char *rev)
 	memset(t, 0, sizeof(*t));
 	t->rev = strdup(rev);
 	if (vlt_rev_parse(r, rev, &t->snap) < 0)
-		die_lib("bad revision '%s'", rev);
+		die("bad revision '%s': %s", rev, vlt_error_last());
 	if (vlt_odb_info(r, &t->snap, &kind, NULL) < 0)
-		die_lib("%s", rev);
+		die("%s: %s", rev, vlt_error_last());
 	if (kind != VLT_OBJ_SNAPSHOT)
 		die("%s is a %s, not a snapshot", rev, vlt_obj_kind_name(kind));
 	if (vlt_ref_dwim(r, rev, &full, &oid) == 0) {
@@ -192,11 +169,11 @@ int main(int argc, char **argv)
 	if (all && (optind < argc || branch))
 		usage_error(usage, "--all takes no REV and no --branch");
 	r = cli_open_repo();
-	tty = isatty(2);
+	cli_progress_start(!quiet && !json);
 
 	if (all) {
 		if (vlt_ref_for_each(r, "refs/", add_ref, r) < 0)
-			die_lib("cannot list refs");
+			die("cannot list refs: %s", vlt_error_last());
 		if (!ntargets)
 			die("nothing to export: the repository has no branch");
 	} else if (!use_stdin) {
@@ -204,7 +181,7 @@ int main(int argc, char **argv)
 			struct vlt_buf head = VLT_BUF_INIT;
 
 			if (vlt_ref_resolve_name(r, "HEAD", &head) < 0)
-				die_lib("cannot read HEAD");
+				die("cannot read HEAD: %s", vlt_error_last());
 			if (vlt_ref_read(r, head.data, &(struct vlt_oid){ 0 }) < 0)
 				die("nothing to export: %s has no snapshot yet",
 				    head.data);
@@ -227,7 +204,7 @@ int main(int argc, char **argv)
 	eo.keep_tree_params = !tree_opts;
 	eo.reconvert = force;
 	if (vlt_git_export_open(&exp_session, r, to, &eo) < 0)
-		fail(to);
+		die("%s: %s", to, vlt_error_last());
 	if (json)
 		jpairs = json_array();
 
@@ -253,14 +230,14 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (vlt_git_export_snapshot(exp_session, &snap, commit) < 0)
-				fail(line);
+				die("%s: %s", line, vlt_error_last());
 			memcpy(last, commit, sizeof(last));
 			if (json) {
-				json_array_append_new(jpairs, json_pack("{s:s,s:s}",
+				cli_json_append(jpairs, json_pack("{s:s,s:s}",
 					"snapshot", vlt_oid_hex(&snap),
 					"commit", commit));
 			} else {
-				clear_progress();
+				cli_progress_clear();
 				printf("%s %s\n", vlt_oid_hex(&snap), commit);
 				fflush(stdout);
 			}
@@ -268,16 +245,16 @@ int main(int argc, char **argv)
 		free(line);
 		if (branch && *last &&
 		    vlt_git_export_set_ref(exp_session, 'b', branch, last, force) < 0)
-			fail(branch);
+			die("%s: %s", branch, vlt_error_last());
 	} else {
 		for (size_t i = 0; i < ntargets; i++) {
 			struct target *t = &targets[i];
 
 			if (vlt_git_export_snapshot(exp_session, &t->snap,
 						    t->commit) < 0)
-				fail(t->rev);
+				die("%s: %s", t->rev, vlt_error_last());
 		}
-		clear_progress();
+		cli_progress_clear();
 		for (size_t i = 0; i < ntargets; i++) {
 			struct target *t = &targets[i];
 			const char *name = branch ? branch : t->name;
@@ -285,25 +262,24 @@ int main(int argc, char **argv)
 
 			if (vlt_git_export_set_ref(exp_session, kind, name,
 						   t->commit, force) < 0) {
-				clear_progress();
 				error("%s: %s", name, vlt_error_last());
 				failed = 1;
 			}
 			if (json)
-				json_array_append_new(jpairs, json_pack("{s:s,s:s,s:s?}",
+				cli_json_append(jpairs, json_pack("{s:s,s:s,s:s?}",
 					"snapshot", vlt_oid_hex(&t->snap),
 					"commit", t->commit, "ref", name));
 			else
 				printf("%s %s\n", vlt_oid_hex(&t->snap), t->commit);
 		}
 	}
-	clear_progress();
+	cli_progress_clear();
 	{
 		struct vlt_git_export *x = exp_session;
 
 		exp_session = NULL;
 		if (vlt_git_export_close(x, &st) < 0)
-			die_lib("cannot save the export map");
+			die("cannot save the export map: %s", vlt_error_last());
 	}
 	if (json) {
 		json_t *o = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
@@ -318,9 +294,7 @@ int main(int argc, char **argv)
 			"empty_dirs", (json_int_t)st.empty_dirs,
 			"reconverted", (json_int_t)st.reconverted);
 
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
+		cli_json_print(o, 0);
 	} else if (!quiet) {
 		fprintf(stderr, "exported %" PRIu64 " snapshots to %s: %" PRIu64
 			" new commits, %" PRIu64 " new blobs, %s read",

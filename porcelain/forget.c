@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "odb.h"
@@ -169,17 +170,17 @@ int main(int argc, char **argv)
 	if (branch)
 		vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
 	else if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0)
-		die_lib("HEAD");
+		die("HEAD: %s", vlt_error_last());
 	if (vlt_ref_read(r, ref.data, &cur) < 0)
-		die_lib("nothing to forget");
+		die("nothing to forget: %s", vlt_error_last());
 	tr.tags = tags;
 	tr.ntags = ntags;
 	if (ntags && vlt_ref_for_each(r, "refs/tags/", collect_tag, &tr) < 0)
-		die_lib("tags");
+		die("tags: %s", vlt_error_last());
 	/* a snapshot any ref names (a tag, another branch) is never
 	 * forgotten: gc would keep it whole anyway */
 	if (vlt_ref_for_each(r, "refs/", collect_ref, &allrefs) < 0)
-		die_lib("refs");
+		die("refs: %s", vlt_error_last());
 
 	/* the first-parent history, newest first, already-forgotten skipped */
 	for (;;) {
@@ -192,7 +193,7 @@ int main(int argc, char **argv)
 		    vlt_snapshot_decode(b.data, b.len, &s) < 0)
 			break;  /* the end of what is stored */
 		if ((fg = vlt_snapshot_forgotten(r, &cur)) < 0)
-			die_lib("%s", vlt_oid_hex(&cur));
+			die("%s: %s", vlt_oid_hex(&cur), vlt_error_last());
 		if (!fg) {
 			if (VLT_ALLOC_GROW(snaps, nsnaps + 1, salloc) < 0)
 				die("out of memory");
@@ -275,22 +276,23 @@ int main(int argc, char **argv)
 			if (!keep[i]) {
 				nforget++;
 				if (!dry && vlt_snapshot_forget(r, &sn->oid) < 0)
-					die_lib("cannot forget %s",
-						vlt_oid_hex(&sn->oid));
+					die("cannot forget %s: %s",
+					    vlt_oid_hex(&sn->oid),
+					    vlt_error_last());
 			}
 			if (json) {
 				json_t *o = json_object();
 
-				json_object_set_new(o, "snapshot",
-						    json_string(vlt_oid_hex(&sn->oid)));
-				json_object_set_new(o, "time", json_string(
+				cli_json_set(o, "snapshot",
+					     json_string(vlt_oid_hex(&sn->oid)));
+				cli_json_set(o, "time", json_string(
 					print_date_iso(sn->time, sn->tz)));
-				json_object_set_new(o, "message",
-						    json_string(sn->first_line));
+				cli_json_set(o, "message",
+					     print_json_string(sn->first_line));
 				if (keep[i])
-					json_object_set_new(o, "reasons",
-						json_string(sn->reasons));
-				json_array_append_new(keep[i] ? jkeep : jforget, o);
+					cli_json_set(o, "reasons",
+						print_json_string(sn->reasons));
+				cli_json_append(keep[i] ? jkeep : jforget, o);
 			} else if (!quiet) {
 				printf("%-12s %.12s  %s  %-40.40s%s%s\n",
 				       keep[i] ? "keep" : (dry ? "would forget" : "forget"),
@@ -303,13 +305,11 @@ int main(int argc, char **argv)
 		if (json) {
 			json_t *o = json_object();
 
-			json_object_set_new(o, "ref", json_string(ref.data));
-			json_object_set_new(o, "dry_run", json_boolean(dry));
-			json_object_set_new(o, "keep", jkeep);
-			json_object_set_new(o, "forget", jforget);
-			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-			fputc('\n', stdout);
-			json_decref(o);
+			cli_json_set(o, "ref", print_json_string(ref.data));
+			cli_json_set(o, "dry_run", json_boolean(dry));
+			cli_json_set(o, "keep", jkeep);
+			cli_json_set(o, "forget", jforget);
+			cli_json_print(o, 0);
 		} else if (!quiet) {
 			printf("%zu kept, %zu %s\n", nsnaps - nforget, nforget,
 			       dry ? "would be forgotten" : "forgotten");
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 		struct vlt_gc_stats gs;
 
 		if (vlt_gc_run(r, &go, &gs) < 0)
-			die_lib("gc");
+			die("gc: %s", vlt_error_last());
 		if (!quiet && !json)
 			printf("gc: %" PRIu64 " packs deleted, %s freed\n",
 			       gs.packs_deleted, print_human_size(gs.bytes_freed));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "lock.h"
@@ -66,9 +67,9 @@ static void problem(const char *kind, const char *fmt, ...)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "kind", json_string(kind));
-		json_object_set_new(o, "message", json_string(msg));
-		json_array_append_new(jproblems, o);
+		cli_json_set(o, "kind", print_json_string(kind));
+		cli_json_set(o, "message", print_json_string(msg));
+		cli_json_append(jproblems, o);
 	} else {
 		fprintf(stderr, "error: %s\n", msg);
 	}
@@ -139,7 +140,7 @@ static void check_packs(struct vlt_repo *r)
 		problem("index", "%d pack index(es) cannot be loaded; first: %s",
 			vlt_odb_load_errors(r, NULL), msg);
 	if (vlt_pack_list_keys(r->be, &k) < 0)
-		die_lib("cannot list packs");
+		die("cannot list packs: %s", vlt_error_last());
 	vlt_strlist_sort(&k);
 	for (size_t i = 0; i < k.nr; i++) {
 		const char *b = strrchr(k.v[i], '/') + 1;
@@ -266,11 +267,11 @@ static void damaged(struct walker *w, const char *path, const char *why)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&w->snap)));
-		json_object_set_new(o, "ref", json_string(w->snapname));
-		json_object_set_new(o, "path", json_string(path));
-		json_object_set_new(o, "reason", json_string(why));
-		json_array_append_new(jdamaged, o);
+		cli_json_set(o, "snapshot", json_string(vlt_oid_hex(&w->snap)));
+		cli_json_set(o, "ref", print_json_string(w->snapname));
+		cli_json_set(o, "path", print_json_string(path));
+		cli_json_set(o, "reason", print_json_string(why));
+		cli_json_append(jdamaged, o);
 	} else {
 		fprintf(stderr, "damaged: snapshot %.12s (%s): %s: %s\n",
 			vlt_oid_hex(&w->snap), w->snapname, path, why);
@@ -605,7 +606,7 @@ static void check_meta(struct vlt_repo *r)
 	int rc;
 
 	if (vlt_repo_config_check(&r->config, meta_report, "config") < 0)
-		die_lib("cannot check the config");
+		die("cannot check the config: %s", vlt_error_last());
 	vlt_error_clear();
 	if ((rc = vlt_forgotten_check(r, meta_report, "forgotten")) < 0)
 		problem("forgotten", "%s", vlt_error_last());
@@ -665,7 +666,7 @@ int main(int argc, char **argv)
 		char why[512];
 
 		if (vlt_gc_reindex(r, &made, &nbad, why, sizeof(why)) < 0)
-			die_lib("cannot index packs");
+			die("cannot index packs: %s", vlt_error_last());
 		if (made)
 			note("repaired: %" PRIu64 " pack(s) without an index were "
 			     "indexed again from their own contents\n", made);
@@ -708,20 +709,18 @@ int main(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "ok", json_boolean(!problems));
-		json_object_set_new(o, "full", json_boolean(full));
-		json_object_set_new(o, "snapshots", json_integer((json_int_t)w.snapshots));
-		json_object_set_new(o, "objects", json_integer((json_int_t)w.objects));
-		json_object_set_new(o, "warnings", json_integer((json_int_t)warnings));
-		json_object_set_new(o, "stale_locks_removed",
-				    json_integer((json_int_t)dead.locks));
-		json_object_set_new(o, "temp_files_removed",
-				    json_integer((json_int_t)dead.temps));
-		json_object_set_new(o, "problems", jproblems);
-		json_object_set_new(o, "damaged_files", jdamaged);
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(o);
+		cli_json_set(o, "ok", json_boolean(!problems));
+		cli_json_set(o, "full", json_boolean(full));
+		cli_json_set(o, "snapshots", json_integer((json_int_t)w.snapshots));
+		cli_json_set(o, "objects", json_integer((json_int_t)w.objects));
+		cli_json_set(o, "warnings", json_integer((json_int_t)warnings));
+		cli_json_set(o, "stale_locks_removed",
+			     json_integer((json_int_t)dead.locks));
+		cli_json_set(o, "temp_files_removed",
+			     json_integer((json_int_t)dead.temps));
+		cli_json_set(o, "problems", jproblems);
+		cli_json_set(o, "damaged_files", jdamaged);
+		cli_json_print(o, 0);
 	} else if (problems) {
 		fprintf(stderr, "fsck found %" PRIu64 " problem(s); %" PRIu64
 			" damaged file(s)\n", problems, w.damaged_files);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "print.h"
@@ -87,24 +88,22 @@ int main(int argc, char **argv)
 	if (json) {
 		json_t *j = json_object();
 
-		json_object_set_new(j, "dry_run", json_boolean(o.dry_run));
-		json_object_set_new(j, "plan", json_integer((json_int_t)st.plan));
-		json_object_set_new(j, "objects_live", json_integer((json_int_t)st.objects_live));
-		json_object_set_new(j, "objects_dead", json_integer((json_int_t)st.objects_dead));
-		json_object_set_new(j, "packs_before", json_integer((json_int_t)st.packs_before));
-		json_object_set_new(j, "packs_deleted", json_integer((json_int_t)st.packs_deleted));
-		json_object_set_new(j, "packs_pending", json_integer((json_int_t)st.packs_pending));
-		json_object_set_new(j, "packs_protected", json_integer((json_int_t)st.packs_protected));
-		json_object_set_new(j, "note", json_string(st.note));
-		json_object_set_new(j, "packs_reindexed", json_integer((json_int_t)st.packs_reindexed));
-		json_object_set_new(j, "packs_unindexable", json_integer((json_int_t)st.packs_unindexable));
-		json_object_set_new(j, "reflog_roots", json_integer((json_int_t)st.reflog_roots));
-		json_object_set_new(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
-		json_object_set_new(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
-		json_object_set_new(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(j);
+		cli_json_set(j, "dry_run", json_boolean(o.dry_run));
+		cli_json_set(j, "plan", json_integer((json_int_t)st.plan));
+		cli_json_set(j, "objects_live", json_integer((json_int_t)st.objects_live));
+		cli_json_set(j, "objects_dead", json_integer((json_int_t)st.objects_dead));
+		cli_json_set(j, "packs_before", json_integer((json_int_t)st.packs_before));
+		cli_json_set(j, "packs_deleted", json_integer((json_int_t)st.packs_deleted));
+		cli_json_set(j, "packs_pending", json_integer((json_int_t)st.packs_pending));
+		cli_json_set(j, "packs_protected", json_integer((json_int_t)st.packs_protected));
+		cli_json_set(j, "note", print_json_string(st.note));
+		cli_json_set(j, "packs_reindexed", json_integer((json_int_t)st.packs_reindexed));
+		cli_json_set(j, "packs_unindexable", json_integer((json_int_t)st.packs_unindexable));
+		cli_json_set(j, "reflog_roots", json_integer((json_int_t)st.reflog_roots));
+		cli_json_set(j, "bytes_before", json_integer((json_int_t)st.bytes_before));
+		cli_json_set(j, "bytes_freed", json_integer((json_int_t)st.bytes_freed));
+		cli_json_set(j, "bytes_repacked", json_integer((json_int_t)st.bytes_repacked));
+		cli_json_print(j, 0);
 	} else if (!quiet) {
 		if (st.packs_reindexed)
 			printf("%" PRIu64 " pack(s) had no index and were indexed "

@@ -2,7 +2,6 @@
  * vault-import-git - git history into snapshots (libgit2).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "gc.h"
 #include "git-interop.h"
@@ -18,6 +18,7 @@
 #include "odb.h"
 #include "oidset.h"
 #include "print.h"
+#include "progress.h"
 #include "refs.h"
 #include "revparse.h"
 
@@ -41,54 +42,20 @@ static const char usage[] =
 "    -q, --quiet      print only the snapshot id of REV\n"
 "    --json           a JSON summary\n";
 
-static int quiet, json, tty, progress_shown;
-static struct vlt_repo *repo;
+static int quiet, json;
 static struct vlt_repo_lock writer_lock;
-
-static void clear_progress(void)
-{
-	if (progress_shown) {
-		fprintf(stderr, "\r%70s\r", "");
-		fflush(stderr);  /* line-buffered: this line has no newline */
-	}
-	progress_shown = 0;
-}
 
 static void progress(const struct vlt_git_progress *p, void *d)
 {
 	(void)d;
-	if (!tty || quiet || json)
-		return;
-	fprintf(stderr, "\rimporting: %" PRIu64 "/%" PRIu64 " commits, %s",
+	cli_progress_update("importing: %" PRIu64 "/%" PRIu64 " commits, %s",
 		p->done, p->total, print_human_size(p->bytes));
-	fflush(stderr);
-	progress_shown = 1;
 }
 
 static void warn_cb(const char *msg, void *d)
 {
 	(void)d;
-	clear_progress();
 	warning("%s", msg);
-}
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						      noreturn));
-static void fail(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	snprintf(msg, sizeof(msg), "%s", vlt_error_last());
-	clear_progress();
-	if (writer_lock.held)
-		vlt_writer_end(repo, &writer_lock);
-	fprintf(stderr, "fatal: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", msg);
-	exit(VLT_EXIT_FATAL);
 }
 
 /* 1 if anc is new or one of its ancestors (through every parent). */
@@ -164,27 +131,27 @@ int main(int argc, char **argv)
 	path = argv[optind];
 	if (argc - optind == 2)
 		rev = argv[optind + 1];
-	r = repo = cli_open_repo();
-	tty = isatty(2);
+	r = cli_open_repo();
+	cli_progress_start(!quiet && !json);
 	io.warn = warn_cb;
 	io.progress = progress;
 
 	if (vlt_writer_begin(r, &writer_lock, &gen, "import-git") < 0)
-		die_lib("cannot start the import");
+		die("cannot start the import: %s", vlt_error_last());
 	if (vlt_git_import(r, path, rev, &io, &res, &st) < 0)
-		fail("import of %s failed", path);
-	clear_progress();
+		die("import of %s failed: %s", path, vlt_error_last());
+	cli_progress_clear();
 
 	if (!branch)
 		branch = *res.branch ? res.branch : "git-import";
 	vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
 	if (!vlt_ref_name_valid(ref.data))
-		fail("'%s' is not a valid branch name", branch);
+		die("'%s' is not a valid branch name", branch);
 	/* the new snapshots are not reachable yet: keep them through any gc
 	 * plan published meanwhile, then publish them by the branch */
 	if (vlt_writer_settle_many(r, &writer_lock, &gen, res.created,
 				   res.ncreated) < 0)
-		fail("cannot settle with a running gc");
+		die("cannot settle with a running gc: %s", vlt_error_last());
 	have_old = vlt_ref_read(r, ref.data, &old) == 0;
 	vlt_error_clear();
 	if (have_old && !force && !is_ancestor(r, &old, &res.tip)) {
@@ -200,7 +167,8 @@ int main(int argc, char **argv)
 		err = vlt_ref_update(r, ref.data, &res.tip,
 				     have_old ? &old : &zero, msg.data);
 	if (err < 0)
-		fail("snapshots written but %s not moved", ref.data);
+		die("snapshots written but %s not moved: %s", ref.data,
+		    vlt_error_last());
 	/* the tags, now that their snapshots are published */
 	for (size_t i = 0; i < res.ntags; i++) {
 		const struct vlt_git_import_tag *t = &res.tags[i];
@@ -219,11 +187,11 @@ int main(int argc, char **argv)
 				tags_same++;
 			}
 		} else if (vlt_error_last_code() != VLT_E_NOTFOUND) {
-			fail("tag %s", t->name);
+			die("tag %s: %s", t->name, vlt_error_last());
 		} else if (vlt_tag_set(r, t->name, &t->snap, &zero,
 				       t->message) < 0) {
 			if (vlt_error_last_code() != VLT_E_CONFLICT)
-				fail("tag %s", t->name);
+				die("tag %s: %s", t->name, vlt_error_last());
 			tags_kept++;   /* created meanwhile by someone else */
 			warning("tag %s was created meanwhile: left as it is",
 				t->name);
@@ -252,9 +220,7 @@ int main(int argc, char **argv)
 			"tags_kept", (json_int_t)tags_kept,
 			"tags_left_out", (json_int_t)res.tags_left_out);
 
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
+		cli_json_print(o, 0);
 	} else {
 		printf("%s\n", vlt_oid_hex(&res.tip));
 		if (!quiet) {

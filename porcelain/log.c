@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "diff.h"
 #include "error.h"
 #include "odb.h"
@@ -53,12 +54,6 @@ static void flush_out(int force)
 	}
 }
 
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
-
 static json_t *snapshot_json(const struct vlt_oid *id,
 			     const struct vlt_snapshot *s, int forgotten)
 {
@@ -75,18 +70,18 @@ static json_t *snapshot_json(const struct vlt_oid *id,
 				json_string(vlt_oid_hex(&s->parents[i]))) < 0)
 			die("out of memory");
 	for (size_t i = 0; i < s->nmeta; i++)
-		json_set(meta, s->meta[i].key, print_json_string(s->meta[i].value));
-	json_set(o, "id", json_string(vlt_oid_hex(id)));
-	json_set(o, "tree", json_string(vlt_oid_hex(&s->tree)));
-	json_set(o, "parents", parents);
-	json_set(o, "time", json_integer(s->time));
-	json_set(o, "tz", json_string(tz));
-	json_set(o, "date", json_string(print_date_iso(s->time, s->tz_minutes)));
-	json_set(o, "author", print_json_string(s->author));
-	json_set(o, "host", print_json_string(s->host));
-	json_set(o, "meta", meta);
-	json_set(o, "message", print_json_string(s->message));
-	json_set(o, "forgotten", json_boolean(forgotten));
+		cli_json_set(meta, s->meta[i].key, print_json_string(s->meta[i].value));
+	cli_json_set(o, "id", json_string(vlt_oid_hex(id)));
+	cli_json_set(o, "tree", json_string(vlt_oid_hex(&s->tree)));
+	cli_json_set(o, "parents", parents);
+	cli_json_set(o, "time", json_integer(s->time));
+	cli_json_set(o, "tz", json_string(tz));
+	cli_json_set(o, "date", json_string(print_date_iso(s->time, s->tz_minutes)));
+	cli_json_set(o, "author", print_json_string(s->author));
+	cli_json_set(o, "host", print_json_string(s->host));
+	cli_json_set(o, "meta", meta);
+	cli_json_set(o, "message", print_json_string(s->message));
+	cli_json_set(o, "forgotten", json_boolean(forgotten));
 	return o;
 }
 
@@ -234,10 +229,7 @@ int main(int argc, char **argv)
 		print_note_forgotten();
 	vlt_walk_release(&w);
 	if (json_out) {
-		if (json_dumpf(json_list, stdout, JSON_INDENT(2)) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			die("write error on stdout");
-		json_decref(json_list);
+		cli_json_print(json_list, 0);
 	}
 	flush_out(1);
 	vlt_repo_free(r);

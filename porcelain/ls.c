@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "odb.h"
 #include "print.h"
@@ -42,12 +43,6 @@ static void flush_out(void)
 	}
 }
 
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
-
 /* A symlink's target (the chunk it names); dies on damage. */
 static void read_target(struct vlt_repo *r, const struct vlt_tree_entry *e,
 			struct vlt_buf *target, const char *path)
@@ -70,15 +65,15 @@ static void print_entry(struct vlt_repo *r, const struct vlt_tree_entry *e,
 		if (!o)
 			die("out of memory");
 		snprintf(mode, sizeof(mode), "%04o", e->mode & 07777);
-		json_set(o, "path", print_json_string(path));
-		json_set(o, "type", json_string(vlt_entry_type_name(e->type)));
-		json_set(o, "mode", json_string(mode));
-		json_set(o, "size", json_integer((json_int_t)e->size));
-		json_set(o, "mtime", json_integer(e->mtime_sec));
-		json_set(o, "mtime_nsec", json_integer(e->mtime_nsec));
-		json_set(o, "id", json_string(vlt_oid_hex(&e->oid)));
+		cli_json_set(o, "path", print_json_string(path));
+		cli_json_set(o, "type", json_string(vlt_entry_type_name(e->type)));
+		cli_json_set(o, "mode", json_string(mode));
+		cli_json_set(o, "size", json_integer((json_int_t)e->size));
+		cli_json_set(o, "mtime", json_integer(e->mtime_sec));
+		cli_json_set(o, "mtime_nsec", json_integer(e->mtime_nsec));
+		cli_json_set(o, "id", json_string(vlt_oid_hex(&e->oid)));
 		if (e->type == VLT_ENTRY_SYMLINK)
-			json_set(o, "target", print_json_string(target.data ?
+			cli_json_set(o, "target", print_json_string(target.data ?
 							       target.data : ""));
 		if (json_array_append_new(json_list, o) < 0)
 			die("out of memory");
@@ -199,10 +194,7 @@ int main(int argc, char **argv)
 	}
 	free(e.name);
 	if (json_out) {
-		if (json_dumpf(json_list, stdout, JSON_INDENT(2)) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			die("write error on stdout");
-		json_decref(json_list);
+		cli_json_print(json_list, 0);
 	}
 	cli_write_stdout(out.data, out.len);
 	vlt_buf_release(&out);

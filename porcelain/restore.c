@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "print.h"
 #include "restore.h"
@@ -119,20 +120,18 @@ int main(int argc, char **argv)
 	if (json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "snapshot", json_string(vlt_oid_hex(&oid)));
-		json_object_set_new(o, "target", json_string(target));
-		json_object_set_new(o, "files", json_integer((json_int_t)st.files));
-		json_object_set_new(o, "dirs", json_integer((json_int_t)st.dirs));
-		json_object_set_new(o, "symlinks", json_integer((json_int_t)st.symlinks));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)st.bytes));
-		json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
-		json_object_set_new(o, "unchanged", json_integer((json_int_t)st.unchanged));
-		json_object_set_new(o, "holes", json_integer((json_int_t)st.holes));
-		json_object_set_new(o, "verified", json_boolean(ro.verify));
-		json_object_set_new(o, "seconds", json_real(secs));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(o);
+		cli_json_set(o, "snapshot", json_string(vlt_oid_hex(&oid)));
+		cli_json_set(o, "target", print_json_string(target));
+		cli_json_set(o, "files", json_integer((json_int_t)st.files));
+		cli_json_set(o, "dirs", json_integer((json_int_t)st.dirs));
+		cli_json_set(o, "symlinks", json_integer((json_int_t)st.symlinks));
+		cli_json_set(o, "bytes", json_integer((json_int_t)st.bytes));
+		cli_json_set(o, "errors", json_integer((json_int_t)st.errors));
+		cli_json_set(o, "unchanged", json_integer((json_int_t)st.unchanged));
+		cli_json_set(o, "holes", json_integer((json_int_t)st.holes));
+		cli_json_set(o, "verified", json_boolean(ro.verify));
+		cli_json_set(o, "seconds", json_real(secs));
+		cli_json_print(o, 0);
 	} else if (!quiet) {
 		printf("restored %" PRIu64 " files, %" PRIu64 " dirs, %" PRIu64
 		       " symlinks (%s) into %s in %.2f s%s\n", st.files, st.dirs,

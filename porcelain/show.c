@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "diff.h"
 #include "error.h"
 #include "odb.h"
@@ -32,12 +33,6 @@ static const char usage[] =
 "compared with nothing, like a first snapshot.\n"
 "\n"
 "    --json    one JSON object instead\n";
-
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
 
 static void print_summary(struct vlt_buf *out, const struct vlt_diff_summary *s)
 {
@@ -64,7 +59,7 @@ static json_t *summary_json(const struct vlt_oid *base,
 
 	if (!o)
 		die("out of memory");
-	json_set(o, "against", base ? json_string(vlt_oid_hex(base)) :
+	cli_json_set(o, "against", base ? json_string(vlt_oid_hex(base)) :
 		 json_null());
 	return o;
 }
@@ -150,27 +145,24 @@ int main(int argc, char **argv)
 					json_string(vlt_oid_hex(&s.parents[i]))) < 0)
 				die("out of memory");
 		for (size_t i = 0; i < s.nmeta; i++)
-			json_set(meta, s.meta[i].key,
+			cli_json_set(meta, s.meta[i].key,
 				 print_json_string(s.meta[i].value));
-		json_set(o, "id", json_string(vlt_oid_hex(&oid)));
-		json_set(o, "tree", json_string(vlt_oid_hex(&s.tree)));
-		json_set(o, "parents", parents);
-		json_set(o, "time", json_integer(s.time));
-		json_set(o, "tz", json_string(tz));
-		json_set(o, "date", json_string(print_date_iso(s.time,
+		cli_json_set(o, "id", json_string(vlt_oid_hex(&oid)));
+		cli_json_set(o, "tree", json_string(vlt_oid_hex(&s.tree)));
+		cli_json_set(o, "parents", parents);
+		cli_json_set(o, "time", json_integer(s.time));
+		cli_json_set(o, "tz", json_string(tz));
+		cli_json_set(o, "date", json_string(print_date_iso(s.time,
 							       s.tz_minutes)));
-		json_set(o, "author", print_json_string(s.author));
-		json_set(o, "host", print_json_string(s.host));
-		json_set(o, "meta", meta);
-		json_set(o, "message", print_json_string(s.message));
-		json_set(o, "forgotten", json_boolean(forgotten));
-		json_set(o, "parent_forgotten", json_boolean(parent_forgotten));
-		json_set(o, "changes", no_files ? json_null() :
+		cli_json_set(o, "author", print_json_string(s.author));
+		cli_json_set(o, "host", print_json_string(s.host));
+		cli_json_set(o, "meta", meta);
+		cli_json_set(o, "message", print_json_string(s.message));
+		cli_json_set(o, "forgotten", json_boolean(forgotten));
+		cli_json_set(o, "parent_forgotten", json_boolean(parent_forgotten));
+		cli_json_set(o, "changes", no_files ? json_null() :
 			 summary_json(base, &sum));
-		if (json_dumpf(o, stdout, JSON_INDENT(2)) < 0 ||
-		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			die("write error on stdout");
-		json_decref(o);
+		cli_json_print(o, 0);
 	} else {
 		const char *msg = s.message ? s.message : "";
 

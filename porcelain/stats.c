@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "error.h"
 #include "odb.h"
 #include "oidset.h"
@@ -408,12 +409,6 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0;
 }
 
-static void json_set(json_t *o, const char *key, json_t *v)
-{
-	if (!v || json_object_set_new(o, key, v) < 0)
-		die("out of memory");
-}
-
 static json_t *json_ratio(uint64_t a, uint64_t b)
 {
 	/* two decimals, so that output does not depend on float printing */
@@ -430,23 +425,23 @@ static void print_json(const struct stats *st, const struct vlt_oid *snap,
 
 	if (!o || !tl)
 		die("out of memory");
-	json_set(o, "snapshot", snap ? json_string(vlt_oid_hex(snap)) :
+	cli_json_set(o, "snapshot", snap ? json_string(vlt_oid_hex(snap)) :
 		 json_null());
-	json_set(o, "snapshots", U(st->snapshots));
-	json_set(o, "missing_snapshots", U(st->missing_snapshots));
-	json_set(o, "forgotten_snapshots", U(st->forgotten_snapshots));
-	json_set(o, "files", U(st->total.files));
-	json_set(o, "unique_files", U(vlt_oidset_count(&st->file_objs)));
-	json_set(o, "symlinks", U(st->total.symlinks));
-	json_set(o, "directories", U(st->total.dirs));
-	json_set(o, "logical_bytes", U(st->total.bytes));
-	json_set(o, "unique_chunks", U(st->unique_chunks));
-	json_set(o, "unique_bytes", U(st->unique_bytes));
-	json_set(o, "stored_bytes", U(st->stored_bytes));
-	json_set(o, "metadata_bytes", U(st->meta_bytes));
-	json_set(o, "missing_chunks", U(st->missing_chunks));
-	json_set(o, "dedup_ratio", json_ratio(st->total.bytes, st->unique_bytes));
-	json_set(o, "compression_ratio",
+	cli_json_set(o, "snapshots", U(st->snapshots));
+	cli_json_set(o, "missing_snapshots", U(st->missing_snapshots));
+	cli_json_set(o, "forgotten_snapshots", U(st->forgotten_snapshots));
+	cli_json_set(o, "files", U(st->total.files));
+	cli_json_set(o, "unique_files", U(vlt_oidset_count(&st->file_objs)));
+	cli_json_set(o, "symlinks", U(st->total.symlinks));
+	cli_json_set(o, "directories", U(st->total.dirs));
+	cli_json_set(o, "logical_bytes", U(st->total.bytes));
+	cli_json_set(o, "unique_chunks", U(st->unique_chunks));
+	cli_json_set(o, "unique_bytes", U(st->unique_bytes));
+	cli_json_set(o, "stored_bytes", U(st->stored_bytes));
+	cli_json_set(o, "metadata_bytes", U(st->meta_bytes));
+	cli_json_set(o, "missing_chunks", U(st->missing_chunks));
+	cli_json_set(o, "dedup_ratio", json_ratio(st->total.bytes, st->unique_bytes));
+	cli_json_set(o, "compression_ratio",
 		 json_ratio(st->unique_bytes, st->stored_bytes));
 	for (size_t i = 0; i < ntypes; i++) {
 		if (!types[i].files)
@@ -458,16 +453,13 @@ static void print_json(const struct stats *st, const struct vlt_oid *snap,
 				"stored_bytes", (json_int_t)types[i].stored)) < 0)
 			die("out of memory");
 	}
-	json_set(o, "types", tl);
-	json_set(o, "repository", json_pack("{s:I, s:I, s:I, s:I}",
+	cli_json_set(o, "types", tl);
+	cli_json_set(o, "repository", json_pack("{s:I, s:I, s:I, s:I}",
 		 "packs", (json_int_t)rt->packs,
 		 "pack_bytes", (json_int_t)rt->pack_bytes,
 		 "index_bytes", (json_int_t)rt->index_bytes,
 		 "objects", (json_int_t)rt->objects));
-	if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0 ||
-	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-		die("write error on stdout");
-	json_decref(o);
+	cli_json_print(o, CLI_JSON_PRECISION(6));
 }
 
 static void print_human(const struct stats *st, const struct vlt_oid *snap,

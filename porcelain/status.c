@@ -17,6 +17,7 @@
 
 #include "backup.h"
 #include "cli.h"
+#include "json.h"
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
@@ -176,7 +177,6 @@ static void print_json(const struct vlt_diff_list *l, const char *branch,
 {
 	json_t *o = json_object(), *changes = json_array();
 	uint64_t n[3] = { 0, 0, 0 };
-	char *text;
 
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct vlt_diff_item *it = &l->items[i];
@@ -184,37 +184,32 @@ static void print_json(const struct vlt_diff_list *l, const char *branch,
 
 		n[it->status == VLT_DIFF_ADDED ? 0 :
 		  it->status == VLT_DIFF_MODIFIED ? 1 : 2]++;
-		json_array_append_new(changes, json_pack("{s:s,s:o,s:I}",
+		cli_json_append(changes, json_pack("{s:s,s:o,s:I}",
 			"status", code, "path", print_json_string(it->path),
 			"size", (json_int_t)(it->has_new ? it->new_e.size :
 					     it->old_e.size)));
 	}
-	json_object_set_new(o, "ref", json_string(branch));
-	json_object_set_new(o, "snapshot", snap ? json_string(snap) : json_null());
-	json_object_set_new(o, "changes", changes);
-	json_object_set_new(o, "added", json_integer((json_int_t)n[0]));
-	json_object_set_new(o, "modified", json_integer((json_int_t)n[1]));
-	json_object_set_new(o, "deleted", json_integer((json_int_t)n[2]));
-	json_object_set_new(o, "ignored", json_integer((json_int_t)ignored.nr));
+	cli_json_set(o, "ref", print_json_string(branch));
+	cli_json_set(o, "snapshot", snap ? json_string(snap) : json_null());
+	cli_json_set(o, "changes", changes);
+	cli_json_set(o, "added", json_integer((json_int_t)n[0]));
+	cli_json_set(o, "modified", json_integer((json_int_t)n[1]));
+	cli_json_set(o, "deleted", json_integer((json_int_t)n[2]));
+	cli_json_set(o, "ignored", json_integer((json_int_t)ignored.nr));
 	/* how the answer was found: files seen, and read (the others cost a
 	 * stat() thanks to the file cache) */
-	json_object_set_new(o, "files", json_integer((json_int_t)st->files_total));
-	json_object_set_new(o, "files_read", json_integer((json_int_t)
-			    (st->files_total - st->files_cached)));
+	cli_json_set(o, "files", json_integer((json_int_t)st->files_total));
+	cli_json_set(o, "files_read", json_integer((json_int_t)
+		     (st->files_total - st->files_cached)));
 	if (show_ignored) {
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < ignored.nr; i++)
-			json_array_append_new(a, print_json_string(ignored.v[i]));
-		json_object_set_new(o, "ignored_paths", a);
+			cli_json_append(a, print_json_string(ignored.v[i]));
+		cli_json_set(o, "ignored_paths", a);
 	}
-	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
-		die("out of memory");
-	vlt_buf_adds(&out, text);
-	vlt_buf_addch(&out, '\n');
-	free(text);
-	json_decref(o);
+	flush_out(1);
+	cli_json_print(o, 0);
 }
 
 int main(int argc, char **argv)
@@ -275,7 +270,7 @@ int main(int argc, char **argv)
 		int below = vlt_path_below(root, argv[i], &rel);
 
 		if (below < 0)
-			die_lib("%s", argv[i]);
+			die("%s: %s", argv[i], vlt_error_last());
 		if (!below)
 			die("%s: is outside the project folder %s", argv[i], root);
 		if (vlt_strlist_add(&paths, rel.data ? rel.data : "") < 0)
@@ -290,7 +285,7 @@ int main(int argc, char **argv)
 	}
 
 	if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0)
-		die_lib("cannot read HEAD");
+		die("cannot read HEAD: %s", vlt_error_last());
 	branch = ref.data;
 	if (!strncmp(branch, "refs/snapshots/", 15))
 		branch += 15;
@@ -298,17 +293,19 @@ int main(int argc, char **argv)
 	vlt_oid_clear(&head_tree);
 	if (have_snap) {
 		if (vlt_rev_peel_tree(r, &snap, &head_tree) < 0)
-			die_lib("cannot read the latest snapshot");
+			die("cannot read the latest snapshot: %s",
+			    vlt_error_last());
 		vlt_oid_to_hex(&snap, snap_hex);
 	}
 
 	bo.excludes = excludes;
 	bo.ignored = on_ignored;
 	if (vlt_backup_scan_opts(r, root, &bo, &work_tree, &st) < 0)
-		die_lib("cannot read the project folder");
+		die("cannot read the project folder: %s", vlt_error_last());
 	vlt_strlist_sort(&ignored);
 	if (vlt_diff_trees_list(r, &head_tree, &work_tree, limit, 0, &l) < 0)
-		die_lib("cannot compare with the latest snapshot");
+		die("cannot compare with the latest snapshot: %s",
+		    vlt_error_last());
 
 	switch (fmt) {
 	case FMT_LONG:

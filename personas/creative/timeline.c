@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json.h"
 #include "html.h"
 #include "error.h"
 #include "fsutil.h"
@@ -241,30 +242,28 @@ static void print_json(void)
 		if (!o)
 			die("out of memory");
 		if (v->old_path)
-			json_object_set_new(o, "old_path", json_string(v->old_path));
+			cli_json_set(o, "old_path", print_json_string(v->old_path));
 		if (v->has_entry) {
-			json_object_set_new(o, "size", json_integer((json_int_t)v->e.size));
-			json_object_set_new(o, "id", json_string(vlt_oid_hex(&v->e.oid)));
-			json_object_set_new(o, "type", json_string(
+			cli_json_set(o, "size", json_integer((json_int_t)v->e.size));
+			cli_json_set(o, "id", json_string(vlt_oid_hex(&v->e.oid)));
+			cli_json_set(o, "type", json_string(
 				vlt_entry_type_name(v->e.type)));
 		}
 		if (v->has_info) {
-			json_object_set_new(o, "format", json_string(v->info.format));
+			cli_json_set(o, "format", print_json_string(v->info.format));
 			if (v->info.kind == VLT_MEDIA_IMAGE) {
-				json_object_set_new(o, "width", json_integer(v->info.width));
-				json_object_set_new(o, "height", json_integer(v->info.height));
+				cli_json_set(o, "width", json_integer(v->info.width));
+				cli_json_set(o, "height", json_integer(v->info.height));
 			} else {
-				json_object_set_new(o, "vertices",
+				cli_json_set(o, "vertices",
 					json_integer((json_int_t)v->info.vertices));
-				json_object_set_new(o, "faces",
+				cli_json_set(o, "faces",
 					json_integer((json_int_t)v->info.faces));
 			}
 		}
-		json_array_append_new(a, o);
+		cli_json_append(a, o);
 	}
-	json_dumpf(a, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(a);
+	cli_json_print(a, 0);
 }
 
 static void write_file(const char *dir, const char *name, const void *data,
