@@ -31,6 +31,7 @@
 #include "gc.h"
 #include "ignore.h"
 #include "odb.h"
+#include "testhook.h"
 #include "tree.h"
 
 void vlt_backup_opts_init(struct vlt_backup_opts *o)
@@ -663,16 +664,6 @@ static int restart_job(struct engine *e, struct job *j, uint64_t bytes)
 	return err;
 }
 
-/* Tests: VAULT_TEST_DURING_READ=CMD runs CMD (a shell command) after the
- * first chunk of every read of a file, to change it as we read it. */
-static void test_during_read(void)
-{
-	const char *hook = getenv("VAULT_TEST_DURING_READ");
-
-	if (hook && *hook && system(hook) != 0)
-		fprintf(stderr, "VAULT_TEST_DURING_READ failed\n");
-}
-
 static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 {
 	struct job *j = &e->jobs[jobi];
@@ -722,7 +713,7 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 			}
 			reader_progress(e, e->rd_base + rd->offset);
 			if (first)
-				test_during_read();
+				vlt_testhook_run("during-read");
 		}
 		if (err < 0)
 			break;
@@ -1049,13 +1040,8 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 		if ((err = walk(&e, fd, top)) < 0)
 			goto done;
 	}
-	{
-		/* tests: change the tree between the listing and the reads */
-		const char *hook = getenv("VAULT_TEST_AFTER_WALK");
-
-		if (hook && *hook && system(hook) != 0)
-			fprintf(stderr, "VAULT_TEST_AFTER_WALK failed\n");
-	}
+	/* tests: change the tree between the listing and the reads */
+	vlt_testhook_run("after-walk");
 	if ((err = run_pipeline(&e)) < 0 || (err = write_trees(&e, tree)) < 0 ||
 	    (err = vlt_odb_flush(r)) < 0)
 		goto done;

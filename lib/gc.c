@@ -17,6 +17,7 @@
 #include "oidset.h"
 #include "pack.h"
 #include "refs.h"
+#include "testhook.h"
 #include "tree.h"
 
 #define PLAN_PREFIX "gc/plan-"
@@ -809,9 +810,9 @@ static int sweep_plan(struct vlt_repo *r, struct plan *p,
 				err = 0;
 			else if (!err)
 				st->packs_deleted++;
-			/* VAULT_TEST_ABORT_AFTER counts deletions too, so crash
+			/* the abort-after test hook counts deletions too, so crash
 			 * tests can kill a gc in the middle of its sweep */
-			vlt_odb_test_abort_check();
+			vlt_testhook_count("abort-after");
 		}
 	}
 	if (!err) {

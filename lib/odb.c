@@ -16,7 +16,6 @@
  * gc protocol in Documentation/format.md).
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "tree.h"
 #include "oidset.h"
 #include "seal.h"
+#include "testhook.h"
 
 struct cz_pool {
 	struct vlt_compressor **items;
@@ -86,21 +86,6 @@ struct vlt_odb {
 	int load_errors;      /* indexes that could not be loaded */
 	char load_msg[512];   /* the first such error */
 };
-
-static int stored_count;
-static long abort_after = -1;
-
-void vlt_odb_test_abort_check(void)
-{
-	if (abort_after < 0) {
-		const char *s = getenv("VAULT_TEST_ABORT_AFTER");
-
-		abort_after = s ? atol(s) : 0;
-	}
-	if (abort_after > 0 && __atomic_add_fetch(&stored_count, 1,
-						  __ATOMIC_SEQ_CST) >= abort_after)
-		kill(getpid(), SIGKILL);
-}
 
 /* --- compressor pool ------------------------------------------------ */
 
@@ -1286,7 +1271,7 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 unlock:
 	pthread_mutex_unlock(&o->wlock);
 	if (err == 1 && !r->dry_run)
-		vlt_odb_test_abort_check();
+		vlt_testhook_count("abort-after");
 done:
 	cz_put(r, cz);
 	vlt_buf_release(&scratch);
