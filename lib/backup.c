@@ -31,6 +31,7 @@
 #include "gc.h"
 #include "ignore.h"
 #include "odb.h"
+#include "pool.h"
 #include "testhook.h"
 #include "tree.h"
 
@@ -447,7 +448,7 @@ static void reader_progress(struct engine *e, uint64_t pos)
  * kernel's own read-ahead sees one file at a time in 128-256 KiB steps, so
  * a cold disk otherwise idles whenever the reader is cutting chunks.
  */
-static void *prefetcher(void *arg)
+static void prefetcher(void *arg, int index)
 {
 	struct engine *e = arg;
 	uint64_t pos = 0, base = 0;
@@ -491,7 +492,7 @@ static void *prefetcher(void *arg)
 		pos = base;   /* the same count the reader keeps */
 	}
 out:
-	return NULL;
+	(void)index;
 }
 
 static int finish_job(struct engine *e, struct job *j)
@@ -513,10 +514,11 @@ static int finish_job(struct engine *e, struct job *j)
 	return 0;
 }
 
-static void *worker(void *arg)
+static void worker(void *arg, int index)
 {
 	struct engine *e = arg;
 
+	(void)index;
 	for (;;) {
 		struct task *t;
 		struct vlt_oid oid;
@@ -575,7 +577,6 @@ static void *worker(void *arg)
 		if (last && finish_job(e, j) < 0)
 			break;
 	}
-	return NULL;
 }
 
 static int enqueue(struct engine *e, long jobi, const unsigned char *data,
@@ -767,10 +768,11 @@ failed:
 	return 0;
 }
 
-static void *ticker(void *arg)
+static void ticker(void *arg, int index)
 {
 	struct engine *e = arg;
 
+	(void)index;
 	pthread_mutex_lock(&e->lock);
 	while (!e->ticker_stop) {
 		struct timespec until;
@@ -794,40 +796,34 @@ static void *ticker(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&e->lock);
-	return NULL;
 }
 
 static int run_pipeline(struct engine *e)
 {
 	struct vlt_chunker ch;
 	struct vlt_chunk_reader rd;
-	pthread_t *threads, tick, pf;
-	int nthreads = e->o->threads > 0 ? e->o->threads :
-		       (int)sysconf(_SC_NPROCESSORS_ONLN);
-	int started = 0, ticking = 0, prefetching = 0, err = 0;
+	struct vlt_pool workers = VLT_POOL_INIT, tick = VLT_POOL_INIT;
+	struct vlt_pool pf = VLT_POOL_INIT;
+	int nthreads = vlt_pool_threads(e->o->threads, 64);
+	int started, prefetching = 0, err = 0;
 
-	if (nthreads < 1)
-		nthreads = 1;
-	if (nthreads > 64)
-		nthreads = 64;
 	VLT_TRY(vlt_chunker_init(&ch, &e->r->chunking));
 	e->queue_limit = (size_t)nthreads * 4 * e->r->chunking.max;
 	if (e->queue_limit < (32u << 20))
 		e->queue_limit = 32u << 20;
-	threads = calloc((size_t)nthreads, sizeof(*threads));
-	if (!threads)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	for (; started < nthreads; started++)
-		if (pthread_create(&threads[started], NULL, worker, e) != 0)
-			break;
-	if (!started) {
-		free(threads);
-		return vlt_error_set(VLT_E_GENERIC, "cannot start threads");
+	/* the workers: this thread reads, so at least one must run */
+	if ((started = vlt_pool_start(&workers, nthreads, worker, e)) <= 0) {
+		vlt_pool_join(&workers);
+		return started < 0 ? started :
+		       vlt_error_set(VLT_E_GENERIC, "cannot start threads");
 	}
-	if (e->o->progress && pthread_create(&tick, NULL, ticker, e) == 0)
-		ticking = 1;
-	if (e->njobs && pthread_create(&pf, NULL, prefetcher, e) == 0)
-		prefetching = 1;
+	/* the progress ticker and the read-ahead are optional */
+	if (e->o->progress && vlt_pool_start(&tick, 1, ticker, e) < 0)
+		vlt_error_clear();
+	if (e->njobs && (prefetching = vlt_pool_start(&pf, 1, prefetcher, e)) < 0) {
+		vlt_error_clear();
+		prefetching = 0;
+	}
 
 	/* one reader buffer for all files */
 	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
@@ -869,8 +865,8 @@ static int run_pipeline(struct engine *e)
 		__atomic_store_n(&e->pf_stop, 1, __ATOMIC_SEQ_CST);
 		pthread_cond_signal(&e->pf_cond);
 		pthread_mutex_unlock(&e->pf_lock);
-		pthread_join(pf, NULL);
 	}
+	vlt_pool_join(&pf);
 
 	pthread_mutex_lock(&e->lock);
 	e->closing = 1;
@@ -878,11 +874,8 @@ static int run_pipeline(struct engine *e)
 	pthread_cond_broadcast(&e->not_empty);
 	pthread_cond_broadcast(&e->tick);
 	pthread_mutex_unlock(&e->lock);
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	if (ticking)
-		pthread_join(tick, NULL);
-	free(threads);
+	vlt_pool_join(&workers);
+	vlt_pool_join(&tick);
 	if (e->fatal)
 		err = vlt_error_set(e->fatal, "%s", e->fatal_msg);
 	/* tasks left behind by a failure, and the recycled ones */
