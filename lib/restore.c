@@ -15,6 +15,7 @@
 #include <linux/openat2.h>
 
 #include "error.h"
+#include "fileobj.h"
 #include "fsutil.h"
 #include "odb.h"
 #include "pool.h"
@@ -1019,4 +1020,21 @@ done:
 		close(s.rootfd);
 	pthread_mutex_destroy(&s.lock);
 	return err;
+}
+
+int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
+			  const char *dir, const struct vlt_checkout_opts *o,
+			  vlt_checkout_error_fn on_error, void *err_data,
+			  struct vlt_checkout_stats *stats)
+{
+	struct vlt_restore_opts ro = { 0 };
+
+	ro.overwrite = o ? o->overwrite : 0;
+	/* plumbing, like git checkout-index -f: -f replaces whatever is
+	 * there; vault restore --force is the careful one */
+	ro.discard_changes = ro.overwrite;
+	ro.verify = o ? o->verify : 0;
+	ro.on_error = on_error;
+	ro.err_data = err_data;
+	return vlt_restore(r, tree, dir, &ro, stats);
 }
