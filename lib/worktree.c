@@ -4,17 +4,13 @@
  * folder; this file is the simple, exact one that the plumbing uses.
  * Writing a tree out is restore.c's job, file objects fileobj.c's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
+#include "dirwalk.h"
 #include "error.h"
 #include "fileobj.h"
 #include "fsutil.h"
@@ -32,144 +28,78 @@ int vlt_worktree_store_fd(struct vlt_repo *r, int fd, const char *name,
 
 struct walk {
 	struct vlt_repo *r;
+	const char *dir;        /* the folder as given, for messages */
 	vlt_path_filter filter;
 	void *filter_data;
 	struct vlt_write_stats *stats;
-	struct vlt_buf rel;     /* path relative to the top, for the filter */
+	struct vlt_dirwalk *dw;
 };
 
-static int write_dir(struct walk *w, int dirfd, const char *path,
-		     struct vlt_oid *out, size_t depth)
+static int walk_skip(void *data, const char *rel, const struct stat *st)
 {
-	int top = depth == 0;
-	struct vlt_tree t;
-	struct vlt_buf enc = VLT_BUF_INIT, target = VLT_BUF_INIT;
-	DIR *d;
-	struct dirent *de;
-	size_t rel_base = w->rel.len;
-	int err = 0;
+	struct walk *w = data;
 
-	vlt_tree_init(&t);
-	if ((err = vlt_tree_depth_check(depth, path)) < 0) {
-		close(dirfd);
-		return err;
-	}
-	d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return vlt_error_set(VLT_E_IO, "opendir %s: %s", path,
-				     strerror(errno));
-	}
-	while ((de = readdir(d)) != NULL) {
-		const char *name = de->d_name;
-		struct stat st;
-		struct vlt_oid oid;
-
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		if (top && !strcmp(name, ".vault"))
-			continue;
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;  /* vanished while we looked */
-			err = vlt_error_set(VLT_E_IO, "stat %s/%s: %s", path, name,
-					    strerror(errno));
-			break;
-		}
-		vlt_buf_setlen(&w->rel, rel_base);
-		if ((err = vlt_buf_addf(&w->rel, "%s%s", rel_base ? "/" : "",
-					name)) < 0)
-			break;
-		if (w->filter && w->filter(w->rel.data, S_ISDIR(st.st_mode),
-					   w->filter_data))
-			continue;
-		if (S_ISREG(st.st_mode)) {
-			uint64_t size;
-			int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW |
-					O_CLOEXEC);
-
-			if (fd < 0) {
-				err = vlt_error_set(VLT_E_IO, "open %s/%s: %s", path,
-						    name, strerror(errno));
-				break;
-			}
-			err = vlt_worktree_store_fd(w->r, fd, name, &oid, &size,
-						    w->stats);
-			close(fd);
-			if (err < 0)
-				break;
-			err = vlt_tree_add(&t, name, VLT_ENTRY_FILE, st.st_mode,
-					   size, st.st_mtim.tv_sec,
-					   (uint32_t)st.st_mtim.tv_nsec, &oid);
-			if (w->stats)
-				w->stats->files++;
-		} else if (S_ISLNK(st.st_mode)) {
-			ssize_t n;
-
-			vlt_buf_reset(&target);
-			if ((err = vlt_buf_grow(&target, PATH_MAX)) < 0)
-				break;
-			n = readlinkat(dirfd, name, target.data, PATH_MAX);
-			if (n < 0) {
-				err = vlt_error_set(VLT_E_IO, "readlink %s/%s: %s",
-						    path, name, strerror(errno));
-				break;
-			}
-			vlt_buf_setlen(&target, (size_t)n);
-			if ((err = vlt_odb_write(w->r, VLT_OBJ_CHUNK, target.data,
-						 target.len, &oid)) < 0)
-				break;
-			err = vlt_tree_add(&t, name, VLT_ENTRY_SYMLINK, 0777,
-					   (uint64_t)n, st.st_mtim.tv_sec,
-					   (uint32_t)st.st_mtim.tv_nsec, &oid);
-			if (w->stats)
-				w->stats->symlinks++;
-		} else if (S_ISDIR(st.st_mode)) {
-			struct vlt_buf sub = VLT_BUF_INIT;
-			int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
-					O_NOFOLLOW | O_CLOEXEC);
-
-			if (fd < 0) {
-				err = vlt_error_set(VLT_E_IO, "open %s/%s: %s", path,
-						    name, strerror(errno));
-				break;
-			}
-			if ((err = vlt_buf_addf(&sub, "%s/%s", path, name)) == 0)
-				err = write_dir(w, fd, sub.data, &oid, depth + 1);
-			vlt_buf_release(&sub);
-			if (err < 0)
-				break;
-			err = vlt_tree_add(&t, name, VLT_ENTRY_DIR, st.st_mode, 0,
-					   st.st_mtim.tv_sec,
-					   (uint32_t)st.st_mtim.tv_nsec, &oid);
-			if (w->stats)
-				w->stats->dirs++;
-		}
-		/* sockets, fifos and devices are not stored */
-		if (err < 0)
-			break;
-	}
-	closedir(d);
-	vlt_buf_setlen(&w->rel, rel_base);
-	if (!err && (err = vlt_tree_encode(&t, &enc)) == 0)
-		err = vlt_odb_write(w->r, VLT_OBJ_TREE, enc.data, enc.len, out);
-	vlt_tree_release(&t);
-	vlt_buf_release(&enc);
-	vlt_buf_release(&target);
-	return err;
+	return w->filter && w->filter(rel, S_ISDIR(st->st_mode), w->filter_data);
 }
+
+/* Every regular file is stored as it is met. */
+static int walk_file(void *data, int dirfd, const char *name, const char *rel,
+		     const struct stat *st, long dir, long ent)
+{
+	struct walk *w = data;
+	struct vlt_walk_ent *b;
+	struct vlt_oid oid;
+	uint64_t size;
+	int err, fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	(void)st;
+	if (fd < 0)
+		return vlt_error_set(VLT_E_IO, "open %s/%s: %s", w->dir, rel,
+				     strerror(errno));
+	err = vlt_worktree_store_fd(w->r, fd, name, &oid, &size, w->stats);
+	close(fd);
+	if (err < 0)
+		return err;
+	b = vlt_dirwalk_ent(w->dw, dir, ent);
+	b->oid = oid;
+	b->size = size;
+	if (w->stats)
+		w->stats->files++;
+	return 0;
+}
+
+/* The plumbing is exact: anything it cannot read fails it. */
+static int walk_error(void *data, const char *op, const char *path, int errnum)
+{
+	(void)data;
+	return vlt_error_set(VLT_E_IO, "%s %s: %s", op, path, strerror(errnum));
+}
+
+static const struct vlt_dirwalk_ops walk_ops = {
+	.skip = walk_skip,
+	.file = walk_file,
+	.error = walk_error,
+};
 
 int vlt_worktree_write(struct vlt_repo *r, const char *dir,
 		       vlt_path_filter filter, void *filter_data,
 		       struct vlt_oid *tree, struct vlt_write_stats *stats)
 {
-	struct walk w = { r, filter, filter_data, stats, VLT_BUF_INIT };
+	struct vlt_dirwalk dw;
+	struct walk w = { r, dir, filter, filter_data, stats, &dw };
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int err;
 
 	if (fd < 0)
 		return vlt_error_set(VLT_E_IO, "open %s: %s", dir, strerror(errno));
-	err = write_dir(&w, fd, dir, tree, 0);
-	vlt_buf_release(&w.rel);
+	vlt_dirwalk_init(&dw, r, &walk_ops, &w);
+	dw.show_root = dir;
+	if ((err = vlt_dirwalk_run(&dw, fd)) == 0)
+		err = vlt_dirwalk_write_trees(&dw, tree);
+	if (!err && stats) {
+		stats->dirs += dw.ndirs_seen;
+		stats->symlinks += dw.nsymlinks;
+	}
+	vlt_dirwalk_release(&dw);
 	return err;
 }
