@@ -1,19 +1,19 @@
 /*
  * testhook.c - the test suite's crash and race hooks (see testhook.h).
- * The only file of the libraries that runs commands, prints or kills its
- * own process, and only with VAULT_TEST_HOOKS=1 in a build configured
- * with the hooks (the default; --disable-test-hooks leaves this file
- * empty).
+ * The only file of the libraries that runs commands or kills its own
+ * process, and only with VAULT_TEST_HOOKS=1 in a build configured with
+ * the hooks (the default; --disable-test-hooks leaves this file empty).
  */
 #include "testhook.h"
 
 #ifdef VLT_TEST_HOOKS
 
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "error.h"
 
 /* VAULT_TEST_<POINT> into buf; 0, or -1 when the name does not fit. */
 static int var_name(const char *point, char *buf, size_t n)
@@ -52,7 +52,7 @@ void vlt_testhook_run(const char *point)
 	const char *cmd = hook_value(point, var, sizeof(var));
 
 	if (cmd && system(cmd) != 0)
-		fprintf(stderr, "%s failed\n", var);
+		vlt_warning("test hook %s failed", var);
 }
 
 void vlt_testhook_count(const char *point)

@@ -29,7 +29,8 @@
 #ifdef VLT_TEST_HOOKS
 
 /* Run the shell command of point (if set); a failing command is reported
- * on stderr ("VAULT_TEST_AFTER_WALK failed") and otherwise ignored. */
+ * with vlt_warning() ("test hook VAULT_TEST_AFTER_WALK failed") and
+ * otherwise ignored. */
 void vlt_testhook_run(const char *point);
 /* Count one event of point; SIGKILL when the count reaches its value. */
 void vlt_testhook_count(const char *point);
