@@ -1,20 +1,20 @@
 /*
  * backup.c - the backup engine (see backup.h).
  *
- * Three phases. (1) The walk, single-threaded, stats every entry, applies
- * .vaultignore rules, and asks the file cache about each regular file:
- * unchanged files get their file object id from the cache; the others
- * become jobs. (2) The pipeline: this thread reads the jobs' files in
+ * Three phases. (1) The walk (dirwalk.c, the one vault-write-tree uses
+ * too), single-threaded, stats every entry, applies .vaultignore rules,
+ * and asks the file cache about each regular file: unchanged files get
+ * their file object id from the cache; the others become jobs. (2) The pipeline: this thread reads the jobs' files in
  * order and cuts them into chunks (FastCDC is cheaper than a read); each
  * chunk is copied into a task on a queue bounded in bytes; worker threads
  * hash, deduplicate, compress and store the chunks, and whoever completes a
  * file's last chunk writes its file object. (3) Trees are written
- * bottom-up from the walk's records, and everything is flushed.
+ * bottom-up from the walk's records (vlt_dirwalk_write_trees), and
+ * everything is flushed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +25,15 @@
 
 #include "backup.h"
 #include "chunker.h"
+#include "dirwalk.h"
 #include "error.h"
 #include "filecache.h"
 #include "fsutil.h"
 #include "gc.h"
 #include "ignore.h"
 #include "odb.h"
+#include "pool.h"
+#include "testhook.h"
 #include "tree.h"
 
 void vlt_backup_opts_init(struct vlt_backup_opts *o)
@@ -40,31 +43,12 @@ void vlt_backup_opts_init(struct vlt_backup_opts *o)
 	o->use_default_ignores = 1;
 }
 
-/* --- the walk's records ---------------------------------------------- */
-
-struct bent {
-	char *name;
-	enum vlt_entry_type type;
-	uint32_t mode;
-	uint64_t size;
-	int64_t msec;
-	uint32_t mnsec;
-	struct vlt_oid oid;
-	long dir;     /* child directory index, for directories */
-	long job;     /* job index for files to read, else -1 */
-	int skip;     /* could not be read: left out of the tree */
-};
-
-struct bdir {
-	struct bent *ents;
-	size_t nr, alloc;
-	long parent, parent_ent;   /* -1 for the root */
-};
+/* --- the walk's records (dirwalk.h) and the pipeline's ------------- */
 
 struct job {
 	char *path;          /* relative to the root */
 	struct stat st;
-	long dir, ent;
+	long dir, ent;       /* its entry in the walk's records */
 	struct vlt_file f;   /* chunk list, filled as chunks complete */
 	uint64_t submitted, done;
 	int read_done, error, finished;
@@ -84,7 +68,6 @@ struct task {
 
 struct engine {
 	struct vlt_repo *r;
-	size_t depth;             /* of the folder walk() is in */
 	const struct vlt_backup_opts *o;
 	int rootfd;
 	struct vlt_ignore *ig;
@@ -94,11 +77,9 @@ struct engine {
 	int cache_valid;     /* cache written under the current gc generation */
 	struct vlt_filecache_writer cw;
 
-	struct bdir *dirs;
-	size_t ndirs, dirs_alloc;
+	struct vlt_dirwalk w;      /* the folder's shape */
 	struct job *jobs;
 	size_t njobs, jobs_alloc;
-	struct vlt_buf rel;
 
 	/* pipeline */
 	pthread_mutex_t lock;
@@ -153,40 +134,6 @@ static int set_fatal(struct engine *e, int err)
 	pthread_cond_broadcast(&e->job_idle);
 	pthread_mutex_unlock(&e->lock);
 	return err;
-}
-
-static int add_dir(struct engine *e, long parent, long parent_ent, long *out)
-{
-	VLT_TRY(VLT_ALLOC_GROW(e->dirs, e->ndirs + 1, e->dirs_alloc));
-	memset(&e->dirs[e->ndirs], 0, sizeof(e->dirs[0]));
-	e->dirs[e->ndirs].parent = parent;
-	e->dirs[e->ndirs].parent_ent = parent_ent;
-	*out = (long)e->ndirs++;
-	return 0;
-}
-
-static struct bent *add_ent(struct engine *e, long d, const char *name,
-			    const struct stat *st, enum vlt_entry_type type)
-{
-	struct bdir *dir = &e->dirs[d];
-	struct bent *b;
-
-	if (VLT_ALLOC_GROW(dir->ents, dir->nr + 1, dir->alloc) < 0)
-		return NULL;
-	b = &dir->ents[dir->nr++];
-	memset(b, 0, sizeof(*b));
-	if (!(b->name = strdup(name))) {
-		dir->nr--;
-		vlt_error_set(VLT_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	b->type = type;
-	b->mode = st->st_mode & 07777;
-	b->msec = st->st_mtim.tv_sec;
-	b->mnsec = (uint32_t)st->st_mtim.tv_nsec;
-	b->dir = -1;
-	b->job = -1;
-	return b;
 }
 
 static void load_ignore_file(struct engine *e, int dirfd, const char *rel)
@@ -249,175 +196,106 @@ static int keep_unread(const char *path, void *data)
 	return !only_relation(data, path);
 }
 
-static int walk(struct engine *e, int dirfd, long d)
+static int walk_enter(void *data, int dirfd, const char *rel)
 {
-	DIR *dp;
-	struct dirent *de;
-	size_t base = e->rel.len;
-	int err = 0;
+	struct engine *e = data;
 
 	if (e->ig)
-		load_ignore_file(e, dirfd, e->rel.data ? e->rel.data : "");
-	dp = fdopendir(dirfd);
-	if (!dp) {
-		close(dirfd);
-		warn(e, base ? e->rel.data : ".", strerror(errno));
+		load_ignore_file(e, dirfd, rel);
+	return 0;
+}
+
+/* Outside the only paths: carried over, not looked at. */
+static int walk_skip_early(void *data, const char *rel, unsigned char d_type)
+{
+	struct engine *e = data;
+	int relation;
+
+	if (!e->o->only)
+		return 0;
+	relation = only_relation(e->o->only, rel);
+	return !relation || (relation == 1 && d_type != DT_DIR &&
+			     d_type != DT_UNKNOWN);
+}
+
+static int walk_skip(void *data, const char *rel, const struct stat *st)
+{
+	struct engine *e = data;
+
+	if (e->o->only && !S_ISDIR(st->st_mode) &&
+	    only_relation(e->o->only, rel) == 1)
+		return 1;
+	if (e->ig) {
+		struct vlt_ignore_why why;
+
+		if (vlt_ignore_match_why(e->ig, rel, S_ISDIR(st->st_mode), &why)) {
+			e->prog.ignored++;
+			if (e->o->ignored)
+				e->o->ignored(rel, S_ISDIR(st->st_mode), &why,
+					      e->o->cb_data);
+			return 1;
+		}
+	}
+	/* the repository itself (--repo inside PATH) */
+	return S_ISDIR(st->st_mode) && st->st_dev == e->repo_dev &&
+	       st->st_ino == e->repo_ino;
+}
+
+/* A regular file: from the file cache when unchanged, else a job. */
+static int walk_file(void *data, int dirfd, const char *name, const char *rel,
+		     const struct stat *st, long dir, long ent)
+{
+	struct engine *e = data;
+	const struct vlt_fc_entry *c = e->cache ?
+		vlt_filecache_match(e->cache, rel, st) : NULL;
+	struct job *j;
+	int err;
+
+	(void)dirfd;
+	(void)name;
+	e->prog.files_total++;
+	e->prog.bytes_total += (uint64_t)st->st_size;
+	if (c && cache_hit_valid(e, c)) {
+		struct vlt_walk_ent *b = vlt_dirwalk_ent(&e->w, dir, ent);
+
+		b->oid = c->oid;
+		e->prog.files_cached++;
+		e->prog.files_done++;
+		e->prog.bytes_done += (uint64_t)st->st_size;
+		if (!e->o->dry_run &&
+		    (err = vlt_filecache_writer_add(&e->cw, rel, st, &b->oid)) < 0)
+			return err;
 		return 0;
 	}
-	while ((de = readdir(dp)) != NULL && !err) {
-		const char *name = de->d_name;
-		struct stat st;
-		struct bent *b;
-
-		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-			continue;
-		/* repositories are never backed up into themselves: any
-		 * .vault (this project's, or a nested project's) is left out */
-		if (!strcmp(name, ".vault"))
-			continue;
-		vlt_buf_setlen(&e->rel, base);
-		if ((err = vlt_buf_addf(&e->rel, "%s%s", base ? "/" : "",
-					name)) < 0)
-			break;
-		if (e->o->only) {
-			int rel = only_relation(e->o->only, e->rel.data);
-
-			/* outside the only paths: carried over, not looked at */
-			if (!rel || (rel == 1 && de->d_type != DT_DIR &&
-				     de->d_type != DT_UNKNOWN))
-				continue;
-		}
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT)
-				warn(e, e->rel.data, strerror(errno));
-			continue;
-		}
-		if (e->o->only && !S_ISDIR(st.st_mode) &&
-		    only_relation(e->o->only, e->rel.data) == 1)
-			continue;
-		if (e->ig) {
-			struct vlt_ignore_why why;
-
-			if (vlt_ignore_match_why(e->ig, e->rel.data,
-						 S_ISDIR(st.st_mode), &why)) {
-				e->prog.ignored++;
-				if (e->o->ignored)
-					e->o->ignored(e->rel.data,
-						      S_ISDIR(st.st_mode), &why,
-						      e->o->cb_data);
-				continue;
-			}
-		}
-		if (S_ISREG(st.st_mode)) {
-			const struct vlt_fc_entry *c = e->cache ?
-				vlt_filecache_match(e->cache, e->rel.data, &st) : NULL;
-
-			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_FILE))) {
-				err = VLT_E_NOMEM;
-				break;
-			}
-			b->size = (uint64_t)st.st_size;
-			e->prog.files_total++;
-			e->prog.bytes_total += (uint64_t)st.st_size;
-			if (c && cache_hit_valid(e, c)) {
-				b->oid = c->oid;
-				e->prog.files_cached++;
-				e->prog.files_done++;
-				e->prog.bytes_done += (uint64_t)st.st_size;
-				if (!e->o->dry_run &&
-				    (err = vlt_filecache_writer_add(&e->cw, e->rel.data,
-								    &st, &b->oid)) < 0)
-					break;
-				continue;
-			}
-			if ((err = VLT_ALLOC_GROW(e->jobs, e->njobs + 1,
-						  e->jobs_alloc)) < 0)
-				break;
-			{
-				struct job *j = &e->jobs[e->njobs];
-
-				memset(j, 0, sizeof(*j));
-				if (!(j->path = strdup(e->rel.data))) {
-					err = vlt_error_set(VLT_E_NOMEM,
-							    "out of memory");
-					break;
-				}
-				j->st = st;
-				j->fd = -1;
-				j->dir = d;
-				j->ent = (long)e->dirs[d].nr - 1;
-				vlt_file_init(&j->f);
-				b->job = (long)e->njobs++;
-			}
-		} else if (S_ISLNK(st.st_mode)) {
-			/* on the heap: walk() recurses once per level, and
-			 * 4096 levels of PATH_MAX frames overflow the stack */
-			char *target = malloc(PATH_MAX);
-			ssize_t n;
-
-			if (!target) {
-				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-				break;
-			}
-			n = readlinkat(dirfd, name, target, PATH_MAX);
-			if (n <= 0) {
-				warn(e, e->rel.data, strerror(errno));
-				free(target);
-				continue;
-			}
-			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_SYMLINK))) {
-				free(target);
-				err = VLT_E_NOMEM;
-				break;
-			}
-			b->mode = 0777;
-			b->size = (uint64_t)n;
-			err = vlt_odb_write(e->r, VLT_OBJ_CHUNK, target,
-					    (size_t)n, &b->oid);
-			free(target);
-			if (err < 0)
-				break;
-			e->prog.symlinks++;
-		} else if (S_ISDIR(st.st_mode) && st.st_dev == e->repo_dev &&
-			   st.st_ino == e->repo_ino) {
-			continue;  /* the repository itself (--repo inside PATH) */
-		} else if (S_ISDIR(st.st_mode)) {
-			long child, ent;
-			int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
-					O_NOFOLLOW | O_CLOEXEC);
-
-			if (fd < 0) {
-				warn(e, e->rel.data, strerror(errno));
-				continue;
-			}
-			if (!(b = add_ent(e, d, name, &st, VLT_ENTRY_DIR))) {
-				close(fd);
-				err = VLT_E_NOMEM;
-				break;
-			}
-			ent = (long)e->dirs[d].nr - 1;
-			if ((err = add_dir(e, d, ent, &child)) < 0) {
-				close(fd);
-				break;
-			}
-			e->dirs[d].ents[ent].dir = child;
-			e->prog.dirs++;
-			/* a writer stores no tree deeper than readers accept */
-			if ((err = vlt_tree_depth_check(e->depth + 1,
-							e->rel.data)) < 0) {
-				close(fd);
-				break;
-			}
-			e->depth++;
-			err = walk(e, fd, child);
-			e->depth--;
-		}
-		/* sockets, fifos and devices are not stored */
-	}
-	closedir(dp);
-	vlt_buf_setlen(&e->rel, base);
-	return err;
+	VLT_TRY(VLT_ALLOC_GROW(e->jobs, e->njobs + 1, e->jobs_alloc));
+	j = &e->jobs[e->njobs];
+	memset(j, 0, sizeof(*j));
+	if (!(j->path = strdup(rel)))
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	j->st = *st;
+	j->fd = -1;
+	j->dir = dir;
+	j->ent = ent;
+	vlt_file_init(&j->f);
+	e->njobs++;
+	return 0;
 }
+
+/* What cannot be read is left out, with a warning; the backup goes on. */
+static int walk_error(void *data, const char *op, const char *path, int errnum)
+{
+	(void)op;
+	warn(data, path, strerror(errnum));
+	return 0;
+}
+
+static const struct vlt_dirwalk_ops walk_ops = {
+	.enter = walk_enter,
+	.skip_early = walk_skip_early,
+	.skip = walk_skip,
+	.file = walk_file,
+	.error = walk_error,
+};
 
 /* --- the pipeline ------------------------------------------------------ */
 
@@ -446,7 +324,7 @@ static void reader_progress(struct engine *e, uint64_t pos)
  * kernel's own read-ahead sees one file at a time in 128-256 KiB steps, so
  * a cold disk otherwise idles whenever the reader is cutting chunks.
  */
-static void *prefetcher(void *arg)
+static void prefetcher(void *arg, int index)
 {
 	struct engine *e = arg;
 	uint64_t pos = 0, base = 0;
@@ -490,13 +368,13 @@ static void *prefetcher(void *arg)
 		pos = base;   /* the same count the reader keeps */
 	}
 out:
-	return NULL;
+	(void)index;
 }
 
 static int finish_job(struct engine *e, struct job *j)
 {
 	struct vlt_buf enc = VLT_BUF_INIT;
-	struct bent *b = &e->dirs[j->dir].ents[j->ent];
+	struct vlt_walk_ent *b = vlt_dirwalk_ent(&e->w, j->dir, j->ent);
 	int err;
 
 	if ((err = vlt_file_encode(&j->f, &enc)) == 0)
@@ -512,10 +390,11 @@ static int finish_job(struct engine *e, struct job *j)
 	return 0;
 }
 
-static void *worker(void *arg)
+static void worker(void *arg, int index)
 {
 	struct engine *e = arg;
 
+	(void)index;
 	for (;;) {
 		struct task *t;
 		struct vlt_oid oid;
@@ -574,7 +453,6 @@ static void *worker(void *arg)
 		if (last && finish_job(e, j) < 0)
 			break;
 	}
-	return NULL;
 }
 
 static int enqueue(struct engine *e, long jobi, const unsigned char *data,
@@ -663,16 +541,6 @@ static int restart_job(struct engine *e, struct job *j, uint64_t bytes)
 	return err;
 }
 
-/* Tests: VAULT_TEST_DURING_READ=CMD runs CMD (a shell command) after the
- * first chunk of every read of a file, to change it as we read it. */
-static void test_during_read(void)
-{
-	const char *hook = getenv("VAULT_TEST_DURING_READ");
-
-	if (hook && *hook && system(hook) != 0)
-		fprintf(stderr, "VAULT_TEST_DURING_READ failed\n");
-}
-
 static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 {
 	struct job *j = &e->jobs[jobi];
@@ -722,7 +590,7 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 			}
 			reader_progress(e, e->rd_base + rd->offset);
 			if (first)
-				test_during_read();
+				vlt_testhook_run("during-read");
 		}
 		if (err < 0)
 			break;
@@ -746,7 +614,7 @@ static int read_job(struct engine *e, struct vlt_chunk_reader *rd, long jobi)
 		goto failed;
 	if (!j->changed) {
 		/* the version read: what the tree and the cache record */
-		struct bent *b = &e->dirs[j->dir].ents[j->ent];
+		struct vlt_walk_ent *b = vlt_dirwalk_ent(&e->w, j->dir, j->ent);
 
 		j->st = after;
 		b->mode = after.st_mode & 07777;
@@ -776,10 +644,11 @@ failed:
 	return 0;
 }
 
-static void *ticker(void *arg)
+static void ticker(void *arg, int index)
 {
 	struct engine *e = arg;
 
+	(void)index;
 	pthread_mutex_lock(&e->lock);
 	while (!e->ticker_stop) {
 		struct timespec until;
@@ -803,40 +672,34 @@ static void *ticker(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&e->lock);
-	return NULL;
 }
 
 static int run_pipeline(struct engine *e)
 {
 	struct vlt_chunker ch;
 	struct vlt_chunk_reader rd;
-	pthread_t *threads, tick, pf;
-	int nthreads = e->o->threads > 0 ? e->o->threads :
-		       (int)sysconf(_SC_NPROCESSORS_ONLN);
-	int started = 0, ticking = 0, prefetching = 0, err = 0;
+	struct vlt_pool workers = VLT_POOL_INIT, tick = VLT_POOL_INIT;
+	struct vlt_pool pf = VLT_POOL_INIT;
+	int nthreads = vlt_pool_threads(e->o->threads, 64);
+	int started, prefetching = 0, err = 0;
 
-	if (nthreads < 1)
-		nthreads = 1;
-	if (nthreads > 64)
-		nthreads = 64;
 	VLT_TRY(vlt_chunker_init(&ch, &e->r->chunking));
 	e->queue_limit = (size_t)nthreads * 4 * e->r->chunking.max;
 	if (e->queue_limit < (32u << 20))
 		e->queue_limit = 32u << 20;
-	threads = calloc((size_t)nthreads, sizeof(*threads));
-	if (!threads)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	for (; started < nthreads; started++)
-		if (pthread_create(&threads[started], NULL, worker, e) != 0)
-			break;
-	if (!started) {
-		free(threads);
-		return vlt_error_set(VLT_E_GENERIC, "cannot start threads");
+	/* the workers: this thread reads, so at least one must run */
+	if ((started = vlt_pool_start(&workers, nthreads, worker, e)) <= 0) {
+		vlt_pool_join(&workers);
+		return started < 0 ? started :
+		       vlt_error_set(VLT_E_GENERIC, "cannot start threads");
 	}
-	if (e->o->progress && pthread_create(&tick, NULL, ticker, e) == 0)
-		ticking = 1;
-	if (e->njobs && pthread_create(&pf, NULL, prefetcher, e) == 0)
-		prefetching = 1;
+	/* the progress ticker and the read-ahead are optional */
+	if (e->o->progress && vlt_pool_start(&tick, 1, ticker, e) < 0)
+		vlt_error_clear();
+	if (e->njobs && (prefetching = vlt_pool_start(&pf, 1, prefetcher, e)) < 0) {
+		vlt_error_clear();
+		prefetching = 0;
+	}
 
 	/* one reader buffer for all files */
 	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
@@ -878,8 +741,8 @@ static int run_pipeline(struct engine *e)
 		__atomic_store_n(&e->pf_stop, 1, __ATOMIC_SEQ_CST);
 		pthread_cond_signal(&e->pf_cond);
 		pthread_mutex_unlock(&e->pf_lock);
-		pthread_join(pf, NULL);
 	}
+	vlt_pool_join(&pf);
 
 	pthread_mutex_lock(&e->lock);
 	e->closing = 1;
@@ -887,11 +750,8 @@ static int run_pipeline(struct engine *e)
 	pthread_cond_broadcast(&e->not_empty);
 	pthread_cond_broadcast(&e->tick);
 	pthread_mutex_unlock(&e->lock);
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	if (ticking)
-		pthread_join(tick, NULL);
-	free(threads);
+	vlt_pool_join(&workers);
+	vlt_pool_join(&tick);
 	if (e->fatal)
 		err = vlt_error_set(e->fatal, "%s", e->fatal_msg);
 	/* tasks left behind by a failure, and the recycled ones */
@@ -914,53 +774,21 @@ static int run_pipeline(struct engine *e)
 
 static int write_trees(struct engine *e, struct vlt_oid *root)
 {
-	struct vlt_buf enc = VLT_BUF_INIT;
-	int err = 0;
-
-	/* children come after their parents in walk order */
-	for (size_t i = e->ndirs; i-- > 0 && !err;) {
-		struct bdir *d = &e->dirs[i];
-		struct vlt_tree t;
-		struct vlt_oid oid;
-
-		vlt_tree_init(&t);
-		for (size_t k = 0; k < d->nr && !err; k++) {
-			struct bent *b = &d->ents[k];
-
-			if (b->job >= 0 && e->jobs[b->job].error)
-				continue;
-			err = vlt_tree_add(&t, b->name, b->type, b->mode, b->size,
-					   b->msec, b->mnsec, &b->oid);
-		}
-		if (!err && (err = vlt_tree_encode(&t, &enc)) == 0)
-			err = vlt_odb_write(e->r, VLT_OBJ_TREE, enc.data, enc.len,
-					    &oid);
-		vlt_tree_release(&t);
-		if (err)
-			break;
-		if (d->parent >= 0)
-			e->dirs[d->parent].ents[d->parent_ent].oid = oid;
-		else
-			*root = oid;
-	}
-	vlt_buf_release(&enc);
-	return err;
+	/* files that could not be read are left out */
+	for (size_t i = 0; i < e->njobs; i++)
+		if (e->jobs[i].error)
+			vlt_dirwalk_ent(&e->w, e->jobs[i].dir, e->jobs[i].ent)->skip = 1;
+	return vlt_dirwalk_write_trees(&e->w, root);
 }
 
 static void engine_release(struct engine *e)
 {
-	for (size_t i = 0; i < e->ndirs; i++) {
-		for (size_t k = 0; k < e->dirs[i].nr; k++)
-			free(e->dirs[i].ents[k].name);
-		free(e->dirs[i].ents);
-	}
-	free(e->dirs);
+	vlt_dirwalk_release(&e->w);
 	for (size_t i = 0; i < e->njobs; i++) {
 		free(e->jobs[i].path);
 		vlt_file_release(&e->jobs[i].f);
 	}
 	free(e->jobs);
-	vlt_buf_release(&e->rel);
 	vlt_ignore_free(e->ig);
 	vlt_filecache_free(e->cache);
 	vlt_filecache_writer_release(&e->cw);
@@ -982,13 +810,15 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 	struct engine e;
 	char *absroot = realpath(root, NULL);
 	uint64_t gen = 0;
-	long top;
 	int err;
 
 	memset(&e, 0, sizeof(e));
 	e.r = r;
 	e.o = o;
 	e.rootfd = -1;
+	vlt_dirwalk_init(&e.w, r, &walk_ops, &e);
+	/* any .vault is left out: this project's or a nested project's */
+	e.w.every_vault = 1;
 	pthread_mutex_init(&e.lock, NULL);
 	pthread_cond_init(&e.not_empty, NULL);
 	pthread_cond_init(&e.not_full, NULL);
@@ -1037,8 +867,6 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 				vlt_filecache_packs_intact(e.cache, r) &&
 				!vlt_odb_damaged_count(r);
 	}
-	if ((err = add_dir(&e, -1, -1, &top)) < 0)
-		goto done;
 	{
 		int fd = dup(e.rootfd);
 
@@ -1046,16 +874,13 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 			err = vlt_error_set(VLT_E_IO, "dup: %s", strerror(errno));
 			goto done;
 		}
-		if ((err = walk(&e, fd, top)) < 0)
+		if ((err = vlt_dirwalk_run(&e.w, fd)) < 0)
 			goto done;
+		e.prog.dirs = e.w.ndirs_seen;
+		e.prog.symlinks = e.w.nsymlinks;
 	}
-	{
-		/* tests: change the tree between the listing and the reads */
-		const char *hook = getenv("VAULT_TEST_AFTER_WALK");
-
-		if (hook && *hook && system(hook) != 0)
-			fprintf(stderr, "VAULT_TEST_AFTER_WALK failed\n");
-	}
+	/* tests: change the tree between the listing and the reads */
+	vlt_testhook_run("after-walk");
 	if ((err = run_pipeline(&e)) < 0 || (err = write_trees(&e, tree)) < 0 ||
 	    (err = vlt_odb_flush(r)) < 0)
 		goto done;
@@ -1066,7 +891,7 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 			/* a file stored torn is read again next time */
 			if (!j->error && !j->changed &&
 			    (err = vlt_filecache_writer_add(&e.cw, j->path, &j->st,
-				&e.dirs[j->dir].ents[j->ent].oid)) < 0)
+				&vlt_dirwalk_ent(&e.w, j->dir, j->ent)->oid)) < 0)
 				goto done;
 		}
 		/* a partial backup keeps the entries of what it did not

@@ -9,6 +9,7 @@
 #ifndef VLT_COMPRESS_H
 #define VLT_COMPRESS_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -52,5 +53,26 @@ int vlt_compress_ref(struct vlt_compressor *c, const void *in, size_t len,
 /* Decompress exactly rawlen bytes into dst; anything else is corrupt. */
 int vlt_decompress(struct vlt_compressor *c, enum vlt_codec codec,
 		   const void *in, size_t len, void *dst, size_t rawlen);
+
+/*
+ * A pool of compressors for threads that compress and decompress often
+ * (compress-pool.c): taking one is a pop under a mutex, and its zstd and
+ * zlib contexts are reused instead of made anew for every object.
+ */
+struct vlt_compressor_pool {
+	struct vlt_compressor **items;
+	size_t nr, alloc;
+	pthread_mutex_t lock;
+};
+
+void vlt_compressor_pool_init(struct vlt_compressor_pool *p);
+/* Free every compressor in the pool (none may be taken). */
+void vlt_compressor_pool_release(struct vlt_compressor_pool *p);
+/* A compressor from the pool, or a new one for codec and level; NULL
+ * when out of memory. Give it back with vlt_compressor_pool_put(). */
+struct vlt_compressor *vlt_compressor_pool_get(struct vlt_compressor_pool *p,
+					       enum vlt_codec codec, int level);
+void vlt_compressor_pool_put(struct vlt_compressor_pool *p,
+			     struct vlt_compressor *c);
 
 #endif

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
+#include "testhook.h"
 
 int vlt_read_upto(int fd, void *buf, size_t len, size_t *got, const char *what)
 {
@@ -225,18 +226,6 @@ static int write_maybe_direct(int fd, const void *data, size_t len,
 	return vlt_write_full(fd, (const char *)data + head, len - head, what);
 }
 
-/* Tests: VAULT_TEST_PAUSE_IN_TEMP=TEXT stops a writer for good once a
- * temporary file whose path contains TEXT is written and fsynced (before
- * its rename), so a test can interrupt or kill it exactly there. */
-static void test_pause_in_temp(const char *tmp)
-{
-	const char *s = getenv("VAULT_TEST_PAUSE_IN_TEMP");
-
-	if (s && *s && strstr(tmp, s))
-		for (;;)
-			pause();
-}
-
 int vlt_write_file_atomic(const char *path, const void *data, size_t len,
 			  int mode, int exclusive)
 {
@@ -265,7 +254,8 @@ int vlt_write_file_atomic(const char *path, const void *data, size_t len,
 				    strerror(errno));
 		goto fail;
 	}
-	test_pause_in_temp(tmp.data);
+	/* tests: stop here, so a test can interrupt or kill the writer */
+	vlt_testhook_pause_at("pause-in-temp", tmp.data);
 	if (close(fd) < 0) {
 		fd = -1;
 		err = vlt_error_set(VLT_E_IO, "close %s: %s", tmp.data,

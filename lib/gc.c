@@ -19,6 +19,7 @@
 #include "records.h"
 #include "refs.h"
 #include "revparse.h"
+#include "testhook.h"
 #include "tree.h"
 
 #define PLAN_PREFIX "gc/plan-"
@@ -877,9 +878,9 @@ static int sweep_plan(struct vlt_repo *r, struct plan *p,
 				err = 0;
 			else if (!err)
 				st->packs_deleted++;
-			/* VAULT_TEST_ABORT_AFTER counts deletions too, so crash
+			/* the abort-after test hook counts deletions too, so crash
 			 * tests can kill a gc in the middle of its sweep */
-			vlt_odb_test_abort_check();
+			vlt_testhook_count("abort-after");
 		}
 	}
 	if (!err) {

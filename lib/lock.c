@@ -29,6 +29,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "lock.h"
+#include "testhook.h"
 
 static void this_host(char *buf, size_t len)
 {
@@ -261,16 +262,6 @@ done:
 	return err;
 }
 
-/* Tests: VAULT_TEST_KILL_LOCKED=TEXT kills the process (SIGKILL) right
- * after it took a lock whose key contains TEXT, as a crash would. */
-static void test_kill_locked(const char *key)
-{
-	const char *s = getenv("VAULT_TEST_KILL_LOCKED");
-
-	if (s && *s && strstr(key, s))
-		kill(getpid(), SIGKILL);
-}
-
 /* Set VLT_E_LOCKED with "<prefix> <key>: held by <holder>". */
 static int locked_error(struct vlt_repo *r, const char *prefix,
 			const char *key, int *stale)
@@ -339,7 +330,7 @@ int vlt_lock_key_wait(struct vlt_repo *r, const char *key, const char *what,
 				vlt_error_wrap(err, "cannot create lock %s", key);
 			} else {
 				arm_lock(r, key);
-				test_kill_locked(key);
+				vlt_testhook_kill_at("kill-locked", key);
 			}
 			break;
 		}

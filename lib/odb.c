@@ -11,28 +11,25 @@
  * `sealing`. A lookup that misses the packs checks the pending packs, then
  * the packs again, because a store may complete in between.
  *
+ * The multi-pack index is midx.c, the compressors' pool compress-pool.c.
+ *
  * Packs that gc has slated for deletion ("doomed") stay readable but are
  * never used to deduplicate: a writer stores its own copy instead (see the
  * gc protocol in Documentation/format.md).
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "midx.h"
 #include "odb.h"
 #include "tree.h"
 #include "oidset.h"
 #include "seal.h"
-
-struct cz_pool {
-	struct vlt_compressor **items;
-	size_t nr, alloc;
-	pthread_mutex_t lock;
-};
+#include "testhook.h"
 
 /* A pack being built in memory, with a hash table of its objects. */
 struct pending {
@@ -44,27 +41,11 @@ struct pending {
 /* At most this many full packs are being stored while writers go on. */
 #define MAX_SEALING 2
 
-/*
- * The multi-pack index (Documentation/format.md, "Multi-pack index"): all
- * ids of many packs in one sorted table, so a lookup is one binary search
- * however many packs there are. Packs stored after it are searched one by
- * one until the next one is written.
- */
-struct midx {
-	const unsigned char *map;
-	size_t len;
-	int mapped;
-	char key[96];
-	uint32_t npacks, count;
-	const unsigned char *names, *fanout, *ids, *ents;
-	struct vlt_pack **packs;   /* loaded pack for each name, or NULL */
-};
-
 struct vlt_odb {
 	pthread_rwlock_t packs_lock;
 	struct vlt_pack **packs;
 	size_t npacks, packs_alloc;
-	struct midx *midx;
+	struct vlt_midx *midx;   /* the loaded multi-pack index, or NULL */
 
 	pthread_mutex_t wlock;
 	pthread_cond_t sealed;
@@ -79,67 +60,13 @@ struct vlt_odb {
 	char **doomed;        /* names of packs gc will delete */
 	size_t ndoomed, doomed_alloc;
 
-	struct cz_pool pool;
+	struct vlt_compressor_pool pool;  /* compress-pool.c */
 
 	struct vlt_oidmap damaged;  /* id -> name of the pack holding a
 				     * damaged copy (damaged/ID keys) */
 	int load_errors;      /* indexes that could not be loaded */
 	char load_msg[512];   /* the first such error */
 };
-
-static int stored_count;
-static long abort_after = -1;
-
-void vlt_odb_test_abort_check(void)
-{
-	if (abort_after < 0) {
-		const char *s = getenv("VAULT_TEST_ABORT_AFTER");
-
-		abort_after = s ? atol(s) : 0;
-	}
-	if (abort_after > 0 && __atomic_add_fetch(&stored_count, 1,
-						  __ATOMIC_SEQ_CST) >= abort_after)
-		kill(getpid(), SIGKILL);
-}
-
-/* --- compressor pool ------------------------------------------------ */
-
-static struct vlt_compressor *cz_get(struct vlt_repo *r)
-{
-	struct cz_pool *p = &r->odb->pool;
-	struct vlt_compressor *c = NULL;
-
-	pthread_mutex_lock(&p->lock);
-	if (p->nr)
-		c = p->items[--p->nr];
-	pthread_mutex_unlock(&p->lock);
-	if (!c) {
-		c = malloc(sizeof(*c));
-		if (!c)
-			return NULL;
-		if (vlt_compressor_init(c, r->codec, r->level) < 0) {
-			free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-static void cz_put(struct vlt_repo *r, struct vlt_compressor *c)
-{
-	struct cz_pool *p = &r->odb->pool;
-
-	pthread_mutex_lock(&p->lock);
-	if (VLT_ALLOC_GROW(p->items, p->nr + 1, p->alloc) == 0) {
-		p->items[p->nr++] = c;
-		c = NULL;
-	}
-	pthread_mutex_unlock(&p->lock);
-	if (c) {
-		vlt_compressor_release(c);
-		free(c);
-	}
-}
 
 /* --- loading packs --------------------------------------------------- */
 
@@ -235,221 +162,44 @@ int vlt_odb_reload(struct vlt_repo *r)
 	return err < 0 ? err : sc.err;
 }
 
-/* --- the multi-pack index --------------------------------------------- */
+/* --- the multi-pack index (midx.c) -------------------------------- */
 
-#define MIDX_MAGIC "VMDX"
-#define MIDX_HDR 16
-
-static void midx_free(struct vlt_repo *r, struct midx *m)
-{
-	if (!m)
-		return;
-	if (m->map)
-		vlt_backend_unmap(r->be, m->map, m->len, m->mapped);
-	free(m->packs);
-	free(m);
-}
-
-static int midx_parse(struct midx *m)
-{
-	const unsigned char *b = m->map;
-	uint64_t want;
-	uint32_t prev = 0;
-
-	if (m->len < MIDX_HDR + 1024 + 8 || memcmp(b, MIDX_MAGIC, 4) ||
-	    vlt_get_be32(b + 4) != 1)
-		return vlt_error_set(VLT_E_CORRUPT, "%s: not a multi-pack index",
-				     m->key);
-	m->npacks = vlt_get_be32(b + 8);
-	m->count = vlt_get_be32(b + 12);
-	want = MIDX_HDR + (uint64_t)m->npacks * VLT_OID_RAWSZ + 1024 +
-	       (uint64_t)m->count * (VLT_OID_RAWSZ + 8) + 8;
-	if (want != m->len)
-		return vlt_error_set(VLT_E_CORRUPT, "%s: bad size", m->key);
-	if (vlt_xxh3(b, m->len - 8) != vlt_get_be64(b + m->len - 8))
-		return vlt_error_set(VLT_E_CORRUPT, "%s: bad checksum", m->key);
-	m->names = b + MIDX_HDR;
-	m->fanout = m->names + (size_t)m->npacks * VLT_OID_RAWSZ;
-	m->ids = m->fanout + 1024;
-	m->ents = m->ids + (size_t)m->count * VLT_OID_RAWSZ;
-	for (int i = 0; i < 256; i++) {
-		uint32_t f = vlt_get_be32(m->fanout + 4 * i);
-
-		if (f < prev || f > m->count)
-			return vlt_error_set(VLT_E_CORRUPT, "%s: bad fan-out", m->key);
-		prev = f;
-	}
-	if (prev != m->count)
-		return vlt_error_set(VLT_E_CORRUPT, "%s: bad fan-out", m->key);
-	for (uint32_t i = 0; i < m->count; i++)
-		if (vlt_get_be32(m->ents + (size_t)i * 8) >= m->npacks)
-			return vlt_error_set(VLT_E_CORRUPT, "%s: bad pack number",
-					     m->key);
-	return 0;
-}
-
-struct midx_scan {
-	struct vlt_repo *r;
-	struct midx *best;
-};
-
-static int midx_candidate(const char *key, const struct vlt_stat *st,
-			  void *data)
-{
-	struct midx_scan *ms = data;
-	struct midx *m;
-
-	(void)st;
-	if (strncmp(key, "index/midx-", 11) || strlen(key) >= sizeof(m->key))
-		return 0;
-	if (!(m = calloc(1, sizeof(*m))))
-		return 0;
-	snprintf(m->key, sizeof(m->key), "%s", key);
-	if (vlt_backend_map(ms->r->be, key, &m->map, &m->len, &m->mapped) < 0 ||
-	    midx_parse(m) < 0) {
-		midx_free(ms->r, m);  /* a bad one is only a missed shortcut */
-		return 0;
-	}
-	if (!ms->best || m->npacks > ms->best->npacks) {
-		midx_free(ms->r, ms->best);
-		ms->best = m;
-	} else {
-		midx_free(ms->r, m);
-	}
-	return 0;
-}
-
-/* Load the multi-pack index covering the most packs. Caller: open only. */
+/* Load the multi-pack index covering the most packs. Caller: open only.
+ * Without one (or failing to load it) every pack is searched. */
 static void midx_load(struct vlt_repo *r)
 {
 	struct vlt_odb *o = r->odb;
-	struct midx_scan ms = { r, NULL };
-	struct midx *m;
+	struct vlt_midx *m;
 
-	if (vlt_backend_list(r->be, "index/", midx_candidate, &ms) < 0 || !ms.best)
+	if (vlt_midx_load(r->be, &m) < 0 || !m)
 		return;
-	m = ms.best;
-	if (!(m->packs = calloc(m->npacks ? m->npacks : 1, sizeof(*m->packs)))) {
-		midx_free(r, m);
+	if (vlt_midx_bind(m, o->packs, o->npacks) < 0) {
+		vlt_midx_free(r->be, m);
 		return;
 	}
-	for (uint32_t i = 0; i < m->npacks; i++)
-		for (size_t k = 0; k < o->npacks; k++)
-			if (!memcmp(o->packs[k]->name_oid.id,
-				    m->names + (size_t)i * VLT_OID_RAWSZ,
-				    VLT_OID_RAWSZ)) {
-				m->packs[i] = o->packs[k];
-				o->packs[k]->in_midx = 1;
-				break;
-			}
 	o->midx = m;
-}
-
-struct midx_ref {
-	const unsigned char *id;
-	uint32_t pack, pos;
-};
-
-static int cmp_midx_ref(const void *a, const void *b)
-{
-	const struct midx_ref *x = a, *y = b;
-	int c = memcmp(x->id, y->id, VLT_OID_RAWSZ);
-
-	return c ? c : (x->pack > y->pack) - (x->pack < y->pack);
-}
-
-static int cmp_pack_name(const void *a, const void *b)
-{
-	return memcmp((*(struct vlt_pack *const *)a)->name_oid.id,
-		      (*(struct vlt_pack *const *)b)->name_oid.id, VLT_OID_RAWSZ);
 }
 
 int vlt_odb_write_midx(struct vlt_repo *r, char name_hex[VLT_OID_HEXSZ + 1])
 {
 	struct vlt_odb *o = r->odb;
 	struct vlt_pack **packs = NULL;
-	struct midx_ref *refs = NULL;
-	struct vlt_buf out = VLT_BUF_INIT, key = VLT_BUF_INIT;
-	struct vlt_idfn plain = { .kind = VLT_IDFN_SHA256 };
-	struct vlt_idctx ctx = { 0 };
-	struct vlt_oid name;
-	uint32_t fanout[256] = { 0 };
-	size_t np, n = 0, total = 0;
-	int err = 0;
+	size_t np = 0;
+	int err;
 
-	/* doomed packs are left out: gc deletes them */
+	/* doomed packs are left out: gc deletes them. Loaded packs stay
+	 * until close, so the list may be used outside the lock. */
 	pthread_rwlock_rdlock(&o->packs_lock);
-	np = 0;
 	if (o->npacks)
 		packs = malloc(o->npacks * sizeof(*packs));
 	for (size_t i = 0; packs && i < o->npacks; i++)
-		if (!o->packs[i]->doomed) {
+		if (!o->packs[i]->doomed)
 			packs[np++] = o->packs[i];
-			total += o->packs[i]->count;
-		}
 	pthread_rwlock_unlock(&o->packs_lock);
-	if (!np) {
-		free(packs);
-		return vlt_error_set(VLT_E_INVALID, "no packs to index");
-	}
-	if (!packs || !(refs = malloc((total ? total : 1) * sizeof(*refs)))) {
-		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-		goto done;
-	}
-	qsort(packs, np, sizeof(*packs), cmp_pack_name);
-	for (size_t i = 0; i < np; i++)
-		for (uint32_t k = 0; k < packs[i]->count; k++)
-			refs[n++] = (struct midx_ref) {
-				packs[i]->ids + (size_t)k * VLT_OID_RAWSZ,
-				(uint32_t)i, k };
-	qsort(refs, n, sizeof(*refs), cmp_midx_ref);
-	/* one entry per id: the first pack that has it */
-	{
-		size_t w = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (!w || memcmp(refs[w - 1].id, refs[i].id, VLT_OID_RAWSZ))
-				refs[w++] = refs[i];
-		n = w;
-	}
-	if ((err = vlt_buf_grow(&out, MIDX_HDR + np * VLT_OID_RAWSZ + 1024 +
-				n * (VLT_OID_RAWSZ + 8) + 8)) < 0)
-		goto done;
-	vlt_buf_add(&out, MIDX_MAGIC, 4);
-	vlt_buf_add_be32(&out, 1);
-	vlt_buf_add_be32(&out, (uint32_t)np);
-	vlt_buf_add_be32(&out, (uint32_t)n);
-	if ((err = vlt_idctx_init(&ctx, &plain)) < 0)
-		goto done;
-	for (size_t i = 0; i < np; i++) {
-		vlt_buf_add(&out, packs[i]->name_oid.id, VLT_OID_RAWSZ);
-		vlt_idctx_update(&ctx, packs[i]->name_oid.id, VLT_OID_RAWSZ);
-	}
-	vlt_idctx_final(&ctx, &name);
-	for (size_t i = 0; i < n; i++)
-		fanout[refs[i].id[0]]++;
-	for (int i = 1; i < 256; i++)
-		fanout[i] += fanout[i - 1];
-	for (int i = 0; i < 256; i++)
-		vlt_buf_add_be32(&out, fanout[i]);
-	for (size_t i = 0; i < n; i++)
-		vlt_buf_add(&out, refs[i].id, VLT_OID_RAWSZ);
-	for (size_t i = 0; i < n; i++) {
-		vlt_buf_add_be32(&out, refs[i].pack);
-		vlt_buf_add_be32(&out, refs[i].pos);
-	}
-	vlt_buf_add_be64(&out, vlt_xxh3(out.data, out.len));
-	vlt_oid_to_hex(&name, name_hex);
-	vlt_buf_addf(&key, "index/midx-%s", name_hex);
-	err = vlt_backend_put_if_absent(r->be, key.data, out.data, out.len);
-	if (err == VLT_E_EXISTS)
-		err = 0;
-done:
-	vlt_idctx_release(&ctx);
+	if (o->npacks && !packs)
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	err = vlt_midx_write(r->be, packs, np, name_hex);
 	free(packs);
-	free(refs);
-	vlt_buf_release(&out);
-	vlt_buf_release(&key);
 	return err;
 }
 
@@ -499,7 +249,7 @@ int vlt_odb_open(struct vlt_repo *r)
 	pthread_rwlock_init(&o->packs_lock, NULL);
 	pthread_mutex_init(&o->wlock, NULL);
 	pthread_cond_init(&o->sealed, NULL);
-	pthread_mutex_init(&o->pool.lock, NULL);
+	vlt_compressor_pool_init(&o->pool);
 	r->odb = o;
 	if (!(o->cur = pending_new()))
 		return VLT_E_NOMEM;
@@ -532,12 +282,8 @@ void vlt_odb_close(struct vlt_repo *r)
 	for (size_t i = 0; i < o->npacks; i++)
 		vlt_pack_close(r->be, o->packs[i]);
 	free(o->packs);
-	for (size_t i = 0; i < o->pool.nr; i++) {
-		vlt_compressor_release(o->pool.items[i]);
-		free(o->pool.items[i]);
-	}
-	free(o->pool.items);
-	midx_free(r, o->midx);
+	vlt_compressor_pool_release(&o->pool);
+	vlt_midx_free(r->be, o->midx);
 	{
 		size_t pos = 0;
 		struct vlt_oid k;
@@ -556,7 +302,6 @@ void vlt_odb_close(struct vlt_repo *r)
 	pthread_rwlock_destroy(&o->packs_lock);
 	pthread_mutex_destroy(&o->wlock);
 	pthread_cond_destroy(&o->sealed);
-	pthread_mutex_destroy(&o->pool.lock);
 	free(o);
 	r->odb = NULL;
 }
@@ -818,26 +563,6 @@ struct loc {
 	struct vlt_pack_entry e;
 };
 
-static int64_t midx_find(const struct midx *m, const struct vlt_oid *oid)
-{
-	uint32_t lo = oid->id[0] ? vlt_get_be32(m->fanout + 4 * (oid->id[0] - 1)) : 0;
-	uint32_t hi = vlt_get_be32(m->fanout + 4 * oid->id[0]);
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(m->ids + (size_t)mid * VLT_OID_RAWSZ, oid->id,
-			       VLT_OID_RAWSZ);
-
-		if (!c)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 			 struct loc *l, int live_only, const char *avoid)
 {
@@ -850,14 +575,11 @@ static int find_in_packs(struct vlt_odb *o, const struct vlt_oid *oid,
 		avoid = bad;
 	pthread_rwlock_rdlock(&o->packs_lock);
 	if (o->midx) {
-		int64_t pos = midx_find(o->midx, oid);
+		struct vlt_pack *p;
+		uint32_t at;
 
 		use_midx = 1;
-		if (pos >= 0) {
-			const unsigned char *e = o->midx->ents + (size_t)pos * 8;
-			struct vlt_pack *p = o->midx->packs[vlt_get_be32(e)];
-			uint32_t at = vlt_get_be32(e + 4);
-
+		if (vlt_midx_find(o->midx, oid, &p, &at)) {
 			if (p && !p->gone && at < p->count &&
 			    !(live_only && (p->doomed || p->lost)) &&
 			    !(avoid && !strcmp(p->name, avoid)) &&
@@ -977,7 +699,7 @@ static int decode(struct vlt_repo *r, const struct vlt_oid *oid,
 	if ((err = vlt_unseal(&r->sealer, oid, stored->data, stored->len, &plain,
 			      &plen, &scratch)) < 0)
 		goto damaged;
-	if (!(cz = cz_get(r))) {
+	if (!(cz = vlt_compressor_pool_get(&r->odb->pool, r->codec, r->level))) {
 		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
 		goto done;
 	}
@@ -1009,7 +731,7 @@ damaged:
 	err = VLT_E_CORRUPT;
 done:
 	if (cz)
-		cz_put(r, cz);
+		vlt_compressor_pool_put(&r->odb->pool, cz);
 	vlt_buf_release(&scratch);
 	return err;
 }
@@ -1238,7 +960,7 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 		return err < 0 ? err : 0;
 	if (r->dry_run && kind == VLT_OBJ_CHUNK)
 		return 1;  /* a dry run keeps only the small structural objects */
-	if (!(cz = cz_get(r)))
+	if (!(cz = vlt_compressor_pool_get(&r->odb->pool, r->codec, r->level)))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	{
 		const void *payload;
@@ -1286,9 +1008,9 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 unlock:
 	pthread_mutex_unlock(&o->wlock);
 	if (err == 1 && !r->dry_run)
-		vlt_odb_test_abort_check();
+		vlt_testhook_count("abort-after");
 done:
-	cz_put(r, cz);
+	vlt_compressor_pool_put(&r->odb->pool, cz);
 	vlt_buf_release(&scratch);
 	return err;
 }

@@ -116,11 +116,6 @@ int vlt_odb_write_midx(struct vlt_repo *r, char name_hex[VLT_OID_HEXSZ + 1]);
 /* How many loaded packs the loaded multi-pack index does not cover. */
 int vlt_odb_uncovered_packs(struct vlt_repo *r);
 
-/* Test hook: VAULT_TEST_ABORT_AFTER=N kills the process (SIGKILL) after
- * N objects were stored (or, in gc, packs deleted) by this process, to
- * test crash safety. */
-void vlt_odb_test_abort_check(void);
-
 /* Read and decode the tree oid into t (initialised here; the caller
  * releases it). A NULL or zero oid is the empty tree. */
 struct vlt_tree;

@@ -15,8 +15,10 @@
 #include <linux/openat2.h>
 
 #include "error.h"
+#include "fileobj.h"
 #include "fsutil.h"
 #include "odb.h"
+#include "pool.h"
 #include "restore.h"
 #include "revparse.h"
 #include "tree.h"
@@ -61,7 +63,6 @@ struct rs {
 	struct vlt_strlist failed;   /* folders that could not be created */
 	struct vlt_buf rel;
 	pthread_mutex_t lock;
-	size_t next;                 /* next job for a worker */
 	int first_err;
 	uint64_t conflicts;
 	size_t depth;                /* of the tree being planned (top: 0) */
@@ -271,47 +272,39 @@ static int under_failed(struct rs *s, const char *dir)
 	return hit;
 }
 
-static void *file_worker(void *arg)
+/* Write file job i (on a pool thread): a failure is reported and
+ * counted by fail(), so the other files still go on. */
+static int file_one(void *arg, size_t i)
 {
 	struct rs *s = arg;
+	struct fjob *j = &s->jobs[i];
+	uint64_t holes = 0;
+	int dirfd, err;
 
-	for (;;) {
-		struct fjob *j;
-		uint64_t holes = 0;
-		size_t i;
-		int dirfd, err;
-
-		pthread_mutex_lock(&s->lock);
-		i = s->next++;
-		pthread_mutex_unlock(&s->lock);
-		if (i >= s->njobs)
-			break;
-		j = &s->jobs[i];
-		if (under_failed(s, j->dir))
-			continue;
-		dirfd = open_beneath(s, j->dir);
-		if (dirfd < 0) {
-			err = vlt_error_set(VLT_E_UNSAFE, "cannot open directory "
-					    "'%s' inside the target: %s", j->dir,
-					    strerror(errno));
-			fail(s, j->dir, j->e.name, err);
-			continue;
-		}
-		err = write_file(s, dirfd, j, &holes);
-		close(dirfd);
-		if (err < 0) {
-			fail(s, j->dir, j->e.name, err);
-			continue;
-		}
-		if (s->st) {
-			pthread_mutex_lock(&s->lock);
-			s->st->files++;
-			s->st->bytes += j->e.size;
-			s->st->holes += holes;
-			pthread_mutex_unlock(&s->lock);
-		}
+	if (under_failed(s, j->dir))
+		return 0;
+	dirfd = open_beneath(s, j->dir);
+	if (dirfd < 0) {
+		err = vlt_error_set(VLT_E_UNSAFE, "cannot open directory "
+				    "'%s' inside the target: %s", j->dir,
+				    strerror(errno));
+		fail(s, j->dir, j->e.name, err);
+		return 0;
 	}
-	return NULL;
+	err = write_file(s, dirfd, j, &holes);
+	close(dirfd);
+	if (err < 0) {
+		fail(s, j->dir, j->e.name, err);
+		return 0;
+	}
+	if (s->st) {
+		pthread_mutex_lock(&s->lock);
+		s->st->files++;
+		s->st->bytes += j->e.size;
+		s->st->holes += holes;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return 0;
 }
 
 static int add_action(struct rs *s, enum act_kind kind, const char *dir,
@@ -947,8 +940,7 @@ int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 	struct rs s;
 	struct vlt_buf buf = VLT_BUF_INIT;
 	struct vlt_tree t;
-	pthread_t *th = NULL;
-	int nthreads, started = 0, err;
+	int err;
 
 	memset(&s, 0, sizeof(s));
 	s.r = r;
@@ -1007,24 +999,10 @@ int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 	}
 	run_pre(&s);
 
-	nthreads = o->threads > 0 ? o->threads :
-		   (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (nthreads < 1)
-		nthreads = 1;
-	if ((size_t)nthreads > s.njobs)
-		nthreads = s.njobs ? (int)s.njobs : 1;
-	th = calloc((size_t)nthreads, sizeof(*th));
-	if (!th) {
-		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+	/* file_one() reports each failure itself and goes on */
+	if ((err = vlt_pool_for(vlt_pool_threads(o->threads, 0), s.njobs,
+				file_one, &s)) < 0)
 		goto done;
-	}
-	for (; started < nthreads; started++)
-		if (pthread_create(&th[started], NULL, file_worker, &s) != 0)
-			break;
-	if (!started)
-		file_worker(&s);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
 
 	set_dir_meta(&s);
 	err = 0;
@@ -1034,7 +1012,6 @@ int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 done:
 	vlt_tree_release(&t);
 	vlt_buf_release(&buf);
-	free(th);
 	free_actions(s.jobs, s.njobs);
 	free_actions(s.pre, s.npre);
 	vlt_strlist_release(&s.failed);
@@ -1043,4 +1020,21 @@ done:
 		close(s.rootfd);
 	pthread_mutex_destroy(&s.lock);
 	return err;
+}
+
+int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
+			  const char *dir, const struct vlt_checkout_opts *o,
+			  vlt_checkout_error_fn on_error, void *err_data,
+			  struct vlt_checkout_stats *stats)
+{
+	struct vlt_restore_opts ro = { 0 };
+
+	ro.overwrite = o ? o->overwrite : 0;
+	/* plumbing, like git checkout-index -f: -f replaces whatever is
+	 * there; vault restore --force is the careful one */
+	ro.discard_changes = ro.overwrite;
+	ro.verify = o ? o->verify : 0;
+	ro.on_error = on_error;
+	ro.err_data = err_data;
+	return vlt_restore(r, tree, dir, &ro, stats);
 }

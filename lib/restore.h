@@ -26,7 +26,27 @@
 
 #include "hash.h"
 #include "repo.h"
-#include "worktree.h"
+
+struct vlt_checkout_opts {
+	int overwrite;     /* replace existing files, whatever they hold
+			    * (else they are an error) */
+	int verify;        /* re-read written files and compare ids */
+	int quiet;
+};
+
+struct vlt_checkout_stats {
+	uint64_t files, dirs, symlinks, bytes;
+	uint64_t errors;    /* entries that failed (damage, unsafe names) */
+	uint64_t conflicts; /* of them, entries the target's content refused
+			     * (then nothing at all was written) */
+	uint64_t unchanged; /* files and links already as in the tree: left
+			     * alone (at most their mode and mtime set) */
+	uint64_t holes;     /* bytes left as holes in sparse files */
+};
+
+/* Report of one failed entry: path relative to the target, and why. */
+typedef void (*vlt_checkout_error_fn)(const char *relpath, const char *msg,
+				      void *data);
 
 struct vlt_restore_opts {
 	int overwrite;               /* replace existing files, links, empty
@@ -51,5 +71,18 @@ struct vlt_restore_opts {
 int vlt_restore(struct vlt_repo *r, const struct vlt_oid *tree,
 		const char *dir, const struct vlt_restore_opts *o,
 		struct vlt_checkout_stats *stats);
+
+/*
+ * The plumbing's checkout (vault-checkout-tree): write tree into dir
+ * (created if missing), vlt_restore of the whole tree where overwrite
+ * replaces whatever is there, like git checkout-index -f. Returns 0 when
+ * everything was written; VLT_E_CORRUPT (or the first error) when some
+ * entries failed — each one is reported through on_error and the rest is
+ * still written.
+ */
+int vlt_worktree_checkout(struct vlt_repo *r, const struct vlt_oid *tree,
+			  const char *dir, const struct vlt_checkout_opts *o,
+			  vlt_checkout_error_fn on_error, void *err_data,
+			  struct vlt_checkout_stats *stats);
 
 #endif

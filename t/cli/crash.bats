@@ -7,6 +7,7 @@
 load helper
 
 local_setup() {
+	need_test_hooks
 	mkdir proj
 	cd proj
 	# small chunks and packs, so a backup seals many packs and a kill

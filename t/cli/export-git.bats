@@ -372,6 +372,7 @@ size $size"
 }
 
 @test "Ctrl-C during export-git releases its lock in the git repository" {
+	need_test_hooks
 	make_history
 	git init -q g
 	cd proj

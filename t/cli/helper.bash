@@ -12,6 +12,23 @@ fi
 export PATH
 VAULT_TESTDATA=${VAULT_TESTDATA:-$VAULT_SRCDIR/../shared/testdata}
 
+# need_test_hooks: skip unless the programs were built with the test
+# suite's crash and race hooks (./configure --disable-test-hooks leaves
+# them out: make check says so in VAULT_BUILD_TEST_HOOKS, a build tree's
+# config.status otherwise), then turn them on for this test.
+need_test_hooks() {
+	local built=${VAULT_BUILD_TEST_HOOKS:-} cs
+	if [ -z "$built" ]; then
+		built=yes
+		cs="$(dirname "$(command -v vault-init)")/../config.status"
+		if [ -f "$cs" ] && grep -q '^S\["TEST_HOOKS"\]="no"' "$cs"; then
+			built=no
+		fi
+	fi
+	[ "$built" = yes ] || skip "built with --disable-test-hooks"
+	export VAULT_TEST_HOOKS=1
+}
+
 setup() {
 	unset VAULT_DIR
 	export VAULT_AUTHOR_NAME="Test Artist" VAULT_AUTHOR_EMAIL="artist@example.org"

@@ -151,6 +151,7 @@ start_paused() {
 }
 
 @test "Ctrl-C during a backup removes its temporary files and lock, exits 130" {
+	need_test_hooks
 	start_paused
 	[ -n "$(ls .vault/locks)" ]
 	kill -INT "$pid"
@@ -171,6 +172,7 @@ start_paused() {
 }
 
 @test "SIGTERM and SIGHUP during a backup clean up the same way" {
+	need_test_hooks
 	local sig code
 	for sig in TERM HUP; do
 		start_paused
@@ -185,6 +187,7 @@ start_paused() {
 }
 
 @test "after kill -9 of a backup, gc removes its temporary file and lock" {
+	need_test_hooks
 	start_paused
 	kill -9 "$pid"
 	reap "$pid"
@@ -203,6 +206,7 @@ start_paused() {
 }
 
 @test "fsck removes temporary files of dead writers and says so" {
+	need_test_hooks
 	start_paused
 	kill -9 "$pid"
 	reap "$pid"
@@ -213,6 +217,7 @@ start_paused() {
 }
 
 @test "a backup killed during its ref update does not block the next one" {
+	need_test_hooks
 	make_files
 	run env VAULT_TEST_KILL_LOCKED=refs/snapshots/main.lock vault backup -q
 	assert_failure 137
@@ -225,6 +230,7 @@ start_paused() {
 }
 
 @test "a file that changes once while read is read again and stored whole" {
+	need_test_hooks
 	printf 'first version\n' > art.psd
 	: > ../count
 	# the first read only: rewrite art.psd in place (same size, new bytes)
@@ -238,6 +244,7 @@ start_paused() {
 }
 
 @test "a file that keeps changing while read is stored as last read, warned, exit 4" {
+	need_test_hooks
 	make_files
 	printf 'first version\n' > art.psd
 	run env VAULT_TEST_DURING_READ="echo more >> $PWD/art.psd" vault backup
@@ -270,6 +277,7 @@ start_paused() {
 }
 
 @test "Ctrl-C during gc releases gc/lock and removes its temporary file" {
+	need_test_hooks
 	make_files
 	vault backup -q >/dev/null
 	make_files
