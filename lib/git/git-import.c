@@ -268,7 +268,7 @@ static int import_lfs(struct import *im, const unsigned char sha[32],
 		im->st.lfs_missing++;
 		goto done;
 	}
-	if ((err = vlt_git_lfs_hash_fd(fd, got, &got_size)) < 0)
+	if ((err = vlt_git_lfs_hash_fd(fd, p.data, got, &got_size)) < 0)
 		goto done;
 	if (got_size != size || memcmp(got, sha, 32)) {
 		warnf(im, "%s: LFS object %s does not match its pointer: the "

@@ -28,8 +28,10 @@
  */
 int vlt_git_lfs_object_path(struct vlt_buf *out, const char *gitdir,
 			    const unsigned char sha256[32], int dir_only);
-/* SHA-256 and size of what is left to read from fd (an LFS object). */
-int vlt_git_lfs_hash_fd(int fd, unsigned char sha256[32], uint64_t *size);
+/* SHA-256 and size of what is left to read from fd (an LFS object; path
+ * for messages). */
+int vlt_git_lfs_hash_fd(int fd, const char *path, unsigned char sha256[32],
+			uint64_t *size);
 /* 64 lower-case hex digits (not NUL-terminated) into sha256; -1 if not. */
 int vlt_git_sha256_from_hex(unsigned char sha256[32], const char *hex);
 /* free() every value of m, then release m. */

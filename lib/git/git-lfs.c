@@ -3,17 +3,16 @@
  * v1) and where git-lfs keeps their objects, .gitattributes patterns,
  * and libgit2's errors turned into ours.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <git2.h>
 #include <openssl/evp.h>
 
 #include "buf.h"
 #include "error.h"
+#include "fsutil.h"
 #include "git-internal.h"
 #include "git-interop.h"
 #include "oidset.h"
@@ -165,7 +164,8 @@ int vlt_git_lfs_object_path(struct vlt_buf *out, const char *gitdir,
 	return out->data ? 0 : vlt_error_set(VLT_E_NOMEM, "out of memory");
 }
 
-int vlt_git_lfs_hash_fd(int fd, unsigned char out[32], uint64_t *size)
+int vlt_git_lfs_hash_fd(int fd, const char *path, unsigned char out[32],
+			uint64_t *size)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char *buf = malloc(1 << 20);
@@ -178,20 +178,20 @@ int vlt_git_lfs_hash_fd(int fd, unsigned char out[32], uint64_t *size)
 		goto done;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf, 1 << 20);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = vlt_error_set(VLT_E_IO, "read: %s", strerror(errno));
+		if ((err = vlt_read_upto(fd, buf, 1 << 20, &n, path)) < 0)
 			goto done;
-		}
 		if (!n)
 			break;
-		EVP_DigestUpdate(md, buf, (size_t)n);
+		if (EVP_DigestUpdate(md, buf, n) != 1) {
+			err = vlt_error_set(VLT_E_GENERIC, "sha256 failed");
+			goto done;
+		}
 		*size += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(md, out, &mdlen);
+	if (EVP_DigestFinal_ex(md, out, &mdlen) != 1)
+		err = vlt_error_set(VLT_E_GENERIC, "sha256 failed");
 done:
 	EVP_MD_CTX_free(md);
 	free(buf);
