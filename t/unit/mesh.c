@@ -1,5 +1,5 @@
 /*
- * mesh.c - unit tests for lib/media/mesh.c: every format loads with the right
+ * mesh.c - unit tests for lib/media/mesh-*.c: every format loads with the right
  * counts and bounding box (OBJ, ASCII and binary STL, ASCII and binary
  * PLY, glTF with a data: URI, GLB, ASCII FBX), a moved vertex is found
  * exactly, a re-triangulated and scaled cube falls back to the Hausdorff
