@@ -6,7 +6,6 @@
  * symmetric Hausdorff distance between the two surfaces, from
  * area-weighted sample points (fixed seed) plus the vertices, each
  * measured to the nearest point of the other surface through a BVH.
- *
  */
 #include <float.h>
 #include <math.h>

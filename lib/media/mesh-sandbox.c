@@ -8,7 +8,6 @@
  * are also caught before assimp sees them (empty input, PLY headers and
  * bodies walked in full, STL and GLB sizes).
  *
- *
  * The child is a fork() of the caller, not a new program: it runs
  * vlt_mesh_import_here() and writes the result to a pipe, its stdout and
  * stderr going to a second pipe whose first line becomes part of the
