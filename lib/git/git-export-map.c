@@ -264,7 +264,6 @@ int vlt_git_export_map_save(struct vlt_git_export *x)
 	return err;
 }
 
-
 int vlt_git_export_lock(struct vlt_git_export *x)
 {
 	char info[128];

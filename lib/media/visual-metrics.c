@@ -470,8 +470,8 @@ static int many_siblings(const uint8_t *img, size_t stride, uint32_t w,
  * keep the first darkest/brightest neighbour, and which one is kept
  * decides the sibling test.
  */
-static int antialiased(const struct vlt_vdiff_cmp *c, const uint8_t *img, size_t stride,
-		       uint32_t x1, uint32_t y1)
+static int antialiased(const struct vlt_vdiff_cmp *c, const uint8_t *img,
+		       size_t stride, uint32_t x1, uint32_t y1)
 {
 	uint32_t w = c->w, h = c->h;
 	uint32_t x0 = x1 > 0 ? x1 - 1 : 0, y0 = y1 > 0 ? y1 - 1 : 0;
@@ -514,10 +514,10 @@ static int antialiased(const struct vlt_vdiff_cmp *c, const uint8_t *img, size_t
 		many_siblings(c->b, c->sb, w, h, max_x, max_y));
 }
 
-
 /* Squared differences of a non-identical pixel pair, flattened over
  * white, for PSNR. */
-static inline void psnr_add(struct vlt_vdiff_band *bd, const uint8_t *p, const uint8_t *q)
+static inline void psnr_add(struct vlt_vdiff_band *bd, const uint8_t *p,
+			    const uint8_t *q)
 {
 	if ((p[3] & q[3]) == 255) {
 		int dr = p[0] - q[0], dg = p[1] - q[1], db = p[2] - q[2];
@@ -822,7 +822,6 @@ void vlt_vdiff_run_bands(struct vlt_vdiff_band *bd, unsigned n,
 	(void)vlt_pool_for((int)n, n, band_item, bd);
 }
 
-
 int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 		      const struct vlt_image *b,
 		      const struct vlt_vdiff_opts *opts)
@@ -963,7 +962,8 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 		d->ssim = nwin ? sum / (double)nwin : 1;
 	}
 	{
-		struct vlt_vdiff_rows rows = { c.row_counted, c.row_lo, c.row_hi };
+		struct vlt_vdiff_rows rows = { c.row_counted, c.row_lo,
+					       c.row_hi };
 
 		err = vlt_vdiff_regions(d, opts->region_gap, opts->max_regions, &rows);
 	}

@@ -18,7 +18,6 @@
 #include "visual-diff.h"
 #include "visual-internal.h"
 
-
 struct run {
 	uint32_t s, e;            /* columns, inclusive */
 	uint32_t node;

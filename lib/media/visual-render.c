@@ -22,7 +22,6 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-
 #define SEPARATOR 4  /* pixels between the side-by-side panels */
 
 struct render {
