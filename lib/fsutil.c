@@ -89,7 +89,7 @@ int vlt_write_full(int fd, const void *buf, size_t len, const char *what)
 	return 0;
 }
 
-int vlt_read_file(const char *path, struct vlt_buf *out)
+int vlt_read_file_max(const char *path, uint64_t max, struct vlt_buf *out)
 {
 	struct stat st;
 	size_t got;
@@ -104,6 +104,8 @@ int vlt_read_file(const char *path, struct vlt_buf *out)
 		err = vlt_error_set(VLT_E_IO, "stat %s: %s", path, strerror(errno));
 		goto done;
 	}
+	if (st.st_size > 0 && (uint64_t)st.st_size > max)
+		goto too_large;
 	/* Read until EOF even if the size changed under us. */
 	for (;;) {
 		size_t chunk = st.st_size > 0 && (size_t)st.st_size > out->len ?
@@ -115,13 +117,24 @@ int vlt_read_file(const char *path, struct vlt_buf *out)
 					 path)) < 0)
 			goto done;
 		vlt_buf_setlen(out, out->len + got);
+		if (out->len > max)
+			goto too_large;
 		if (got < chunk)
 			break;
 	}
 	err = 0;
+	goto done;
+too_large:
+	err = vlt_error_set(VLT_E_UNSUPPORTED, "%s: larger than %llu bytes",
+			    path, (unsigned long long)max);
 done:
 	close(fd);
 	return err;
+}
+
+int vlt_read_file(const char *path, struct vlt_buf *out)
+{
+	return vlt_read_file_max(path, UINT64_MAX, out);
 }
 
 int vlt_fsync_dir(const char *dir)

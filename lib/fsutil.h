@@ -41,6 +41,12 @@ int vlt_sparse_finish(struct vlt_sparse_writer *w);
 /* Read a whole file into out. */
 int vlt_read_file(const char *path, struct vlt_buf *out);
 /*
+ * The same for readers with a size limit: a file of more than max bytes
+ * is VLT_E_UNSUPPORTED ("PATH: larger than MAX bytes"), found from its
+ * size before it is read when the file says so, else once it grew.
+ */
+int vlt_read_file_max(const char *path, uint64_t max, struct vlt_buf *out);
+/*
  * Durably write data to path: path.tmp-PID-RAND created with mode, written,
  * fsynced, renamed over path (or linked, if exclusive: VLT_E_EXISTS when
  * path exists), then the directory is fsynced.

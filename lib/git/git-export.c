@@ -8,7 +8,9 @@
  * snapshot -> commit, vault tree -> git tree (valid only for the tree
  * options they were made with) and vault file -> git blob / LFS oid.
  * Every cached git object is checked to still exist before it is reused.
- * The format of the map is in Documentation/format.md section 10.
+ * The map and its lock are kept by git-export-map.c (format in
+ * Documentation/format.md section 10), the LFS helpers shared with
+ * import are in git-lfs.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,58 +33,17 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
+#include "git-internal.h"
 #include "git-interop.h"
 #include "odb.h"
 #include "oidset.h"
+#include "pool.h"
 #include "revparse.h"
 #include "tree.h"
 #include "walk.h"
 #include "worktree.h"
 
-#define MAP_MAGIC "# vault export-git map v1"
-#define LFS_ATTRS " filter=lfs diff=lfs merge=lfs -text"
-
-struct file_ent {
-	git_oid blob;
-	unsigned char lfs[32];
-	unsigned has_blob : 1, has_lfs : 1;
-};
-
-struct tree_ent {
-	git_oid tree;
-	int empty;             /* nothing git can hold: the entry is left out */
-};
-
-struct vlt_git_export {
-	struct vlt_repo *r;
-	git_repository *git;
-	git_odb *odb;
-	struct vlt_git_export_opts o;
-	char *gitdir;          /* with a trailing '/' */
-	char *map_path, *lock_path;
-	int locked, created, head_set;
-	int said_forgotten;        /* "older snapshots were forgotten" */
-	struct vlt_oidmap snaps;   /* snapshot -> git_oid commit */
-	struct vlt_oidmap files;   /* file object -> struct file_ent */
-	struct vlt_oidmap trees;   /* tree -> struct tree_ent */
-	struct vlt_git_export_stats st;
-	struct vlt_git_progress prog;
-	struct vlt_buf path;       /* path of the entry being converted */
-	size_t depth;              /* of the tree being converted */
-	struct vlt_buf chunk;      /* reused read buffer */
-};
-
-int vlt_git_fail(int code, const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return vlt_error_set(code, "%s: %s", what,
-			     e && e->message ? e->message : "libgit2 error");
-}
-
-static void warnf(struct vlt_git_export *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void warnf(struct vlt_git_export *x, const char *fmt, ...)
+void vlt_git_export_warn(struct vlt_git_export *x, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[1024];
@@ -93,413 +54,6 @@ static void warnf(struct vlt_git_export *x, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	x->o.warn(msg, x->o.cb_data);
-}
-
-/* --- LFS and .gitattributes helpers (shared with import) ------------- */
-
-int vlt_git_lfs_pointer(struct vlt_buf *out, const unsigned char sha256[32],
-			uint64_t size)
-{
-	static const char hexd[] = "0123456789abcdef";
-	char hex[65];
-
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = hexd[sha256[i] >> 4];
-		hex[2 * i + 1] = hexd[sha256[i] & 15];
-	}
-	hex[64] = '\0';
-	vlt_buf_reset(out);
-	return vlt_buf_addf(out, "version https://git-lfs.github.com/spec/v1\n"
-			    "oid sha256:%s\nsize %llu\n", hex,
-			    (unsigned long long)size);
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int vlt_git_lfs_parse(const void *data, size_t len, unsigned char sha256[32],
-		      uint64_t *size)
-{
-	static const char v1[] = "version https://git-lfs.github.com/spec/v1\n";
-	const char *p = data, *end = p + len, *nl;
-	int have_oid = 0, have_size = 0;
-
-	/* pointers are small text files (the spec caps them at 1024 bytes) */
-	if (len > 1024 || len < sizeof(v1) - 1 || memcmp(p, v1, sizeof(v1) - 1))
-		return 0;
-	for (p += sizeof(v1) - 1; p < end; p = nl + 1) {
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			return 0;
-		if (nl - p == 75 && !memcmp(p, "oid sha256:", 11)) {
-			for (int i = 0; i < 32; i++) {
-				int hi = hexval(p[11 + 2 * i]);
-				int lo = hexval(p[12 + 2 * i]);
-
-				if (hi < 0 || lo < 0)
-					return 0;
-				sha256[i] = (unsigned char)(hi << 4 | lo);
-			}
-			have_oid = 1;
-		} else if (nl - p > 5 && !memcmp(p, "size ", 5)) {
-			uint64_t v = 0;
-
-			for (const char *q = p + 5; q < nl; q++) {
-				if (*q < '0' || *q > '9' || v > UINT64_MAX / 10)
-					return 0;
-				v = v * 10 + (uint64_t)(*q - '0');
-			}
-			*size = v;
-			have_size = 1;
-		} else if (nl == p) {
-			return 0;   /* blank lines are not allowed */
-		}
-		/* other keys ("ext-...") are allowed by the spec */
-	}
-	return have_oid && have_size;
-}
-
-int vlt_git_attr_pattern(struct vlt_buf *out, const char *name)
-{
-	struct vlt_buf pat = VLT_BUF_INIT;
-	int quote = 0, err = 0;
-
-	vlt_buf_reset(out);
-	/* anchor to this directory, escape glob characters for wildmatch */
-	vlt_buf_addch(&pat, '/');
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (strchr("*?[\\", *p))
-			vlt_buf_addch(&pat, '\\');
-		if (*p <= ' ' || *p == '"' || *p >= 0x7f)
-			quote = 1;
-		vlt_buf_addch(&pat, *p);
-	}
-	if (!quote) {
-		err = vlt_buf_add(out, pat.data, pat.len);
-		vlt_buf_release(&pat);
-		return err;
-	}
-	/* git reads a pattern that starts with '"' as a C-quoted string */
-	vlt_buf_addch(out, '"');
-	for (size_t i = 0; i < pat.len; i++) {
-		unsigned char c = (unsigned char)pat.data[i];
-
-		if (c == '"' || c == '\\')
-			err = vlt_buf_addf(out, "\\%c", c);
-		else if (c < ' ' || c == 0x7f)
-			err = vlt_buf_addf(out, "\\%03o", c);
-		else
-			err = vlt_buf_addch(out, c);
-		if (err < 0)
-			break;
-	}
-	if (!err)
-		err = vlt_buf_addch(out, '"');
-	vlt_buf_release(&pat);
-	return err;
-}
-
-/* --- the map ----------------------------------------------------------- */
-
-static void free_vals(struct vlt_oidmap *m)
-{
-	size_t pos = 0;
-	void *val;
-
-	while (vlt_oidmap_next(m, &pos, NULL, &val))
-		free(val);
-	vlt_oidmap_release(m);
-}
-
-/* The tree options a cached tree was made with. */
-static void tree_params(const struct vlt_git_export *x, char *buf, size_t n)
-{
-	snprintf(buf, n, "lfs-threshold %llu attributes %d",
-		 (unsigned long long)x->o.lfs_threshold,
-		 !x->o.no_gitattributes);
-}
-
-static int put_git_oid(struct vlt_oidmap *m, const struct vlt_oid *k,
-		       const git_oid *v)
-{
-	git_oid *copy = malloc(sizeof(*copy));
-	void *old;
-
-	if (!copy)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	git_oid_cpy(copy, v);
-	if (vlt_oidmap_get(m, k, &old))
-		free(old);
-	if (vlt_oidmap_put(m, k, copy) < 0) {
-		free(copy);
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
-	}
-	return 0;
-}
-
-static struct file_ent *file_entry(struct vlt_git_export *x,
-				   const struct vlt_oid *k)
-{
-	void *v;
-	struct file_ent *fe;
-
-	if (vlt_oidmap_get(&x->files, k, &v))
-		return v;
-	if (!(fe = calloc(1, sizeof(*fe))))
-		return NULL;
-	if (vlt_oidmap_put(&x->files, k, fe) < 0) {
-		free(fe);
-		return NULL;
-	}
-	return fe;
-}
-
-/* "--lfs-threshold N" and "--no-gitattributes", as a user gave them. */
-static void describe_params(const char *params, char *buf, size_t n)
-{
-	unsigned long long thr;
-	int attrs;
-
-	if (sscanf(params, "lfs-threshold %llu attributes %d", &thr, &attrs) != 2)
-		snprintf(buf, n, "unknown options (%s)", params);
-	else if (thr)
-		snprintf(buf, n, "--lfs-threshold %llu%s", thr,
-			 attrs ? "" : " --no-gitattributes");
-	else
-		snprintf(buf, n, "no --lfs-threshold");
-}
-
-static int load_map(struct vlt_git_export *x)
-{
-	struct vlt_buf b = VLT_BUF_INIT;
-	char params[128], old_params[128] = "", *line, *next;
-	int trees_ok = 0, err;
-
-	if ((err = vlt_read_file(x->map_path, &b)) < 0) {
-		vlt_buf_release(&b);
-		if (err == VLT_E_NOTFOUND) {
-			vlt_error_clear();
-			return 0;
-		}
-		return err;
-	}
-	tree_params(x, params, sizeof(params));
-	vlt_buf_addch(&b, '\0');
-	if (strncmp(b.data, MAP_MAGIC "\n", sizeof(MAP_MAGIC))) {
-		/* an unknown map is only a lost cache: start afresh */
-		vlt_buf_release(&b);
-		return 0;
-	}
-	for (line = b.data + sizeof(MAP_MAGIC); *line; line = next) {
-		struct vlt_oid k;
-		git_oid g;
-		char *sp;
-
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (!strncmp(line, "params ", 7)) {
-			unsigned long long thr;
-			int attrs;
-
-			/* options not given: those of the last export, so a
-			 * forgotten --lfs-threshold does not change the trees */
-			if (x->o.keep_tree_params &&
-			    sscanf(line + 7, "lfs-threshold %llu attributes %d",
-				   &thr, &attrs) == 2) {
-				x->o.lfs_threshold = thr;
-				x->o.no_gitattributes = !attrs;
-				tree_params(x, params, sizeof(params));
-			}
-			trees_ok = !strcmp(line + 7, params);
-			if (!trees_ok)
-				snprintf(old_params, sizeof(old_params), "%s",
-					 line + 7);
-			continue;
-		}
-		if (strlen(line) < 3 || line[1] != ' ' ||
-		    !(sp = strchr(line + 2, ' ')))
-			continue;
-		*sp = '\0';
-		if (vlt_oid_from_hex(&k, line + 2) < 0)
-			continue;
-		switch (line[0]) {
-		case 's':
-			/* made with other tree options: checked below */
-			if (git_oid_fromstr(&g, sp + 1) == 0)
-				err = put_git_oid(&x->snaps, &k, &g);
-			break;
-		case 't': {
-			struct tree_ent *te;
-
-			if (!trees_ok)
-				break;
-			if (!(te = calloc(1, sizeof(*te)))) {
-				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-				break;
-			}
-			if (!strcmp(sp + 1, "-"))
-				te->empty = 1;
-			else if (git_oid_fromstr(&te->tree, sp + 1) < 0) {
-				free(te);
-				break;
-			}
-			if (vlt_oidmap_put(&x->trees, &k, te) < 0) {
-				free(te);
-				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-			}
-			break;
-		}
-		case 'f': case 'l': {
-			struct file_ent *fe = file_entry(x, &k);
-			unsigned char sha[32];
-
-			if (!fe) {
-				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-				break;
-			}
-			if (line[0] == 'f' && git_oid_fromstr(&g, sp + 1) == 0) {
-				git_oid_cpy(&fe->blob, &g);
-				fe->has_blob = 1;
-			} else if (line[0] == 'l' && strlen(sp + 1) == 64) {
-				int ok = 1;
-
-				for (int i = 0; i < 32 && ok; i++) {
-					int hi = hexval(sp[1 + 2 * i]);
-					int lo = hexval(sp[2 + 2 * i]);
-
-					ok = hi >= 0 && lo >= 0;
-					sha[i] = (unsigned char)(hi << 4 | lo);
-				}
-				if (ok) {
-					memcpy(fe->lfs, sha, 32);
-					fe->has_lfs = 1;
-				}
-			}
-			break;
-		}
-		}
-		if (err < 0)
-			break;
-	}
-	vlt_buf_release(&b);
-	/*
-	 * The commits of the map were made with other tree options than this
-	 * run's: reusing them would silently ignore the new options, making
-	 * new ones changes every commit id. Only when asked.
-	 */
-	if (!err && *old_params && vlt_oidmap_count(&x->snaps)) {
-		char was[96], now[96];
-
-		describe_params(old_params, was, sizeof(was));
-		describe_params(params, now, sizeof(now));
-		if (!x->o.reconvert)
-			return vlt_error_set(VLT_E_CONFLICT, "the %zu snapshots "
-					     "already in this git repository were "
-					     "exported with %s; %s would change "
-					     "every one of their commits (new ids, "
-					     "rewritten history): give --force to "
-					     "convert them again and move the "
-					     "branches and tags, or leave the "
-					     "option out to keep %s",
-					     vlt_oidmap_count(&x->snaps), was, now,
-					     was);
-		x->st.reconverted = vlt_oidmap_count(&x->snaps);
-		warnf(x, "converting again: %s instead of %s changes the "
-		      "commit of each of the %zu snapshots exported before",
-		      now, was, vlt_oidmap_count(&x->snaps));
-		free_vals(&x->snaps);
-		vlt_oidmap_init(&x->snaps);
-	}
-	return err;
-}
-
-static int save_map(struct vlt_git_export *x)
-{
-	struct vlt_buf b = VLT_BUF_INIT;
-	char params[128], hex[VLT_OID_HEXSZ + 1], ghex[GIT_OID_HEXSZ + 1];
-	struct vlt_oid k;
-	size_t pos;
-	void *v;
-	int err;
-
-	tree_params(x, params, sizeof(params));
-	vlt_buf_addf(&b, "%s\nparams %s\n", MAP_MAGIC, params);
-	pos = 0;
-	while (vlt_oidmap_next(&x->snaps, &pos, &k, &v))
-		vlt_buf_addf(&b, "s %s %s\n", vlt_oid_to_hex(&k, hex),
-			     git_oid_tostr(ghex, sizeof(ghex), v));
-	pos = 0;
-	while (vlt_oidmap_next(&x->trees, &pos, &k, &v)) {
-		struct tree_ent *te = v;
-
-		vlt_buf_addf(&b, "t %s %s\n", vlt_oid_to_hex(&k, hex),
-			     te->empty ? "-" :
-			     git_oid_tostr(ghex, sizeof(ghex), &te->tree));
-	}
-	pos = 0;
-	while (vlt_oidmap_next(&x->files, &pos, &k, &v)) {
-		struct file_ent *fe = v;
-
-		vlt_oid_to_hex(&k, hex);
-		if (fe->has_blob)
-			vlt_buf_addf(&b, "f %s %s\n", hex,
-				     git_oid_tostr(ghex, sizeof(ghex), &fe->blob));
-		if (fe->has_lfs) {
-			vlt_buf_addf(&b, "l %s ", hex);
-			for (int i = 0; i < 32; i++)
-				vlt_buf_addf(&b, "%02x", fe->lfs[i]);
-			vlt_buf_addch(&b, '\n');
-		}
-	}
-	if (!b.data)
-		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
-	else
-		err = vlt_write_file_atomic(x->map_path, b.data, b.len, 0644, 0);
-	vlt_buf_release(&b);
-	return err;
-}
-
-/* --- open / close ------------------------------------------------------ */
-
-static int take_lock(struct vlt_git_export *x)
-{
-	char info[128];
-	int fd, n;
-
-	fd = open(x->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		struct vlt_buf held = VLT_BUF_INIT;
-
-		if (errno != EEXIST)
-			return vlt_error_set(VLT_E_IO, "create %s: %s",
-					     x->lock_path, strerror(errno));
-		vlt_read_file(x->lock_path, &held);
-		vlt_buf_addch(&held, '\0');
-		vlt_error_set(VLT_E_LOCKED, "another export into this git "
-			      "repository is running (%s holds %s; remove it if "
-			      "that process is gone)",
-			      held.len > 1 ? strtok(held.data, "\n") : "?",
-			      x->lock_path);
-		vlt_buf_release(&held);
-		return VLT_E_LOCKED;
-	}
-	n = snprintf(info, sizeof(info), "pid %ld\n", (long)getpid());
-	if (vlt_write_full(fd, info, (size_t)n, x->lock_path) < 0) {
-		close(fd);
-		unlink(x->lock_path);
-		return VLT_E_IO;
-	}
-	close(fd);
-	x->locked = 1;
-	vlt_cleanup_add(x->lock_path);   /* released on Ctrl-C too */
-	return 0;
 }
 
 /*
@@ -587,7 +141,8 @@ int vlt_git_export_open(struct vlt_git_export **out, struct vlt_repo *r,
 		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((err = take_lock(x)) < 0 || (err = load_map(x)) < 0)
+	if ((err = vlt_git_export_lock(x)) < 0 ||
+	    (err = vlt_git_export_map_load(x)) < 0)
 		goto fail;
 	*out = x;
 	return 0;
@@ -605,9 +160,9 @@ void vlt_git_export_free(struct vlt_git_export *x)
 		vlt_cleanup_forget_path(x->lock_path);
 		unlink(x->lock_path);
 	}
-	free_vals(&x->snaps);
-	free_vals(&x->files);
-	free_vals(&x->trees);
+	vlt_git_free_vals(&x->snaps);
+	vlt_git_free_vals(&x->files);
+	vlt_git_free_vals(&x->trees);
 	git_odb_free(x->odb);
 	git_repository_free(x->git);
 	free(x->gitdir);
@@ -622,7 +177,7 @@ void vlt_git_export_free(struct vlt_git_export *x)
 int vlt_git_export_close(struct vlt_git_export *x,
 			 struct vlt_git_export_stats *stats)
 {
-	int err = save_map(x);
+	int err = vlt_git_export_map_save(x);
 
 	if (stats)
 		*stats = x->st;
@@ -699,7 +254,7 @@ static int stream_blob(struct vlt_repo *r, git_odb *odb,
 static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
 		     uint64_t size, git_oid *out)
 {
-	struct file_ent *fe = file_entry(x, file);
+	struct vlt_git_file_ent *fe = vlt_git_export_file(x, file);
 	uint64_t bytes = 0;
 	int err;
 
@@ -724,9 +279,10 @@ static int file_blob(struct vlt_git_export *x, const struct vlt_oid *file,
 
 /*
  * Deflating blobs (zlib, git's format) is the cost of an export, so the
- * files a snapshot needs are converted first by a pool of threads, each
- * with its own libgit2 repository handle (libgit2 objects are not shared
- * between threads); the serial tree walk then finds them in the cache.
+ * files a snapshot needs are converted first on the core pool's threads
+ * (lib/pool.h), each with its own libgit2 repository handle (libgit2
+ * objects are not shared between threads); the serial tree walk then
+ * finds them in the cache.
  */
 struct blob_job {
 	struct vlt_oid file;
@@ -756,7 +312,7 @@ static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid,
 	int err;
 
 	if (vlt_oidmap_get(&x->trees, toid, &v)) {
-		struct tree_ent *te = v;
+		struct vlt_git_tree_ent *te = v;
 
 		if (te->empty || git_odb_exists(x->odb, &te->tree))
 			return 0;
@@ -779,7 +335,7 @@ static int collect_blobs(struct blob_pool *bp, const struct vlt_oid *toid,
 		    (x->o.lfs_threshold && e->size >= x->o.lfs_threshold))
 			continue;
 		if (vlt_oidmap_get(&x->files, &e->oid, &v)) {
-			struct file_ent *fe = v;
+			struct vlt_git_file_ent *fe = v;
 
 			if (fe->has_blob && git_odb_exists(x->odb, &fe->blob))
 				continue;
@@ -798,7 +354,7 @@ done:
 	return err;
 }
 
-static void *blob_worker(void *arg)
+static void blob_worker(void *arg, int index)
 {
 	struct blob_pool *bp = arg;
 	struct vlt_git_export *x = bp->x;
@@ -834,10 +390,10 @@ static void *blob_worker(void *arg)
 	vlt_buf_release(&chunk);
 	git_odb_free(odb);
 	git_repository_free(git);
+	(void)index;
 	pthread_mutex_lock(&bp->mu);
 	bp->finished++;
 	pthread_mutex_unlock(&bp->mu);
-	return NULL;
 }
 
 static int cmp_job_size(const void *a, const void *b)
@@ -850,11 +406,10 @@ static int cmp_job_size(const void *a, const void *b)
 static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 {
 	struct blob_pool bp;
-	pthread_t th[8];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads, started = 0;
+	struct vlt_pool pool = VLT_POOL_INIT;
+	size_t nthreads;
 	uint64_t total = 0, progress_base = x->prog.bytes;
-	int err;
+	int started, err;
 
 	memset(&bp, 0, sizeof(bp));
 	bp.x = x;
@@ -863,7 +418,7 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 		goto done;
 	for (size_t i = 0; i < bp.nr; i++)
 		total += bp.jobs[i].size;
-	nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
+	nthreads = (size_t)vlt_pool_threads(0, 8);
 	if (nthreads > bp.nr)
 		nthreads = bp.nr;
 	/* small work is done by the serial walk, without thread start-up */
@@ -872,11 +427,11 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 	/* largest first, so no thread is left alone with a big file at the end */
 	qsort(bp.jobs, bp.nr, sizeof(*bp.jobs), cmp_job_size);
 	pthread_mutex_init(&bp.mu, NULL);
-	for (; started < nthreads; started++)
-		if (pthread_create(&th[started], NULL, blob_worker, &bp) != 0)
-			break;
+	if ((started = vlt_pool_start(&pool, (int)nthreads, blob_worker,
+				      &bp)) < 0)
+		started = 0;  /* no memory for the pool: convert here */
 	if (!started)
-		blob_worker(&bp);
+		blob_worker(&bp, -1);
 	/* report progress while the workers convert (big files take seconds) */
 	while (started && x->o.progress) {
 		unsigned finished;
@@ -887,11 +442,10 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 		x->prog.bytes = progress_base + bp.bytes;
 		pthread_mutex_unlock(&bp.mu);
 		x->o.progress(&x->prog, x->o.cb_data);
-		if (finished == started)
+		if (finished == (unsigned)started)
 			break;
 	}
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	vlt_pool_join(&pool);
 	pthread_mutex_destroy(&bp.mu);
 	x->st.bytes += bp.bytes;
 	x->prog.bytes = progress_base + bp.bytes;
@@ -900,7 +454,8 @@ static int prefetch_blobs(struct vlt_git_export *x, const struct vlt_oid *tree)
 		goto done;
 	}
 	for (size_t i = 0; i < bp.nr; i++) {
-		struct file_ent *fe = file_entry(x, &bp.jobs[i].file);
+		struct vlt_git_file_ent *fe =
+			vlt_git_export_file(x, &bp.jobs[i].file);
 
 		if (!fe) {
 			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
@@ -931,19 +486,6 @@ static int lfs_chunk(const void *data, size_t len, void *arg)
 	return vlt_write_full(w->fd, data, len, w->path);
 }
 
-static int lfs_object_path(struct vlt_git_export *x, struct vlt_buf *out,
-			   const unsigned char sha[32], int dir_only)
-{
-	vlt_buf_reset(out);
-	vlt_buf_addf(out, "%slfs/objects/%02x/%02x", x->gitdir, sha[0], sha[1]);
-	if (!dir_only) {
-		vlt_buf_addch(out, '/');
-		for (int i = 0; i < 32; i++)
-			vlt_buf_addf(out, "%02x", sha[i]);
-	}
-	return out->data ? 0 : vlt_error_set(VLT_E_NOMEM, "out of memory");
-}
-
 /*
  * Put a file's content where git-lfs keeps objects
  * (GIT_DIR/lfs/objects/ab/cd/abcd...), durably, and return its SHA-256.
@@ -951,7 +493,7 @@ static int lfs_object_path(struct vlt_git_export *x, struct vlt_buf *out,
 static int file_lfs(struct vlt_git_export *x, const struct vlt_oid *file,
 		    uint64_t size, unsigned char sha[32])
 {
-	struct file_ent *fe = file_entry(x, file);
+	struct vlt_git_file_ent *fe = vlt_git_export_file(x, file);
 	struct vlt_buf tmp = VLT_BUF_INIT, dst = VLT_BUF_INIT;
 	struct lfs_write w = { NULL, -1, NULL };
 	struct stat st;
@@ -962,7 +504,8 @@ static int file_lfs(struct vlt_git_export *x, const struct vlt_oid *file,
 	if (!fe)
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	if (fe->has_lfs) {
-		if ((err = lfs_object_path(x, &dst, fe->lfs, 0)) < 0)
+		if ((err = vlt_git_lfs_object_path(&dst, x->gitdir, fe->lfs,
+						   0)) < 0)
 			goto done;
 		if (stat(dst.data, &st) == 0 && (uint64_t)st.st_size == size) {
 			memcpy(sha, fe->lfs, 32);
@@ -1013,9 +556,9 @@ static int file_lfs(struct vlt_git_export *x, const struct vlt_oid *file,
 	}
 	close(w.fd);
 	w.fd = -1;
-	if ((err = lfs_object_path(x, &dst, sha, 1)) < 0 ||
+	if ((err = vlt_git_lfs_object_path(&dst, x->gitdir, sha, 1)) < 0 ||
 	    (err = vlt_mkdir_p(dst.data, 0755)) < 0 ||
-	    (err = lfs_object_path(x, &dst, sha, 0)) < 0)
+	    (err = vlt_git_lfs_object_path(&dst, x->gitdir, sha, 0)) < 0)
 		goto done;
 	if (rename(tmp.data, dst.data) < 0) {
 		err = vlt_error_set(VLT_E_IO, "rename %s: %s", dst.data,
@@ -1049,7 +592,7 @@ static int tree_insert(struct vlt_git_export *x, git_treebuilder *tb,
 		/* a name git refuses (.git, .GIT, git~1 ...): leave it out */
 		const git_error *e = git_error_last();
 
-		warnf(x, "%s%s: left out, git cannot hold it (%s)",
+		vlt_git_export_warn(x, "%s%s: left out, git cannot hold it (%s)",
 		      x->path.len ? x->path.data : "", name,
 		      e && e->message ? e->message : "invalid name");
 		x->st.skipped++;
@@ -1114,7 +657,7 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 		if (vlt_name_is_dotgit(e->name) ||
 		    (e->type == VLT_ENTRY_SYMLINK &&
 		     vlt_name_is_dotgitmodules(e->name))) {
-			warnf(x, "%s%s: left out, git must not hold it (%s)",
+			vlt_git_export_warn(x, "%s%s: left out, git must not hold it (%s)",
 			      x->path.len ? x->path.data : "", e->name,
 			      e->type == VLT_ENTRY_SYMLINK &&
 			      vlt_name_is_dotgitmodules(e->name) ?
@@ -1164,7 +707,7 @@ static int export_entries(struct vlt_git_export *x, const struct vlt_tree *t,
 				if (!x->o.no_gitattributes) {
 					vlt_git_attr_pattern(&tmp, e->name);
 					vlt_buf_add(&attrs, tmp.data, tmp.len);
-					vlt_buf_adds(&attrs, LFS_ATTRS "\n");
+					vlt_buf_adds(&attrs, VLT_GIT_LFS_ATTRS "\n");
 				}
 			} else if ((err = file_blob(x, &e->oid, e->size,
 						    &oid)) < 0) {
@@ -1223,7 +766,7 @@ static int export_tree(struct vlt_git_export *x, const struct vlt_oid *toid,
 {
 	struct vlt_buf buf = VLT_BUF_INIT;
 	git_treebuilder *tb = NULL;
-	struct tree_ent *te;
+	struct vlt_git_tree_ent *te;
 	struct vlt_tree t;
 	void *v;
 	int err;
@@ -1394,7 +937,7 @@ static int write_commit(struct vlt_git_export *x, const struct vlt_oid *soid,
 		goto done;
 	}
 	x->st.commits_new++;
-	err = put_git_oid(&x->snaps, soid, out);
+	err = vlt_git_export_put_oid(&x->snaps, soid, out);
 done:
 	git_signature_free(author);
 	git_signature_free(committer);
@@ -1452,7 +995,7 @@ int vlt_git_export_snapshot(struct vlt_git_export *x,
 				/* its data may be gone: the commit loses
 				 * this parent rather than the export failing */
 				if (!x->said_forgotten++)
-					warnf(x, "older snapshots were forgotten "
+					vlt_git_export_warn(x, "older snapshots were forgotten "
 					      "(vault forget): the exported "
 					      "history starts after them");
 				err = vlt_oidset_insert(&skipped, p) < 0 ?
@@ -1509,7 +1052,7 @@ static void update_workdir(struct vlt_git_export *x, const git_oid *old,
 	    git_checkout_tree(x->git, target, &co) < 0) {
 		const git_error *e = git_error_last();
 
-		warnf(x, "working tree of %s left as it was (%s); the branch "
+		vlt_git_export_warn(x, "working tree of %s left as it was (%s); the branch "
 		      "moved: see git status", git_repository_workdir(x->git),
 		      e && e->message ? e->message : "checkout failed");
 	}
@@ -1591,3 +1134,4 @@ done:
 	vlt_buf_release(&refname);
 	return err;
 }
+

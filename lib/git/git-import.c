@@ -21,12 +21,12 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <openssl/evp.h>
 
 #include "backend.h"
 #include "buf.h"
 #include "error.h"
 #include "fsutil.h"
+#include "git-internal.h"
 #include "git-interop.h"
 #include "lock.h"
 #include "odb.h"
@@ -108,16 +108,6 @@ static const struct vlt_oid *map_get(const struct vlt_oidmap *m,
 
 	key_of(&k, g);
 	return vlt_oidmap_get(m, &k, &v) ? v : NULL;
-}
-
-static void free_vals(struct vlt_oidmap *m)
-{
-	size_t pos = 0;
-	void *val;
-
-	while (vlt_oidmap_next(m, &pos, NULL, &val))
-		free(val);
-	vlt_oidmap_release(m);
 }
 
 /* --- which snapshots the refs keep ------------------------------------- */
@@ -254,40 +244,6 @@ static int save_map(struct import *im)
 
 /* --- content ----------------------------------------------------------- */
 
-/* The SHA-256 of a whole file, to check an LFS object before trusting it. */
-static int sha256_file(int fd, unsigned char out[32], uint64_t *size)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char *buf = malloc(1 << 20);
-	unsigned mdlen = 32;
-	int err = 0;
-
-	*size = 0;
-	if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		err = vlt_error_set(VLT_E_NOMEM, "sha256 init failed");
-		goto done;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, 1 << 20);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = vlt_error_set(VLT_E_IO, "read: %s", strerror(errno));
-			goto done;
-		}
-		if (!n)
-			break;
-		EVP_DigestUpdate(md, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	EVP_DigestFinal_ex(md, out, &mdlen);
-done:
-	EVP_MD_CTX_free(md);
-	free(buf);
-	return err;
-}
-
 /*
  * An LFS pointer whose object is present (and is what the pointer says)
  * is stored as that object's content: 1 and the file object, 0 when the
@@ -301,11 +257,10 @@ static int import_lfs(struct import *im, const unsigned char sha[32],
 	uint64_t got_size, stored;
 	int fd, err = 0;
 
-	vlt_buf_addf(&p, "%slfs/objects/%02x/%02x/", im->gitdir, sha[0], sha[1]);
-	for (int i = 0; i < 32; i++)
-		vlt_buf_addf(&p, "%02x", sha[i]);
-	if (!p.data)
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if ((err = vlt_git_lfs_object_path(&p, im->gitdir, sha, 0)) < 0) {
+		vlt_buf_release(&p);
+		return err;
+	}
 	if ((fd = open(p.data, O_RDONLY | O_CLOEXEC)) < 0) {
 		warnf(im, "%s: LFS object %s is not in %slfs/objects: the "
 		      "pointer file is imported as it is", im->path.data,
@@ -313,7 +268,7 @@ static int import_lfs(struct import *im, const unsigned char sha[32],
 		im->st.lfs_missing++;
 		goto done;
 	}
-	if ((err = sha256_file(fd, got, &got_size)) < 0)
+	if ((err = vlt_git_lfs_hash_fd(fd, p.data, got, &got_size)) < 0)
 		goto done;
 	if (got_size != size || memcmp(got, sha, 32)) {
 		warnf(im, "%s: LFS object %s does not match its pointer: the "
@@ -880,8 +835,8 @@ done:
 	git_object_free(obj);
 	git_repository_free(im.git);
 	free(im.gitdir);
-	free_vals(&im.map);
-	free_vals(&im.blobs);
+	vlt_git_free_vals(&im.map);
+	vlt_git_free_vals(&im.blobs);
 	vlt_buf_release(&im.path);
 	git_libgit2_shutdown();
 	return err;

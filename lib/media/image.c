@@ -39,6 +39,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "image.h"
+#include "pool.h"
 
 void vlt_image_init(struct vlt_image *img)
 {
@@ -863,37 +864,32 @@ struct decode_job {
 	char msg[1024];
 };
 
-static void *decode_worker(void *arg)
+/* Always 0: the other image is decoded whatever becomes of this one. */
+static int decode_item(void *arg, size_t i)
 {
-	struct decode_job *j = arg;
+	struct decode_job *j = (struct decode_job *)arg + i;
 
 	j->err = vlt_image_decode(j->img, j->data, j->len);
 	if (j->err < 0)
 		snprintf(j->msg, sizeof(j->msg), "%s", vlt_error_last());
-	return NULL;
+	return 0;
 }
 
 int vlt_image_decode_pair(struct vlt_image *a, const void *data_a,
 			  size_t len_a, struct vlt_image *b,
 			  const void *data_b, size_t len_b, int *failed)
 {
-	struct decode_job ja = { a, data_a, len_a, 0, "" };
-	struct decode_job jb = { b, data_b, len_b, 0, "" };
-	pthread_t t;
-	int threaded;
+	struct decode_job jobs[2] = { { a, data_a, len_a, 0, "" },
+				      { b, data_b, len_b, 0, "" } };
+	struct decode_job *ja = &jobs[0], *jb = &jobs[1];
 
 	vlt_image_init(a);
 	vlt_image_init(b);
-	threaded = !pthread_create(&t, NULL, decode_worker, &jb);
-	decode_worker(&ja);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		decode_worker(&jb);
+	(void)vlt_pool_for(vlt_pool_threads(0, 2), 2, decode_item, jobs);
 	if (failed)
-		*failed = ja.err < 0 ? 0 : jb.err < 0 ? 1 : -1;
-	if (ja.err < 0 || jb.err < 0) {
-		struct decode_job *j = ja.err < 0 ? &ja : &jb;
+		*failed = ja->err < 0 ? 0 : jb->err < 0 ? 1 : -1;
+	if (ja->err < 0 || jb->err < 0) {
+		struct decode_job *j = ja->err < 0 ? ja : jb;
 
 		vlt_image_release(a);
 		vlt_image_release(b);

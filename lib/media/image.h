@@ -75,7 +75,8 @@ int vlt_image_write_png_level(const struct vlt_image *img, const char *path,
  * part of decoding it. */
 void *vlt_image_buffer_alloc(size_t n);
 
-/* Decode two images at once, on two threads when possible. On failure
+/* Decode two images at once, on two threads of the core pool when
+ * vlt_pool_threads() allows (both are decoded either way). On failure
  * both are released and *failed (if not NULL) is 0 or 1: which one failed
  * (the first if both did); it is -1 on success. */
 int vlt_image_decode_pair(struct vlt_image *a, const void *data_a,

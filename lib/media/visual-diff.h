@@ -84,7 +84,7 @@ struct vlt_vdiff_opts {
 	enum vlt_vdiff_background background;
 	unsigned region_gap;         /* boxes this close merge (pixels) */
 	size_t max_regions;          /* keep at most this many boxes */
-	unsigned threads;            /* 0: one per CPU, at most 8 */
+	unsigned threads;            /* 0: vlt_pool_threads(), at most 8 */
 	int skip_quality;            /* leave psnr/ssim as NAN */
 	/* output images */
 	double alpha;                /* opacity of A under a highlight: 0.1 */

@@ -303,6 +303,32 @@ static void test_path_below(const char *tmp)
 	free(real);
 }
 
+/* vlt_read_file_max: up to the limit the whole file, above it an error. */
+static void test_read_max(const char *dir)
+{
+	struct vlt_buf path = VLT_BUF_INIT, got = VLT_BUF_INIT;
+	unsigned char data[5000];
+
+	fill(data, sizeof(data), 7);
+	vlt_buf_addf(&path, "%s/max-file", dir);
+	if (vlt_write_file_atomic(path.data, data, sizeof(data), 0644, 0) < 0) {
+		ok(0, "write %s: %s", path.data, vlt_error_last());
+		goto done;
+	}
+	ok(vlt_read_file_max(path.data, sizeof(data), &got) == 0 &&
+	   got.len == sizeof(data) && !memcmp(got.data, data, sizeof(data)),
+	   "read_file_max reads a file of exactly the limit");
+	ok(vlt_read_file_max(path.data, sizeof(data) - 1, &got) ==
+	   VLT_E_UNSUPPORTED && strstr(vlt_error_last(), "larger than 4999 bytes"),
+	   "read_file_max refuses a file one byte over the limit");
+	vlt_buf_adds(&path, "-none");
+	ok(vlt_read_file_max(path.data, 10, &got) == VLT_E_NOTFOUND,
+	   "read_file_max: a missing file is not found");
+done:
+	vlt_buf_release(&path);
+	vlt_buf_release(&got);
+}
+
 int main(void)
 {
 	char shm[64];
@@ -323,5 +349,6 @@ int main(void)
 	test_direct_or_not(tap_tmpdir());
 	test_sparse(tap_tmpdir());
 	test_path_below(tap_tmpdir());
+	test_read_max(tap_tmpdir());
 	return tap_done();
 }

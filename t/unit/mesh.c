@@ -1,5 +1,5 @@
 /*
- * mesh.c - unit tests for lib/media/mesh.c: every format loads with the right
+ * mesh.c - unit tests for lib/media/mesh-*.c: every format loads with the right
  * counts and bounding box (OBJ, ASCII and binary STL, ASCII and binary
  * PLY, glTF with a data: URI, GLB, ASCII FBX), a moved vertex is found
  * exactly, a re-triangulated and scaled cube falls back to the Hausdorff
@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "error.h"
 #include "image.h"
+#include "mesh-internal.h"  /* VLT_MESH_TEST_HOOK_ENV */
 #include "mesh.h"
 #include "tap.h"
 
@@ -794,7 +795,7 @@ static void test_errors(void)
 	/* the sandbox survives an importer that aborts or never returns */
 	vlt_buf_reset(&b);
 	obj_text(&b, v, t, TRI);
-	setenv("VAULT_TEST_MESH_CHILD", "abort", 1);
+	setenv(VLT_MESH_TEST_HOOK_ENV, "abort", 1);
 	capture_begin();
 	err = vlt_mesh_load_mem(&m, b.data, b.len, NULL, "boom.obj");
 	printed = capture_end();
@@ -803,13 +804,13 @@ static void test_errors(void)
 	   strstr(vlt_error_last(), "ai_assert failure in test") && !printed,
 	   "an import that aborts is an error quoting its last words");
 	tap_diag("  %s", vlt_error_last());
-	setenv("VAULT_TEST_MESH_CHILD", "hang", 1);
+	setenv(VLT_MESH_TEST_HOOK_ENV, "hang", 1);
 	err = vlt_mesh_load_mem_opts(&m, b.data, b.len, NULL, "stuck.obj",
 				     &quick);
 	ok(err == VLT_E_CORRUPT && strstr(vlt_error_last(), "did not finish"),
 	   "an import that hangs is killed at the time limit");
 	tap_diag("  %s", vlt_error_last());
-	unsetenv("VAULT_TEST_MESH_CHILD");
+	unsetenv(VLT_MESH_TEST_HOOK_ENV);
 	ok(vlt_mesh_load_mem(&m, b.data, b.len, NULL, "fine.obj") == 0 &&
 	   m.nvertices == 11, "and the next import works");
 	vlt_mesh_release(&m);

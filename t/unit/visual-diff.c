@@ -1,5 +1,5 @@
 /*
- * visual-diff.c - unit tests for lib/media/visual-diff.c: the per-pixel YIQ and
+ * visual-diff.c - unit tests for lib/media/visual-*.c: the per-pixel YIQ and
  * OKLab measures against values computed with pixelmatch's JavaScript,
  * the anti-aliasing detector on hand-drawn edges, region clustering and
  * merging on hand-made class maps, PSNR of a known noise, SSIM, sizes,

@@ -1,5 +1,6 @@
 /*
- * visual-diff.c - pixel comparison of two images (see visual-diff.h).
+ * visual-metrics.c - pixel comparison of two images (see visual-diff.h):
+ * each pixel classified, PSNR and SSIM, in row bands.
  *
  * The big idea is pixelmatch's: a perceptual colour distance per pixel,
  * a threshold, and an anti-aliasing detector that forgives pixels on the
@@ -16,33 +17,26 @@
  * read-only, so the bands need no locking and give the same result as a
  * single pass.
  *
- * Regions: the counted pixels are clustered by distance (two pixels at
- * most gap + 1 apart on both axes belong together: a dilation by gap
- * pixels, done one row at a time with column counters, and a union-find
- * over the runs of each row), then the clusters' boxes are merged while
- * two of them are within gap pixels of each other. The result is the same
- * as merging the boxes of the 8-connected components directly, without
- * the quadratic cost of many small components.
+ * The bands run on the core's thread pool (lib/pool.h).
  */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
 #include "image.h"
+#include "pool.h"
 #include "visual-diff.h"
+#include "visual-internal.h"
 
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
-
-#define MAX_THREADS 8
 
 void vlt_vdiff_opts_init(struct vlt_vdiff_opts *o)
 {
@@ -405,12 +399,12 @@ double vlt_vdiff_oklab_delta(const uint8_t p1[4], const uint8_t p2[4],
 #define OKC_BITS 12
 #define OKC_SIZE (1u << OKC_BITS)
 
-struct okcache {
+struct vlt_vdiff_okcache {
 	uint32_t key[OKC_SIZE];   /* rgb + 1; 0 = empty */
 	struct lms val[OKC_SIZE];
 };
 
-static inline void lms_cached(struct okcache *c, int r, int g, int b,
+static inline void lms_cached(struct vlt_vdiff_okcache *c, int r, int g, int b,
 			      struct lms *o)
 {
 	uint32_t key = (uint32_t)(r << 16 | g << 8 | b);
@@ -427,7 +421,7 @@ static inline void lms_cached(struct okcache *c, int r, int g, int b,
 
 /* --- the comparison -------------------------------------------------- */
 
-struct cmp {
+struct vlt_vdiff_cmp {
 	const uint8_t *a, *b;     /* RGBA8, top-left of the common area */
 	size_t sa, sb;            /* row strides in bytes */
 	const uint16_t *a16, *b16;/* RGBA16 or NULL */
@@ -476,8 +470,8 @@ static int many_siblings(const uint8_t *img, size_t stride, uint32_t w,
  * keep the first darkest/brightest neighbour, and which one is kept
  * decides the sibling test.
  */
-static int antialiased(const struct cmp *c, const uint8_t *img, size_t stride,
-		       uint32_t x1, uint32_t y1)
+static int antialiased(const struct vlt_vdiff_cmp *c, const uint8_t *img,
+		       size_t stride, uint32_t x1, uint32_t y1)
 {
 	uint32_t w = c->w, h = c->h;
 	uint32_t x0 = x1 > 0 ? x1 - 1 : 0, y0 = y1 > 0 ? y1 - 1 : 0;
@@ -520,25 +514,10 @@ static int antialiased(const struct cmp *c, const uint8_t *img, size_t stride,
 		many_siblings(c->b, c->sb, w, h, max_x, max_y));
 }
 
-struct band {
-	struct cmp *c;
-	void (*fn)(struct band *);
-	uint32_t y0, y1;          /* rows (or SSIM window rows) */
-	uint64_t changed, darker, aa;
-	uint64_t sq_opaque;       /* sum of squared 8-bit differences */
-	uint64_t sq_blend;        /* same, 255 times larger (blended) */
-	double sq16;              /* 16-bit: blended, 65535 times larger */
-	double ssim_sum;
-	uint64_t ssim_n;
-	struct okcache *okc;
-	int err;
-	/* rendering */
-	const void *job;
-};
-
 /* Squared differences of a non-identical pixel pair, flattened over
  * white, for PSNR. */
-static inline void psnr_add(struct band *bd, const uint8_t *p, const uint8_t *q)
+static inline void psnr_add(struct vlt_vdiff_band *bd, const uint8_t *p,
+			    const uint8_t *q)
 {
 	if ((p[3] & q[3]) == 255) {
 		int dr = p[0] - q[0], dg = p[1] - q[1], db = p[2] - q[2];
@@ -557,10 +536,10 @@ static inline void psnr_add(struct band *bd, const uint8_t *p, const uint8_t *q)
 }
 
 /* Classify one pixel pair that is not bit-identical. */
-static inline uint8_t classify_px(struct band *bd, const uint8_t *p,
+static inline uint8_t classify_px(struct vlt_vdiff_band *bd, const uint8_t *p,
 				  const uint8_t *q, uint32_t x, uint32_t y)
 {
-	const struct cmp *c = bd->c;
+	const struct vlt_vdiff_cmp *c = bd->c;
 	uint64_t index = (uint64_t)y * c->w + x;
 	int sign;
 
@@ -602,9 +581,9 @@ static inline uint8_t classify_px(struct band *bd, const uint8_t *p,
  * Each row records its counted pixels and the span of columns where A
  * and B differ at all (SSIM and regions skip the rest).
  */
-static void classify_band(struct band *bd)
+static void classify_band(struct vlt_vdiff_band *bd)
 {
-	const struct cmp *c = bd->c;
+	const struct vlt_vdiff_cmp *c = bd->c;
 	uint32_t w = c->w;
 
 	for (uint32_t y = bd->y0; y < bd->y1; y++) {
@@ -644,9 +623,9 @@ static void classify_band(struct band *bd)
 
 /* --- PSNR (16-bit) and SSIM ------------------------------------------ */
 
-static void psnr16_band(struct band *bd)
+static void psnr16_band(struct vlt_vdiff_band *bd)
 {
-	const struct cmp *c = bd->c;
+	const struct vlt_vdiff_cmp *c = bd->c;
 	size_t sa = c->sa, sb = c->sb;  /* 4 samples a pixel, as bytes in 8 bits */
 
 	for (uint32_t y = bd->y0; y < bd->y1; y++) {
@@ -688,7 +667,7 @@ struct bsum {
 };
 
 /* Sums over the 4x4 blocks b0..b1 of block row j (pixel rows 4j..4j+3). */
-static void block_row(const struct cmp *c, uint32_t j, uint32_t b0,
+static void block_row(const struct vlt_vdiff_cmp *c, uint32_t j, uint32_t b0,
 		      uint32_t b1, struct bsum *out)
 {
 	memset(out + b0, 0, (b1 - b0 + 1) * sizeof(*out));
@@ -736,9 +715,9 @@ static double ssim_window(double sa, double sb, double ssa, double ssb,
  * with the range of blocks it holds, and is reused when that covers what
  * the next window row needs.
  */
-static void ssim_band(struct band *bd)
+static void ssim_band(struct vlt_vdiff_band *bd)
 {
-	const struct cmp *c = bd->c;
+	const struct vlt_vdiff_cmp *c = bd->c;
 	uint32_t nbx = c->w / 4, nwx = nbx - 1;
 	struct bsum *buf = malloc(2 * (size_t)nbx * sizeof(*buf));
 	int64_t have[2] = { -1, -1 };
@@ -796,7 +775,7 @@ static void ssim_band(struct band *bd)
 }
 
 /* An image smaller than 8 pixels either way: one window over all of it. */
-static double ssim_small(const struct cmp *c)
+static double ssim_small(const struct vlt_vdiff_cmp *c)
 {
 	double sa = 0, sb = 0, ssa = 0, ssb = 0, sab = 0;
 
@@ -814,69 +793,42 @@ static double ssim_small(const struct cmp *c)
 	return ssim_window(sa, sb, ssa, ssb, sab, (double)c->w * c->h);
 }
 
-/* --- threads --------------------------------------------------------- */
+/* --- bands ----------------------------------------------------------- */
 
-static unsigned pick_threads(unsigned want, uint64_t work)
+unsigned vlt_vdiff_threads(unsigned want, uint64_t work)
 {
-	long n = want ? (long)want : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
 	if (work < 65536)
-		n = 1;  /* not worth a thread */
-	return (unsigned)n;
+		return 1;  /* not worth a thread */
+	return (unsigned)vlt_pool_threads((int)want, VLT_VDIFF_MAX_THREADS);
 }
 
-static void *band_thread(void *arg)
+static int band_item(void *arg, size_t i)
 {
-	struct band *bd = arg;
+	struct vlt_vdiff_band *bd = arg;
 
-	bd->fn(bd);
-	return NULL;
+	bd[i].fn(&bd[i]);
+	return 0;
 }
 
-/* Split [0, units) into n bands and run fn on each, band 0 on the
- * calling thread. A thread that cannot be started runs inline. */
-static void run_bands(struct band *bd, unsigned n, uint32_t units,
-		      void (*fn)(struct band *))
+void vlt_vdiff_run_bands(struct vlt_vdiff_band *bd, unsigned n,
+			 uint32_t units, void (*fn)(struct vlt_vdiff_band *))
 {
-	pthread_t t[MAX_THREADS];
-	int started[MAX_THREADS] = { 0 };
-
 	for (unsigned i = 0; i < n; i++) {
 		bd[i].fn = fn;
 		bd[i].y0 = (uint32_t)((uint64_t)units * i / n);
 		bd[i].y1 = (uint32_t)((uint64_t)units * (i + 1) / n);
 	}
-	for (unsigned i = 1; i < n; i++)
-		started[i] = !pthread_create(&t[i], NULL, band_thread, &bd[i]);
-	fn(&bd[0]);
-	for (unsigned i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(t[i], NULL);
-		else
-			fn(&bd[i]);
-	}
+	/* band_item cannot fail: nothing to check */
+	(void)vlt_pool_for((int)n, n, band_item, bd);
 }
-
-/* --- compare --------------------------------------------------------- */
-
-struct row_info {
-	const uint32_t *counted, *lo, *hi;
-};
-
-static int find_regions(struct vlt_vdiff *d, unsigned gap, size_t max,
-			const struct row_info *rows);
 
 int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 		      const struct vlt_image *b,
 		      const struct vlt_vdiff_opts *opts)
 {
 	struct vlt_vdiff_opts defaults;
-	struct band bd[MAX_THREADS];
-	struct cmp c;
+	struct vlt_vdiff_band bd[VLT_VDIFF_MAX_THREADS];
+	struct vlt_vdiff_cmp c;
 	unsigned n;
 	uint64_t cw, ch, total, sq_opaque = 0, sq_blend = 0;
 	double sq16 = 0;
@@ -943,7 +895,7 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 	if (opts->metric == VLT_VDIFF_OKLAB)
 		pthread_once(&oklab_once, oklab_tables);
 
-	n = pick_threads(opts->threads, total);
+	n = vlt_vdiff_threads(opts->threads, total);
 	if (n > d->height)
 		n = d->height;
 	for (unsigned i = 0; i < n; i++) {
@@ -954,7 +906,7 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 	}
 	if (err < 0)
 		goto done;
-	run_bands(bd, n, d->height, classify_band);
+	vlt_vdiff_run_bands(bd, n, d->height, classify_band);
 	d->identical = 1;
 	for (uint32_t y = 0; y < d->height; y++)
 		if (c.row_lo[y] <= c.row_hi[y])
@@ -971,7 +923,7 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 	if (c.quality && c.a16) {
 		for (unsigned i = 0; i < n; i++)
 			bd[i].sq16 = 0;
-		run_bands(bd, n, d->height, psnr16_band);
+		vlt_vdiff_run_bands(bd, n, d->height, psnr16_band);
 		for (unsigned i = 0; i < n; i++)
 			sq16 += bd[i].sq16;
 		/* (65535 * difference)^2 summed -> MSE in units of 65535^2 */
@@ -998,7 +950,7 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 			bd[i].ssim_sum = 0;
 			bd[i].ssim_n = 0;
 		}
-		run_bands(bd, m, nwy, ssim_band);
+		vlt_vdiff_run_bands(bd, m, nwy, ssim_band);
 		for (unsigned i = 0; i < m; i++) {
 			if (bd[i].err < 0 && err >= 0)
 				err = vlt_error_set(bd[i].err, "out of memory");
@@ -1010,12 +962,13 @@ int vlt_vdiff_compare(struct vlt_vdiff *d, const struct vlt_image *a,
 		d->ssim = nwin ? sum / (double)nwin : 1;
 	}
 	{
-		struct row_info rows = { c.row_counted, c.row_lo, c.row_hi };
+		struct vlt_vdiff_rows rows = { c.row_counted, c.row_lo,
+					       c.row_hi };
 
-		err = find_regions(d, opts->region_gap, opts->max_regions, &rows);
+		err = vlt_vdiff_regions(d, opts->region_gap, opts->max_regions, &rows);
 	}
 done:
-	for (unsigned i = 0; i < MAX_THREADS; i++)
+	for (unsigned i = 0; i < VLT_VDIFF_MAX_THREADS; i++)
 		free(bd[i].okc);
 	free(c.row_lo);
 	free(c.row_hi);
@@ -1028,767 +981,12 @@ done:
 
 /* --- regions --------------------------------------------------------- */
 
-struct run {
-	uint32_t s, e;            /* columns, inclusive */
-	uint32_t node;
-};
-
-struct node {
-	uint32_t parent;
-	uint32_t x0, y0, x1, y1;
-	uint64_t pixels;
-};
-
-static inline int counted(uint8_t cl)
-{
-	return cl == VLT_VDIFF_CHANGED || cl == VLT_VDIFF_DARKER;
-}
-
-static uint32_t uf_find(struct node *n, uint32_t i)
-{
-	while (n[i].parent != i) {
-		n[i].parent = n[n[i].parent].parent;
-		i = n[i].parent;
-	}
-	return i;
-}
-
-static void uf_union(struct node *n, uint32_t i, uint32_t j)
-{
-	i = uf_find(n, i);
-	j = uf_find(n, j);
-	if (i < j)
-		n[j].parent = i;
-	else if (j < i)
-		n[i].parent = j;
-}
-
-static void box_add(struct node *to, const struct node *from)
-{
-	if (!from->pixels)
-		return;
-	if (!to->pixels) {
-		to->x0 = from->x0; to->y0 = from->y0;
-		to->x1 = from->x1; to->y1 = from->y1;
-	} else {
-		if (from->x0 < to->x0) to->x0 = from->x0;
-		if (from->y0 < to->y0) to->y0 = from->y0;
-		if (from->x1 > to->x1) to->x1 = from->x1;
-		if (from->y1 > to->y1) to->y1 = from->y1;
-	}
-	to->pixels += from->pixels;
-}
-
-/* Column counters of the counted pixels of row y (sign +1 or -1); they
- * all lie in columns lo..hi of that row. */
-static void window_row(const struct vlt_vdiff *d, const uint32_t *rowcnt,
-		       uint32_t y, uint32_t lo, uint32_t hi, int sign,
-		       uint32_t *colcount, uint64_t *window)
-{
-	const uint8_t *cl = d->classes + (size_t)y * d->width;
-
-	if (!rowcnt[y])
-		return;
-	for (uint32_t x = lo; x <= hi; x++)
-		if (counted(cl[x]))
-			colcount[x] += (uint32_t)sign;
-	*window += sign > 0 ? rowcnt[y] : -(uint64_t)rowcnt[y];
-}
-
-static int cmp_x0(const void *p, const void *q)
-{
-	const struct node *a = p, *b = q;
-
-	return a->x0 < b->x0 ? -1 : a->x0 > b->x0;
-}
-
-static int cmp_size(const void *p, const void *q)
-{
-	const struct node *a = p, *b = q;
-	uint64_t aa = (uint64_t)(a->x1 - a->x0 + 1) * (a->y1 - a->y0 + 1);
-	uint64_t ab = (uint64_t)(b->x1 - b->x0 + 1) * (b->y1 - b->y0 + 1);
-
-	if (a->pixels != b->pixels)
-		return a->pixels > b->pixels ? -1 : 1;
-	if (aa != ab)
-		return aa > ab ? -1 : 1;
-	if (a->y0 != b->y0)
-		return a->y0 < b->y0 ? -1 : 1;
-	return a->x0 < b->x0 ? -1 : a->x0 > b->x0;
-}
-
-/* Beyond this many clusters the box merge (a sweep, quadratic at worst)
- * is skipped: the clusters by pixel distance stand as they are. */
-#define MAX_BOX_MERGE 65536
-
-/*
- * Merge boxes within gap of each other until none are: sort by left edge,
- * and compare each box only with those starting no further right than its
- * right edge plus the gap.
- */
-static size_t merge_boxes(struct node *b, size_t n, unsigned gap)
-{
-	while (n > 1) {
-		size_t m = 0;
-		int merged = 0;
-
-		qsort(b, n, sizeof(*b), cmp_x0);
-		for (size_t i = 0; i < n; i++)
-			b[i].parent = (uint32_t)i;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n &&
-			     b[j].x0 <= (uint64_t)b[i].x1 + gap + 1; j++) {
-				if (b[j].y0 > (uint64_t)b[i].y1 + gap + 1 ||
-				    b[i].y0 > (uint64_t)b[j].y1 + gap + 1)
-					continue;
-				uf_union(b, (uint32_t)i, (uint32_t)j);
-				merged = 1;
-			}
-		if (!merged)
-			return n;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t r = uf_find(b, (uint32_t)i);
-
-			if (r != i) {
-				box_add(&b[r], &b[i]);
-				b[i].pixels = 0;
-			}
-		}
-		for (size_t i = 0; i < n; i++)
-			if (b[i].pixels)
-				b[m++] = b[i];
-		n = m;
-	}
-	return n;
-}
-
-/*
- * rows: the counted pixels of each row and the columns lo..hi they lie
- * in (from the comparison), or NULL to work them out here.
- */
-static int find_regions(struct vlt_vdiff *d, unsigned gap, size_t max,
-			const struct row_info *rows)
-{
-	uint32_t w = d->width, h = d->height, r1 = gap / 2, r2 = gap - r1;
-	uint32_t *colcount = NULL, *rowcnt = NULL, *rowlo = NULL, *rowhi = NULL;
-	const uint32_t *cnt, *lo_of, *hi_of;
-	struct run *prev = NULL, *cur = NULL;
-	struct node *nodes = NULL, *boxes = NULL;
-	size_t nprev = 0, nn = 0, nalloc = 0, nbox = 0;
-	uint64_t window = 0;
-	int err = 0;
-
-	free(d->regions);
-	d->regions = NULL;
-	d->nr_regions = d->total_regions = 0;
-	if (!w || !h || !d->classes)
-		return 0;
-	if (gap > 1u << 20)
-		return vlt_error_set(VLT_E_INVALID, "region gap %u is too large",
-				     gap);
-	colcount = calloc(w, sizeof(*colcount));
-	prev = malloc(w * sizeof(*prev));
-	cur = malloc(w * sizeof(*cur));
-	if (!rows) {
-		rowcnt = calloc(h, sizeof(*rowcnt));
-		rowlo = malloc(h * sizeof(*rowlo));
-		rowhi = malloc(h * sizeof(*rowhi));
-	}
-	if (!colcount || !prev || !cur || (!rows && (!rowcnt || !rowlo || !rowhi)))
-		goto nomem;
-	for (uint32_t y = 0; !rows && y < h; y++) {
-		const uint8_t *cl = d->classes + (size_t)y * w;
-		uint32_t n = 0;
-
-		rowlo[y] = 1;
-		rowhi[y] = 0;
-		for (uint32_t x = 0; x < w; x++)
-			if (counted(cl[x])) {
-				if (!n++)
-					rowlo[y] = x;
-				rowhi[y] = x;
-			}
-		rowcnt[y] = n;
-	}
-	cnt = rows ? rows->counted : rowcnt;
-	lo_of = rows ? rows->lo : rowlo;
-	hi_of = rows ? rows->hi : rowhi;
-
-	/* dilated row y holds the pixels of rows [y - r2, y + r1] */
-	for (uint32_t y = 0; y <= r1 && y < h; y++)
-		window_row(d, cnt, y, lo_of[y], hi_of[y], 1, colcount, &window);
-	for (uint32_t y = 0; y < h; y++) {
-		size_t ncur = 0, k = 0;
-		uint32_t xlo = UINT32_MAX, xhi = 0;
-
-		if (y > 0 && (uint64_t)y + r1 < h)
-			window_row(d, cnt, y + r1, lo_of[y + r1], hi_of[y + r1], 1,
-				   colcount, &window);
-		if (y > r2)
-			window_row(d, cnt, y - r2 - 1, lo_of[y - r2 - 1],
-				   hi_of[y - r2 - 1], -1, colcount, &window);
-		if (!window) {
-			nprev = 0;
-			continue;
-		}
-		/* the columns the window's rows can have counted pixels in */
-		for (uint64_t yy = y > r2 ? y - r2 : 0; yy <= (uint64_t)y + r1 &&
-		     yy < h; yy++)
-			if (cnt[yy]) {
-				if (lo_of[yy] < xlo)
-					xlo = lo_of[yy];
-				if (hi_of[yy] > xhi)
-					xhi = hi_of[yy];
-			}
-		for (uint32_t x = xlo; x <= xhi; x++) {
-			uint32_t lo, hi;
-
-			if (!colcount[x])
-				continue;
-			lo = x > r1 ? x - r1 : 0;
-			hi = (uint64_t)x + r2 < w ? x + r2 : w - 1;
-			if (ncur && lo <= cur[ncur - 1].e + 1) {
-				if (hi > cur[ncur - 1].e)
-					cur[ncur - 1].e = hi;
-			} else {
-				cur[ncur].s = lo;
-				cur[ncur].e = hi;
-				ncur++;
-			}
-		}
-		/* connect to the runs above (8-connected); a run touching
-		 * one above takes its node, so nodes are only made where a
-		 * cluster starts */
-		for (size_t i = 0; i < ncur; i++) {
-			struct run *r = &cur[i];
-			int linked = 0;
-
-			while (k < nprev && (uint64_t)prev[k].e + 1 < r->s)
-				k++;
-			for (size_t m = k; m < nprev &&
-			     prev[m].s <= (uint64_t)r->e + 1; m++) {
-				if (!linked) {
-					r->node = prev[m].node;
-					linked = 1;
-				} else {
-					uf_union(nodes, r->node, prev[m].node);
-				}
-			}
-			if (!linked) {
-				if (nn >= UINT32_MAX ||
-				    VLT_ALLOC_GROW(nodes, nn + 1, nalloc) < 0)
-					goto nomem;
-				memset(&nodes[nn], 0, sizeof(nodes[nn]));
-				nodes[nn].parent = (uint32_t)nn;
-				r->node = (uint32_t)nn++;
-			}
-		}
-		if (cnt[y]) {
-			const uint8_t *cl = d->classes + (size_t)y * w;
-			size_t ri = 0;
-
-			for (uint32_t x = 0; x < w; x++) {
-				struct node one;
-
-				if (!counted(cl[x]))
-					continue;
-				while (cur[ri].e < x)
-					ri++;
-				one.x0 = one.x1 = x;
-				one.y0 = one.y1 = y;
-				one.pixels = 1;
-				box_add(&nodes[cur[ri].node], &one);
-			}
-		}
-		memcpy(prev, cur, ncur * sizeof(*cur));
-		nprev = ncur;
-	}
-
-	/* fold every node into its root; the roots with pixels are boxes */
-	for (size_t i = 0; i < nn; i++) {
-		uint32_t r = uf_find(nodes, (uint32_t)i);
-
-		if (r != i) {
-			box_add(&nodes[r], &nodes[i]);
-			nodes[i].pixels = 0;
-		}
-	}
-	boxes = nodes;
-	for (size_t i = 0; i < nn; i++)
-		if (nodes[i].pixels)
-			boxes[nbox++] = nodes[i];
-	if (nbox <= MAX_BOX_MERGE)
-		nbox = merge_boxes(boxes, nbox, gap);
-	if (nbox > 1)
-		qsort(boxes, nbox, sizeof(*boxes), cmp_size);
-	d->total_regions = nbox;
-	d->nr_regions = nbox < max ? nbox : max;
-	if (d->nr_regions) {
-		d->regions = calloc(d->nr_regions, sizeof(*d->regions));
-		if (!d->regions) {
-			d->nr_regions = d->total_regions = 0;
-			goto nomem;
-		}
-	}
-	for (size_t i = 0; i < d->nr_regions; i++) {
-		d->regions[i].x = boxes[i].x0;
-		d->regions[i].y = boxes[i].y0;
-		d->regions[i].width = boxes[i].x1 - boxes[i].x0 + 1;
-		d->regions[i].height = boxes[i].y1 - boxes[i].y0 + 1;
-		d->regions[i].pixels = boxes[i].pixels;
-	}
-	goto done;
-nomem:
-	err = vlt_error_set(VLT_E_NOMEM, "out of memory finding regions");
-done:
-	free(nodes);
-	free(colcount);
-	free(rowcnt);
-	free(rowlo);
-	free(rowhi);
-	free(prev);
-	free(cur);
-	return err;
-}
-
-int vlt_vdiff_find_regions(struct vlt_vdiff *d, unsigned gap, size_t max)
-{
-	return find_regions(d, gap, max, NULL);
-}
-
-/* --- output images --------------------------------------------------- */
-
-#define SEPARATOR 4  /* pixels between the side-by-side panels */
-
-struct render {
-	const struct vlt_vdiff *d;
-	const struct vlt_image *a, *b;
-	const struct vlt_vdiff_opts *o;
-	struct vlt_image *out;
-	enum vlt_vdiff_mode mode;
-	uint32_t pw, ph;          /* one panel: the larger of the sizes */
-};
-
-static inline unsigned bg_at(int bg, uint32_t x, uint32_t y)
-{
-	if (bg == VLT_VDIFF_BG_WHITE)
-		return 255;
-	return ((x >> 3) ^ (y >> 3)) & 1 ? 204 : 255;
-}
-
-static inline void put(uint8_t *o, unsigned r, unsigned g, unsigned b)
-{
-	o[0] = (uint8_t)r;
-	o[1] = (uint8_t)g;
-	o[2] = (uint8_t)b;
-	o[3] = 255;
-}
-
-/* pixelmatch's drawGrayPixel: luma faded towards white by alpha, the
- * pixel's own transparency showing the background. */
-static inline void faded(uint8_t *o, const uint8_t *p, double alpha, int bg,
-			 uint32_t x, uint32_t y)
-{
-	double luma_ = p[0] * 0.29889531 + p[1] * 0.58662247 + p[2] * 0.11448223;
-	double v;
-
-	if (bg == VLT_VDIFF_BG_WHITE) {
-		v = 255 + (luma_ - 255) * alpha * p[3] / 255;
-	} else {
-		double f = 255 + (luma_ - 255) * alpha;
-		unsigned bv = bg_at(bg, x, y);
-
-		v = bv + (f - bv) * p[3] / 255;
-	}
-	if (v < 0)
-		v = 0;
-	if (v > 255)
-		v = 255;
-	put(o, (unsigned)v, (unsigned)v, (unsigned)v);
-}
-
-/* p flattened over the background. */
-static inline void over(uint8_t *o, const uint8_t *p, int bg, uint32_t x,
-			uint32_t y)
-{
-	unsigned a = p[3], bv;
-
-	if (a == 255) {
-		put(o, p[0], p[1], p[2]);
-		return;
-	}
-	bv = bg_at(bg, x, y);
-	put(o, (p[0] * a + bv * (255 - a) + 127) / 255,
-	    (p[1] * a + bv * (255 - a) + 127) / 255,
-	    (p[2] * a + bv * (255 - a) + 127) / 255);
-}
-
-static inline const uint8_t *pixel(const struct vlt_image *img, uint32_t x,
-				   uint32_t y)
-{
-	if (x >= img->width || y >= img->height)
-		return NULL;
-	return img->rgba + ((size_t)y * img->width + x) * 4;
-}
-
-static inline int class_at(const struct vlt_vdiff *d, uint32_t x, uint32_t y)
-{
-	if (x >= d->width || y >= d->height)
-		return -1;
-	return d->classes[(size_t)y * d->width + x];
-}
-
-static void highlight_px(const struct render *r, uint8_t *o, uint32_t x,
-			 uint32_t y)
-{
-	const struct vlt_vdiff_opts *op = r->o;
-	const uint8_t *p;
-
-	switch (class_at(r->d, x, y)) {
-	case VLT_VDIFF_SAME:
-		faded(o, pixel(r->a, x, y), op->alpha, op->background, x, y);
-		return;
-	case VLT_VDIFF_CHANGED:
-		put(o, op->diff_color[0], op->diff_color[1], op->diff_color[2]);
-		return;
-	case VLT_VDIFF_DARKER:
-		put(o, op->darker_color[0], op->darker_color[1],
-		    op->darker_color[2]);
-		return;
-	case VLT_VDIFF_AA:
-		put(o, op->aa_color[0], op->aa_color[1], op->aa_color[2]);
-		return;
-	}
-	/* outside the common area: the image that is there, hatched */
-	p = pixel(r->a, x, y);
-	if (!p)
-		p = pixel(r->b, x, y);
-	if (!p) {
-		unsigned v = bg_at(op->background, x, y);
-
-		put(o, v, v, v);
-	} else if ((((x + y) >> 2) & 3) == 0) {
-		put(o, op->diff_color[0], op->diff_color[1], op->diff_color[2]);
-	} else {
-		faded(o, p, op->alpha, op->background, x, y);
-	}
-}
-
-static void image_px(const struct render *r, const struct vlt_image *img,
-		     uint8_t *o, uint32_t x, uint32_t y)
-{
-	const uint8_t *p = pixel(img, x, y);
-
-	if (p) {
-		over(o, p, r->o->background, x, y);
-	} else {
-		unsigned v = bg_at(r->o->background, x, y);
-
-		put(o, v, v, v);
-	}
-}
-
-/* One row of the highlight picture into o (r->pw pixels). */
-static void highlight_row(const struct render *r, uint8_t *o, uint32_t y)
-{
-	const struct vlt_vdiff *d = r->d;
-	const struct vlt_vdiff_opts *op = r->o;
-	uint32_t x = 0;
-
-	if (y < d->height) {
-		const uint8_t *cl = d->classes + (size_t)y * d->width;
-		const uint8_t *pa = r->a->rgba + (size_t)y * r->a->width * 4;
-		int white = op->background == VLT_VDIFF_BG_WHITE;
-		double alpha = op->alpha;
-
-		for (; x < d->width; x++, o += 4, pa += 4) {
-			switch (cl[x]) {
-			case VLT_VDIFF_SAME:
-				if (white) {
-					/* pixelmatch's drawGrayPixel, to the bit */
-					double v = 255 + (pa[0] * 0.29889531 +
-							  pa[1] * 0.58662247 +
-							  pa[2] * 0.11448223 - 255) *
-							 alpha * pa[3] / 255;
-					uint8_t g = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-
-					o[0] = o[1] = o[2] = g;
-					o[3] = 255;
-				} else {
-					faded(o, pa, alpha, op->background, x, y);
-				}
-				break;
-			case VLT_VDIFF_CHANGED:
-				put(o, op->diff_color[0], op->diff_color[1],
-				    op->diff_color[2]);
-				break;
-			case VLT_VDIFF_DARKER:
-				put(o, op->darker_color[0], op->darker_color[1],
-				    op->darker_color[2]);
-				break;
-			default:
-				put(o, op->aa_color[0], op->aa_color[1],
-				    op->aa_color[2]);
-				break;
-			}
-		}
-	}
-	for (; x < r->pw; x++, o += 4)
-		highlight_px(r, o, x, y);
-}
-
-/* One row of img flattened over the background (r->pw pixels). */
-static void image_row(const struct render *r, const struct vlt_image *img,
-		      uint8_t *o, uint32_t y)
-{
-	uint32_t x = 0;
-
-	if (y < img->height) {
-		const uint8_t *p = img->rgba + (size_t)y * img->width * 4;
-
-		for (; x < img->width; x++, o += 4, p += 4)
-			over(o, p, r->o->background, x, y);
-	}
-	for (; x < r->pw; x++, o += 4) {
-		unsigned v = bg_at(r->o->background, x, y);
-
-		put(o, v, v, v);
-	}
-}
-
-static void render_band(struct band *bd)
-{
-	const struct render *r = bd->job;
-	const struct vlt_vdiff_opts *op = r->o;
-	struct vlt_image *out = r->out;
-	size_t panel = ((size_t)r->pw + SEPARATOR) * 4;
-
-	for (uint32_t y = bd->y0; y < bd->y1; y++) {
-		uint8_t *row = out->rgba + (size_t)y * out->width * 4;
-
-		switch (r->mode) {
-		case VLT_VDIFF_HIGHLIGHT:
-			highlight_row(r, row, y);
-			break;
-		case VLT_VDIFF_SIDE_BY_SIDE:
-			image_row(r, r->a, row, y);
-			image_row(r, r->b, row + panel, y);
-			highlight_row(r, row + 2 * panel, y);
-			for (int s = 1; s <= 2; s++)
-				for (uint32_t x = 0; x < SEPARATOR; x++)
-					put(row + s * panel - (SEPARATOR - x) * 4,
-					    128, 128, 128);
-			break;
-		case VLT_VDIFF_ONION:
-			for (uint32_t x = 0; x < r->pw; x++) {
-				uint8_t pa[4], pb[4], *o = row + (size_t)x * 4;
-				int cl = class_at(r->d, x, y);
-				const uint8_t *col = cl == VLT_VDIFF_DARKER ?
-					op->darker_color : op->diff_color;
-
-				image_px(r, r->a, pa, x, y);
-				image_px(r, r->b, pb, x, y);
-				for (int k = 0; k < 3; k++) {
-					unsigned v = (pa[k] + pb[k] + 1) / 2;
-
-					if (cl == VLT_VDIFF_CHANGED ||
-					    cl == VLT_VDIFF_DARKER)
-						v = (v + col[k] + 1) / 2;
-					o[k] = (uint8_t)v;
-				}
-				o[3] = 255;
-			}
-			break;
-		case VLT_VDIFF_MASK:
-			for (uint32_t x = 0; x < r->pw; x++) {
-				int cl = class_at(r->d, x, y);
-				unsigned v = cl < 0 ? 128 :
-					     cl == VLT_VDIFF_CHANGED ||
-					     cl == VLT_VDIFF_DARKER ? 255 : 0;
-
-				put(row + (size_t)x * 4, v, v, v);
-			}
-			break;
-		}
-	}
-}
-
-/* A one-pixel frame just outside each region (onion skin). */
-static void outline_regions(const struct render *r)
-{
-	struct vlt_image *out = r->out;
-	const uint8_t *col = r->o->diff_color;
-
-	for (size_t i = 0; i < r->d->nr_regions; i++) {
-		const struct vlt_vdiff_region *g = &r->d->regions[i];
-		int64_t x0 = (int64_t)g->x - 1, y0 = (int64_t)g->y - 1;
-		int64_t x1 = (int64_t)g->x + g->width, y1 = (int64_t)g->y + g->height;
-
-		for (int64_t y = y0; y <= y1; y++)
-			for (int64_t x = x0; x <= x1; x++) {
-				if (y != y0 && y != y1 && x != x0 && x != x1)
-					continue;
-				if (x < 0 || y < 0 || x >= out->width ||
-				    y >= out->height)
-					continue;
-				put(out->rgba + ((size_t)y * out->width + (size_t)x) * 4,
-				    col[0], col[1], col[2]);
-			}
-	}
-}
-
-/*
- * Captions over the side-by-side panels: "A: label_a" | "B: label_b" |
- * the colours of the changes. When a caption does not fit over its
- * panel, the captions go one per line instead ("left", "middle",
- * "right"), a small canvas widened to fit them (up to 1200 pixels; a
- * longer caption is cut, ending in "..."). Needs the caption font
- * (vlt_image_text_ready()).
- */
-static int add_captions(struct vlt_image *out, uint32_t pw,
-			const struct vlt_vdiff *d, const struct vlt_vdiff_opts *o)
-{
-	static const uint8_t bg[3] = { 40, 40, 48 }, fg[3] = { 235, 235, 240 };
-	struct vlt_buf cap[3] = { VLT_BUF_INIT, VLT_BUF_INIT, VLT_BUF_INIT };
-	uint32_t widest = 0, lines, min_width = 0;
-	int stacked, err;
-
-	vlt_buf_addf(&cap[0], "A: %s", o->label_a ? o->label_a : "before");
-	vlt_buf_addf(&cap[1], "B: %s", o->label_b ? o->label_b : "after");
-	/* "changed" after a swatch; anti-aliasing, when any, after another */
-	vlt_buf_adds(&cap[2], d->aa_pixels ? "   changed   anti-aliasing" :
-		     "   changed");
-	for (int i = 0; i < 3; i++)
-		if (vlt_image_text_width(cap[i].data) > widest)
-			widest = vlt_image_text_width(cap[i].data);
-	/* one line when A's and B's captions fit over their panels (the
-	 * third says "AA" if "anti-aliasing" does not fit) */
-	stacked = vlt_image_text_width(cap[0].data) + 16 > pw ||
-		  vlt_image_text_width(cap[1].data) + 16 > pw;
-	if (!stacked && vlt_image_text_width(cap[2].data) + 16 > pw &&
-	    d->aa_pixels) {
-		vlt_buf_reset(&cap[2]);
-		vlt_buf_adds(&cap[2], "   changed   AA");
-	}
-	if (stacked) {
-		for (int i = 0; i < 3; i++) {
-			static const char *const where[] = { "left   ", "middle ",
-							     "right  " };
-			struct vlt_buf t = VLT_BUF_INIT;
-
-			vlt_buf_addf(&t, "%s%s", where[i], cap[i].data);
-			vlt_buf_release(&cap[i]);
-			cap[i] = t;
-		}
-		widest += 7 * VLT_TEXT_ADVANCE;
-		/* widen a small picture to fit them, not a large one */
-		min_width = widest + 16 + 16;
-		if (min_width > 1200)
-			min_width = 1200;
-	}
-	lines = stacked ? 3 : 1;
-	err = vlt_image_extend(out, lines * (VLT_TEXT_HEIGHT + 4) + 6, 0,
-			       min_width, bg);
-	for (uint32_t i = 0; !err && i < 3; i++) {
-		int64_t x = stacked ? 8 : 8 + (int64_t)i * (pw + SEPARATOR);
-		int64_t y = 4 + (stacked ? i * (VLT_TEXT_HEIGHT + 4) : 0);
-		uint32_t room = stacked ? out->width - 16 : pw - 16;
-
-		if (i == 2) {
-			/* a swatch of the change colour before "changed" */
-			int64_t sx = x + (stacked ? 7 * VLT_TEXT_ADVANCE : 0);
-
-			vlt_image_fill_rect(out, sx, y + 3, 12, 12, o->diff_color);
-			if (d->aa_pixels)
-				vlt_image_fill_rect(out, sx + 11 * VLT_TEXT_ADVANCE,
-						    y + 3, 12, 12, o->aa_color);
-		}
-		vlt_image_draw_text(out, x, y, room, cap[i].data, fg);
-	}
-	for (int i = 0; i < 3; i++)
-		vlt_buf_release(&cap[i]);
-	return err;
-}
-
-int vlt_vdiff_render(struct vlt_image *out, const struct vlt_vdiff *d,
-		     const struct vlt_image *a, const struct vlt_image *b,
-		     enum vlt_vdiff_mode mode,
-		     const struct vlt_vdiff_opts *opts)
-{
-	struct vlt_vdiff_opts defaults;
-	struct band bd[MAX_THREADS];
-	struct render r;
-	uint64_t ow;
-	unsigned n;
-
-	vlt_image_init(out);
-	if (!opts) {
-		vlt_vdiff_opts_init(&defaults);
-		opts = &defaults;
-	}
-	if (!d->classes || a->width != d->width_a || a->height != d->height_a ||
-	    b->width != d->width_b || b->height != d->height_b)
-		return vlt_error_set(VLT_E_INVALID, "render: the images are not "
-				     "the ones compared");
-	if ((unsigned)mode > VLT_VDIFF_MASK)
-		return vlt_error_set(VLT_E_INVALID, "render: unknown mode %d",
-				     (int)mode);
-	memset(&r, 0, sizeof(r));
-	r.d = d;
-	r.a = a;
-	r.b = b;
-	r.o = opts;
-	r.out = out;
-	r.mode = mode;
-	r.pw = a->width > b->width ? a->width : b->width;
-	r.ph = a->height > b->height ? a->height : b->height;
-	ow = mode == VLT_VDIFF_SIDE_BY_SIDE ? (uint64_t)r.pw * 3 + 2 * SEPARATOR :
-	     r.pw;
-	if (ow > UINT32_MAX)
-		return vlt_error_set(VLT_E_INVALID, "render: output too wide");
-	/* every pixel is drawn below: no need to clear the canvas first */
-	if (ow * r.ph > VLT_IMAGE_MAX_PIXELS)
-		return vlt_error_set(VLT_E_INVALID, "render: a %llu x %u picture "
-				     "is larger than the limit of %llu pixels",
-				     (unsigned long long)ow, r.ph,
-				     (unsigned long long)VLT_IMAGE_MAX_PIXELS);
-	out->rgba = vlt_image_buffer_alloc((size_t)(ow * r.ph * 4));
-	if (!out->rgba)
-		return vlt_error_set(VLT_E_NOMEM, "render: out of memory");
-	out->width = (uint32_t)ow;
-	out->height = r.ph;
-	out->bit_depth = 8;
-	out->channels = 4;
-	snprintf(out->format, sizeof(out->format), "png");
-	n = pick_threads(opts->threads, ow * r.ph);
-	if (n > r.ph)
-		n = r.ph;
-	memset(bd, 0, sizeof(bd));
-	for (unsigned i = 0; i < n; i++)
-		bd[i].job = &r;
-	run_bands(bd, n, r.ph, render_band);
-	if (mode == VLT_VDIFF_ONION)
-		outline_regions(&r);
-	/* without a caption font (vlt_image_text_ready() warned once) the
-	 * picture goes without its caption strip */
-	if (mode == VLT_VDIFF_SIDE_BY_SIDE && (opts->label_a || opts->label_b) &&
-	    vlt_image_text_ready() == 0) {
-		int err = add_captions(out, r.pw, d, opts);
-
-		if (err < 0) {
-			vlt_image_release(out);
-			return err;
-		}
-	}
-	return 0;
-}
-
 int vlt_vdiff_antialiased(const struct vlt_image *img,
 			  const struct vlt_image *other, uint32_t x,
 			  uint32_t y, enum vlt_vdiff_metric metric,
 			  enum vlt_vdiff_background bg)
 {
-	struct cmp c;
+	struct vlt_vdiff_cmp c;
 
 	if (img->width != other->width || img->height != other->height ||
 	    x >= img->width || y >= img->height)
@@ -1804,3 +1002,4 @@ int vlt_vdiff_antialiased(const struct vlt_image *img,
 	c.bg = bg;
 	return antialiased(&c, c.a, c.sa, x, y);
 }
+
