@@ -327,7 +327,7 @@ static void walk_all(struct stats *st)
 	const struct vlt_walk_entry *e;
 	int rc;
 
-	if (vlt_ref_for_each(st->r, "refs/", push_ref, &roots) < 0)
+	if (vlt_ref_for_each_all(st->r, push_ref, &roots) < 0)
 		die("%s", vlt_error_last());
 	if (vlt_ref_read(st->r, "HEAD", &head) == 0)
 		push(&roots, &head);   /* a detached HEAD; else seen already */
