@@ -318,6 +318,7 @@ static void visit_init(const struct vlt_objwalk *w,
 	v->from = w->from.v[it->from];
 	v->path = path;
 	v->depth = it->depth;
+	v->parent_kind = (enum vlt_obj_kind)it->parent_kind;
 }
 
 static int damage(struct vlt_objwalk *w, const struct vlt_object_visit *v,
@@ -357,21 +358,22 @@ static int visit_leaf(struct vlt_objwalk *w, const struct vlt_objwalk_item *it)
 
 /* Reach oid as kind from the item being visited (or as a root): name is
  * its entry name below the current path, NULL for none. */
-static int reach(struct vlt_objwalk *w, const struct vlt_oid *oid,
-		 enum vlt_obj_kind kind, const char *name)
+static int reach_as(struct vlt_objwalk *w, const struct vlt_oid *oid,
+		    enum vlt_obj_kind kind, const char *name, int defer)
 {
 	struct vlt_objwalk_item *it, leaf;
-	int rc = vlt_oidset_insert(&w->seen, oid);
+	int rc = defer ? 1 : vlt_oidset_insert(&w->seen, oid);
 
 	if (rc <= 0)
 		return rc < 0 ? vlt_error_set(VLT_E_NOMEM, "out of memory") : 0;
-	if (kind == VLT_OBJ_CHUNK) {
+	if (kind == VLT_OBJ_CHUNK && !defer) {
 		memset(&leaf, 0, sizeof(leaf));
 		leaf.oid = *oid;
 		leaf.snap = w->cur_snap;
 		leaf.from = w->cur_from;
 		leaf.depth = w->cur_depth;
 		leaf.kind = (unsigned char)kind;
+		leaf.parent_kind = (unsigned char)w->cur_kind;
 		return visit_leaf(w, &leaf);
 	}
 	VLT_TRY(VLT_ALLOC_GROW(w->stack, w->nr + 1, w->alloc));
@@ -381,6 +383,8 @@ static int reach(struct vlt_objwalk *w, const struct vlt_oid *oid,
 	it->snap = kind == VLT_OBJ_SNAPSHOT ? *oid : w->cur_snap;
 	it->from = w->cur_from;
 	it->kind = (unsigned char)kind;
+	it->parent_kind = (unsigned char)w->cur_kind;
+	it->deferred = (unsigned char)defer;
 	it->path_off = w->paths.len;
 	if (kind == VLT_OBJ_SNAPSHOT) {
 		it->depth = 0;
@@ -401,6 +405,12 @@ static int reach(struct vlt_objwalk *w, const struct vlt_oid *oid,
 	return 0;
 }
 
+static int reach(struct vlt_objwalk *w, const struct vlt_oid *oid,
+		 enum vlt_obj_kind kind, const char *name)
+{
+	return reach_as(w, oid, kind, name, 0);
+}
+
 int vlt_objwalk_add(struct vlt_objwalk *w, const struct vlt_oid *oid,
 		    enum vlt_obj_kind kind, unsigned flags)
 {
@@ -409,6 +419,7 @@ int vlt_objwalk_add(struct vlt_objwalk *w, const struct vlt_oid *oid,
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	vlt_oid_clear(&w->cur_snap);
 	w->cur_depth = 0;
+	w->cur_kind = VLT_OBJ_NONE;
 	vlt_buf_reset(&w->path);
 	return reach(w, oid, kind, NULL);
 }
@@ -494,28 +505,23 @@ static int follow_tree(struct vlt_objwalk *w, const struct vlt_tree *t)
 	int err = 0;
 
 	for (size_t k = 0; k < t->nr && !err; k++) {
-		/* in order: pushed last to first, so popped first to last;
-		 * leaves are visited at once, so those go first to last */
-		size_t i = k;
 		const struct vlt_tree_entry *e;
+		enum vlt_obj_kind kind;
+		int in_order = !!(w->flags & VLT_OBJWALK_IN_ORDER);
 
-		if (w->flags & VLT_OBJWALK_IN_ORDER)
-			i = t->nr - 1 - k;
-		e = &t->entries[i];
-		if ((w->flags & VLT_OBJWALK_IN_ORDER) &&
-		    e->type != VLT_ENTRY_DIR && e->type != VLT_ENTRY_FILE)
-			continue;  /* leaves: below, in order */
-		err = reach(w, &e->oid, e->type == VLT_ENTRY_DIR ? VLT_OBJ_TREE :
-			    e->type == VLT_ENTRY_FILE ? VLT_OBJ_FILE :
-			    VLT_OBJ_CHUNK, e->name);
-	}
-	if (!(w->flags & VLT_OBJWALK_IN_ORDER))
-		return err;
-	for (size_t i = 0; i < t->nr && !err; i++) {
-		const struct vlt_tree_entry *e = &t->entries[i];
-
-		if (e->type != VLT_ENTRY_DIR && e->type != VLT_ENTRY_FILE)
-			err = reach(w, &e->oid, VLT_OBJ_CHUNK, e->name);
+		/*
+		 * In order, entries go on the stack last to first, so they
+		 * come off first to last, and each is first met when it comes
+		 * off (not when pushed), as in a recursive walk: an object
+		 * under two names is met under the one a recursive walk
+		 * meets first.
+		 */
+		e = &t->entries[in_order ? t->nr - 1 - k : k];
+		kind = e->type == VLT_ENTRY_DIR ? VLT_OBJ_TREE :
+		       e->type == VLT_ENTRY_FILE ? VLT_OBJ_FILE : VLT_OBJ_CHUNK;
+		if (kind == VLT_OBJ_CHUNK && (w->flags & VLT_OBJWALK_NO_SYMLINKS))
+			continue;
+		err = reach_as(w, &e->oid, kind, e->name, in_order);
 	}
 	return err;
 }
@@ -587,6 +593,21 @@ int vlt_objwalk_run(struct vlt_objwalk *w)
 		w->cur_from = it.from;
 		w->cur_snap = it.snap;
 		w->cur_depth = it.depth;
+		w->cur_kind = it.kind;
+		if (it.deferred) {
+			int added = vlt_oidset_insert(&w->seen, &it.oid);
+
+			if (added < 0) {
+				err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+				break;
+			}
+			if (!added)
+				continue;  /* met since it was pushed */
+			if (it.kind == VLT_OBJ_CHUNK) {
+				err = visit_leaf(w, &it);
+				continue;
+			}
+		}
 		err = visit_item(w, &it);
 	}
 	vlt_buf_reset(&w->path);

@@ -116,8 +116,15 @@ struct vlt_object_visit {
 				       * (all zeros for a root that is none) */
 	const char *from;             /* label of its root (set_from) or "" */
 	const char *path;             /* path below the snapshot's tree it
-				       * was first reached by ("" for roots) */
+				       * was first reached by ("" for roots;
+				       * a chunk's is its file's; a symlink
+				       * target's its own in order, else its
+				       * tree's) */
 	size_t depth;                 /* directories above it */
+	enum vlt_obj_kind parent_kind; /* what it was reached from: a chunk
+				       * from a file object, a symlink's
+				       * target from a tree; VLT_OBJ_NONE
+				       * for roots */
 	/* the decoded object, for its kind (else NULL) */
 	const struct vlt_snapshot *snapshot;
 	const struct vlt_tree *tree;
@@ -153,6 +160,7 @@ typedef int (*vlt_objwalk_damage_fn)(const struct vlt_object_visit *v,
 					 else in no promised order */
 #define VLT_OBJWALK_CHECK_DEPTH   4u  /* trees deeper than the format's
 					 limit are damage */
+#define VLT_OBJWALK_NO_SYMLINKS   8u  /* do not reach symlinks' targets */
 /* Flags for vlt_objwalk_add. */
 #define VLT_OBJWALK_WHOLE 1u  /* a forgotten snapshot keeps its tree */
 
@@ -160,7 +168,8 @@ struct vlt_objwalk_item {
 	struct vlt_oid oid, snap;
 	uint32_t from, depth;
 	size_t path_off, path_len;    /* in paths */
-	unsigned char kind;
+	unsigned char kind, parent_kind;
+	unsigned char deferred;       /* first met when popped (in order) */
 };
 
 struct vlt_objwalk {
@@ -178,6 +187,7 @@ struct vlt_objwalk {
 	uint32_t cur_from;
 	struct vlt_oid cur_snap;
 	uint32_t cur_depth;
+	enum vlt_obj_kind cur_kind;
 	vlt_object_fn fn;
 	vlt_objwalk_damage_fn damage;
 	void *data;
