@@ -553,7 +553,7 @@ static int refs_digest(struct vlt_repo *r, char out[VLT_OID_HEXSZ + 1])
 	int err;
 
 	VLT_TRY(vlt_idctx_init(&ctx, &plain));
-	err = vlt_ref_for_each(r, "refs/", digest_ref, &ctx);
+	err = vlt_ref_for_each_all(r, digest_ref, &ctx);
 	if (!err && vlt_ref_resolve_name(r, "HEAD", &target) == 0 &&
 	    !strcmp(target.data, "HEAD") && vlt_ref_read(r, "HEAD", &head) == 0)
 		digest_ref("HEAD", &head, &ctx);
