@@ -398,7 +398,9 @@ static int reach_as(struct vlt_objwalk *w, const struct vlt_oid *oid,
 		VLT_TRY(vlt_buf_adds(&w->paths, name));
 	} else {
 		it->depth = w->cur_depth;
-		VLT_TRY(vlt_buf_add(&w->paths, w->path.data, w->path.len));
+		if (w->path.len)
+			VLT_TRY(vlt_buf_add(&w->paths, w->path.data,
+					    w->path.len));
 	}
 	it->path_len = w->paths.len - it->path_off;
 	w->nr++;
@@ -583,9 +585,9 @@ int vlt_objwalk_run(struct vlt_objwalk *w)
 		/* the item's path leaves the stack's buffer, which its
 		 * children's paths then reuse */
 		vlt_buf_reset(&w->path);
-		if ((err = vlt_buf_add(&w->path, w->paths.data ?
-				       w->paths.data + it.path_off : "",
-				       it.path_len)) < 0)
+		if (it.path_len && (err = vlt_buf_add(&w->path, w->paths.data +
+						      it.path_off,
+						      it.path_len)) < 0)
 			break;
 		w->paths.len = it.path_off;
 		if (w->paths.data)
