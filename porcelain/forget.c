@@ -17,7 +17,6 @@
 #include "forget.h"
 #include "gc.h"
 #include "print.h"
-#include "refs.h"
 
 static const char usage[] =
 "usage: vault forget [--keep-last N] [--keep-hourly N] [--keep-daily N]\n"
