@@ -21,6 +21,7 @@
 #include "revparse.h"
 #include "testhook.h"
 #include "tree.h"
+#include "walk.h"
 
 #define PLAN_PREFIX "gc/plan-"
 #define DONE_PREFIX "gc/done-"
@@ -391,23 +392,9 @@ int vlt_writer_end(struct vlt_repo *r, struct vlt_repo_lock *lock)
 /* --- marking ----------------------------------------------------------- */
 
 /* One object to follow, with where it was reached from (for messages). */
-struct mark_item {
-	struct vlt_oid oid;
-	struct vlt_oid snap;      /* the snapshot it belongs to (or zeros) */
-	uint32_t from;            /* index into mark.from */
-	unsigned char kind;
-};
-
 struct mark {
 	struct vlt_repo *r;
-	struct vlt_oidset live;
-	struct vlt_oidset forgotten;
-	struct vlt_oidset roots;      /* snapshots named by refs */
-	struct mark_item *stack;
-	size_t nr, alloc;
-	struct vlt_strlist from;      /* "ref R", "reflog of R" */
-	uint32_t cur_from;
-	struct vlt_oid cur_snap;
+	struct vlt_objwalk walk;      /* walk.seen: everything live */
 	int64_t expire_before;        /* reflog entries this old or older:
 				       * not roots */
 	struct vlt_strlist refnames;  /* the refs that exist */
@@ -419,47 +406,32 @@ struct mark {
 
 /* "gc stopped: tree X of snapshot S (reached from ref R) ...": damage on
  * the mark walk stops gc before it deletes anything (format.md, 9.2). */
-static int walk_damage(struct mark *m, const struct mark_item *it, int err,
-		       const char *what)
+static int walk_damage(const struct vlt_object_visit *v,
+		       enum vlt_objwalk_damage what, int err, void *data)
 {
 	char snap[80] = "";
 
-	if (!vlt_oid_is_zero(&it->snap) && vlt_oid_cmp(&it->snap, &it->oid))
+	(void)data;
+	if (what == VLT_OBJWALK_PARENT_MISSING) {
+		char pa[VLT_OID_HEXSZ + 1];
+
+		vlt_oid_to_hex(v->oid, pa);
+		return vlt_error_set(err, "gc stopped: snapshot %s, parent of "
+				     "snapshot %s (reached from %s), is missing "
+				     "and was not forgotten: what lies beyond it "
+				     "is history, not garbage; nothing was "
+				     "deleted (run 'vault fsck')", pa,
+				     vlt_oid_hex(v->snap), v->from);
+	}
+	if (!vlt_oid_is_zero(v->snap) && vlt_oid_cmp(v->snap, v->oid))
 		snprintf(snap, sizeof(snap), " of snapshot %.12s",
-			 vlt_oid_hex(&it->snap));
+			 vlt_oid_hex(v->snap));
 	return vlt_error_wrap(err, "gc stopped: %s %s%s (reached from %s) %s; "
 			      "nothing was deleted (run 'vault fsck')",
-			      vlt_obj_kind_name(it->kind), vlt_oid_hex(&it->oid),
-			      snap, m->from.v[it->from], what);
-}
-
-static int push(struct mark *m, const struct vlt_oid *oid,
-		enum vlt_obj_kind kind)
-{
-	int rc = vlt_oidset_insert(&m->live, oid);
-	struct mark_item *it;
-
-	if (rc <= 0)
-		return rc;
-	if (kind == VLT_OBJ_CHUNK) {
-		/* leaves: nothing to read, but they must be there (an index
-		 * lookup, no pack read) */
-		struct mark_item leaf = { *oid, m->cur_snap, m->cur_from,
-					  VLT_OBJ_CHUNK };
-
-		if ((rc = vlt_odb_has(m->r, oid)) == 1)
-			return 0;
-		return walk_damage(m, &leaf, rc < 0 ? rc : vlt_error_set(
-				   VLT_E_NOTFOUND, "object not found"),
-				   "cannot be found");
-	}
-	VLT_TRY(VLT_ALLOC_GROW(m->stack, m->nr + 1, m->alloc));
-	it = &m->stack[m->nr++];
-	it->oid = *oid;
-	it->snap = kind == VLT_OBJ_SNAPSHOT ? *oid : m->cur_snap;
-	it->from = m->cur_from;
-	it->kind = (unsigned char)kind;
-	return 0;
+			      vlt_obj_kind_name(v->kind), vlt_oid_hex(v->oid),
+			      snap, v->from, what == VLT_OBJWALK_NOT_FOUND ?
+			      "cannot be found" : what == VLT_OBJWALK_CORRUPT ?
+			      "is damaged" : "cannot be read");
 }
 
 static int set_from(struct mark *m, const char *fmt, const char *name)
@@ -468,10 +440,8 @@ static int set_from(struct mark *m, const char *fmt, const char *name)
 	int err;
 
 	if ((err = vlt_buf_addf(&b, fmt, name)) == 0)
-		err = vlt_strlist_add(&m->from, b.data);
+		err = vlt_objwalk_set_from(&m->walk, b.data);
 	vlt_buf_release(&b);
-	m->cur_from = (uint32_t)(m->from.nr - 1);
-	memset(&m->cur_snap, 0, sizeof(m->cur_snap));
 	return err;
 }
 
@@ -492,10 +462,7 @@ static int mark_ref(const char *name, const struct vlt_oid *oid, void *data)
 				      vlt_oid_hex(oid));
 	/* what a ref names is kept whole, forgotten or not: a tag or a
 	 * branch head is a promise */
-	if (kind == VLT_OBJ_SNAPSHOT)
-		return vlt_oidset_insert(&m->roots, oid) < 0 ? VLT_E_NOMEM :
-		       push(m, oid, kind);
-	return push(m, oid, kind);
+	return vlt_objwalk_add(&m->walk, oid, kind, VLT_OBJWALK_WHOLE);
 }
 
 /*
@@ -537,81 +504,12 @@ static int mark_reflog(const char *name, void *data)
 				vlt_error_clear();
 				continue;  /* collected under an earlier expiry */
 			}
-			m->reflog_roots += vlt_oidset_contains(&m->live,
-							       ids[k]) == 0;
-			err = push(m, ids[k], kind);
+			m->reflog_roots += !vlt_objwalk_seen(&m->walk, ids[k]);
+			err = vlt_objwalk_add(&m->walk, ids[k], kind, 0);
 		}
 	}
 done:
 	vlt_reflog_free(ents, n);
-	return err;
-}
-
-static int list_forgotten(const char *key, const struct vlt_stat *st,
-			  void *data)
-{
-	struct mark *m = data;
-	struct vlt_oid oid;
-	const char *hex = strrchr(key, '/');
-
-	(void)st;
-	if (hex && vlt_oid_from_hex(&oid, hex + 1) == 0)
-		return vlt_oidset_insert(&m->forgotten, &oid) < 0 ? VLT_E_NOMEM : 0;
-	return 0;
-}
-
-static int drain(struct mark *m);
-
-/*
- * A live record keeps what it links to (format.md, 6.5): a linked
- * snapshot is kept whole like one a ref names, its tree too when it was
- * forgotten, even if a branch's walk already marked it without its tree.
- */
-static int mark_record(struct mark *m, const struct mark_item *it,
-		       const struct vlt_buf *buf)
-{
-	struct vlt_record rec;
-	int err;
-
-	if ((err = vlt_record_decode(buf->data, buf->len, &rec)) < 0)
-		return walk_damage(m, it, err, "is damaged");
-	for (size_t i = 0; i < rec.nlinks && !err; i++) {
-		const struct vlt_record_link *l = &rec.links[i];
-		struct mark_item target = { l->oid, it->snap, it->from,
-					    (unsigned char)l->kind };
-		enum vlt_obj_kind kind;
-		struct vlt_snapshot s;
-
-		if ((err = vlt_odb_info(m->r, &l->oid, &kind, NULL)) < 0 ||
-		    kind != l->kind) {
-			err = walk_damage(m, &target, err < 0 ? err :
-					  vlt_error_set(VLT_E_CORRUPT, "it is a "
-					  "%s", vlt_obj_kind_name(kind)),
-					  "linked from a record cannot be found");
-			break;
-		}
-		if (kind == VLT_OBJ_SNAPSHOT) {
-			if (vlt_oidset_insert(&m->roots, &l->oid) < 0) {
-				err = VLT_E_NOMEM;
-				break;
-			}
-			if (vlt_oidset_contains(&m->live, &l->oid) &&
-			    vlt_oidset_contains(&m->forgotten, &l->oid)) {
-				if ((err = vlt_snapshot_read(m->r, &l->oid,
-							     &s)) < 0) {
-					err = walk_damage(m, &target, err,
-							  "cannot be read");
-					break;
-				}
-				m->cur_snap = l->oid;
-				err = push(m, &s.tree, VLT_OBJ_TREE);
-				vlt_snapshot_release(&s);
-				continue;
-			}
-		}
-		err = push(m, &l->oid, kind);
-	}
-	vlt_record_release(&rec);
 	return err;
 }
 
@@ -621,12 +519,12 @@ static int mark_all(struct mark *m)
 	struct vlt_oid digest;
 	int err;
 
-	if ((err = vlt_backend_list(m->r->be, "forgotten/", list_forgotten,
+	if ((err = vlt_objwalk_init(&m->walk, m->r, 0, NULL, walk_damage,
 				    m)) < 0)
 		return err;
 	if ((err = vlt_idctx_init(&m->refs_ctx, &plain)) < 0)
 		return err;
-	err = vlt_ref_for_each(m->r, "refs/", mark_ref, m);
+	err = vlt_ref_for_each_all(m->r, mark_ref, m);
 	{
 		struct vlt_oid head;
 		struct vlt_buf target = VLT_BUF_INIT;
@@ -644,101 +542,10 @@ static int mark_all(struct mark *m)
 		return err < 0 ? err : VLT_E_GENERIC;
 	/* what the refs reach first, so that reflog_roots counts what only
 	 * the reflogs keep */
-	if ((err = drain(m)) < 0 ||
+	if ((err = vlt_objwalk_run(&m->walk)) < 0 ||
 	    (err = vlt_reflog_for_each_name(m->r, mark_reflog, m)) < 0)
 		return err;
-	return drain(m);
-}
-
-/* Follow everything on the stack. */
-static int drain(struct mark *m)
-{
-	struct vlt_buf buf = VLT_BUF_INIT;
-	int err = 0;
-
-	while (m->nr && !err) {
-		struct mark_item it = m->stack[--m->nr];
-
-		m->cur_from = it.from;
-		m->cur_snap = it.snap;
-		if ((err = vlt_odb_read_kind(m->r, &it.oid, it.kind, &buf)) < 0) {
-			err = walk_damage(m, &it, err, "cannot be read");
-			break;
-		}
-		if (it.kind == VLT_OBJ_SNAPSHOT) {
-			struct vlt_snapshot s;
-
-			if ((err = vlt_snapshot_decode(buf.data, buf.len, &s)) < 0) {
-				err = walk_damage(m, &it, err, "is damaged");
-				break;
-			}
-			/*
-			 * A forgotten snapshot keeps its (small) snapshot
-			 * object, so the history chain through it stays
-			 * whole, but not its tree: its data goes unless a
-			 * kept snapshot shares it.
-			 */
-			if (!vlt_oidset_contains(&m->forgotten, &it.oid) ||
-			    vlt_oidset_contains(&m->roots, &it.oid))
-				err = push(m, &s.tree, VLT_OBJ_TREE);
-			for (size_t i = 0; i < s.nparents && !err; i++) {
-				int has = vlt_odb_has(m->r, &s.parents[i]);
-
-				if (has == 1) {
-					err = push(m, &s.parents[i],
-						   VLT_OBJ_SNAPSHOT);
-				} else if (has == 0 &&
-					   vlt_oidset_contains(&m->forgotten,
-							       &s.parents[i])) {
-					continue;  /* forgotten on purpose: the
-						    * walk may end here */
-				} else {
-					char pa[VLT_OID_HEXSZ + 1];
-
-					vlt_oid_to_hex(&s.parents[i], pa);
-					err = vlt_error_set(has < 0 ? has :
-						VLT_E_NOTFOUND, "gc stopped: "
-						"snapshot %s, parent of snapshot "
-						"%s (reached from %s), is missing "
-						"and was not forgotten: what lies "
-						"beyond it is history, not garbage;"
-						" nothing was deleted (run 'vault "
-						"fsck')", pa, vlt_oid_hex(&it.oid),
-						m->from.v[it.from]);
-				}
-			}
-			vlt_snapshot_release(&s);
-		} else if (it.kind == VLT_OBJ_TREE) {
-			struct vlt_tree t;
-
-			if ((err = vlt_tree_decode(buf.data, buf.len, &t)) < 0) {
-				err = walk_damage(m, &it, err, "is damaged");
-				break;
-			}
-			for (size_t i = 0; i < t.nr && !err; i++) {
-				const struct vlt_tree_entry *e = &t.entries[i];
-
-				err = push(m, &e->oid, e->type == VLT_ENTRY_DIR ?
-					   VLT_OBJ_TREE : e->type == VLT_ENTRY_FILE ?
-					   VLT_OBJ_FILE : VLT_OBJ_CHUNK);
-			}
-			vlt_tree_release(&t);
-		} else if (it.kind == VLT_OBJ_FILE) {
-			struct vlt_file f;
-
-			if ((err = vlt_file_decode(buf.data, buf.len, &f)) < 0) {
-				err = walk_damage(m, &it, err, "is damaged");
-				break;
-			}
-			for (size_t i = 0; i < f.nr && !err; i++)
-				err = push(m, &f.chunks[i].oid, VLT_OBJ_CHUNK);
-			vlt_file_release(&f);
-		} else if (it.kind == VLT_OBJ_RECORD) {
-			err = mark_record(m, &it, &buf);
-		}
-	}
-	vlt_buf_release(&buf);
-	return err < 0 ? err : 0;
+	return vlt_objwalk_run(&m->walk);
 }
 
 static int digest_ref(const char *name, const struct vlt_oid *oid, void *data)
@@ -760,7 +567,7 @@ static int refs_digest(struct vlt_repo *r, char out[VLT_OID_HEXSZ + 1])
 	int err;
 
 	VLT_TRY(vlt_idctx_init(&ctx, &plain));
-	err = vlt_ref_for_each(r, "refs/", digest_ref, &ctx);
+	err = vlt_ref_for_each_all(r, digest_ref, &ctx);
 	if (!err && vlt_ref_resolve_name(r, "HEAD", &target) == 0 &&
 	    !strcmp(target.data, "HEAD") && vlt_ref_read(r, "HEAD", &head) == 0)
 		digest_ref("HEAD", &head, &ctx);
@@ -772,11 +579,7 @@ static int refs_digest(struct vlt_repo *r, char out[VLT_OID_HEXSZ + 1])
 
 static void mark_release(struct mark *m)
 {
-	vlt_oidset_release(&m->live);
-	vlt_oidset_release(&m->forgotten);
-	vlt_oidset_release(&m->roots);
-	free(m->stack);
-	vlt_strlist_release(&m->from);
+	vlt_objwalk_release(&m->walk);
 	vlt_strlist_release(&m->refnames);
 	vlt_strlist_release(&m->lost_refs);
 	vlt_idctx_release(&m->refs_ctx);
@@ -1110,7 +913,7 @@ static int check_vanished(struct vlt_repo *r, const struct vlt_gc_opts *o,
 			vlt_pack_entry_at(p, k, &e);
 			n = e.stored_len + VLT_PACK_ENTRY_HDR;
 			total += n;
-			live += vlt_oidset_contains(&m->live, &e.oid) ? n : 0;
+			live += vlt_objwalk_seen(&m->walk, &e.oid) ? n : 0;
 		}
 	}
 	if (!total || (total - live) * 100 <= total * VLT_GC_VANISHED_SHARE)
@@ -1260,7 +1063,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 
 			vlt_pack_entry_at(p, k, &e);
 			total += e.stored_len + VLT_PACK_ENTRY_HDR;
-			if (vlt_oidset_contains(&m.live, &e.oid)) {
+			if (vlt_objwalk_seen(&m.walk, &e.oid)) {
 				live_bytes += e.stored_len + VLT_PACK_ENTRY_HDR;
 				nlive++;
 			}
@@ -1286,7 +1089,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 
 			memcpy(oid.id, p->ids + (size_t)k * VLT_OID_RAWSZ,
 			       VLT_OID_RAWSZ);
-			if (!vlt_oidset_contains(&m.live, &oid) ||
+			if (!vlt_objwalk_seen(&m.walk, &oid) ||
 			    vlt_odb_has_live(r, &oid) == 1)
 				continue;
 			if ((err = vlt_odb_read(r, &oid, &kind, &obj)) == 0 &&
@@ -1371,7 +1174,7 @@ int vlt_gc_run(struct vlt_repo *r, const struct vlt_gc_opts *o,
 					goto done;
 				memcpy(digest, m.refs_digest, sizeof(digest));
 			}
-			err = sweep_plan(r, p, &m.live, st);
+			err = sweep_plan(r, p, &m.walk.seen, st);
 		}
 	}
 	/* what this gc saw, so the next one notices refs that vanish */

@@ -24,6 +24,8 @@
 #include "refs.h"
 
 #define MAX_SYMREF_DEPTH 5
+#define BRANCH_PREFIX "refs/snapshots/"
+#define TAG_PREFIX "refs/tags/"
 
 enum ref_kind {
 	REF_MISSING,
@@ -673,6 +675,66 @@ done:
 	vlt_strlist_release(&l.names);
 	vlt_buf_release(&dir);
 	return err;
+}
+
+int vlt_ref_branch_name(struct vlt_buf *out, const char *shortname)
+{
+	vlt_buf_reset(out);
+	return vlt_buf_addf(out, BRANCH_PREFIX "%s", shortname);
+}
+
+int vlt_ref_tag_name(struct vlt_buf *out, const char *shortname)
+{
+	vlt_buf_reset(out);
+	return vlt_buf_addf(out, TAG_PREFIX "%s", shortname);
+}
+
+const char *vlt_ref_shorten(const char *full, enum vlt_ref_kind *kind)
+{
+	enum vlt_ref_kind k = VLT_REF_OTHER;
+	const char *s = full;
+
+	if (!strncmp(full, BRANCH_PREFIX, strlen(BRANCH_PREFIX))) {
+		k = VLT_REF_BRANCH;
+		s = full + strlen(BRANCH_PREFIX);
+	} else if (!strncmp(full, TAG_PREFIX, strlen(TAG_PREFIX))) {
+		k = VLT_REF_TAG;
+		s = full + strlen(TAG_PREFIX);
+	}
+	if (kind)
+		*kind = k;
+	return s;
+}
+
+struct short_each {
+	vlt_ref_fn fn;
+	void *data;
+};
+
+static int call_short(const char *name, const struct vlt_oid *oid, void *data)
+{
+	struct short_each *se = data;
+
+	return se->fn(vlt_ref_shorten(name, NULL), oid, se->data);
+}
+
+int vlt_tag_for_each(struct vlt_repo *r, vlt_ref_fn fn, void *data)
+{
+	struct short_each se = { fn, data };
+
+	return vlt_ref_for_each(r, TAG_PREFIX, call_short, &se);
+}
+
+int vlt_branch_for_each(struct vlt_repo *r, vlt_ref_fn fn, void *data)
+{
+	struct short_each se = { fn, data };
+
+	return vlt_ref_for_each(r, BRANCH_PREFIX, call_short, &se);
+}
+
+int vlt_ref_for_each_all(struct vlt_repo *r, vlt_ref_fn fn, void *data)
+{
+	return vlt_ref_for_each(r, "refs/", fn, data);
 }
 
 void vlt_reflog_free(struct vlt_reflog_entry *e, size_t nr)

@@ -85,6 +85,30 @@ typedef int (*vlt_ref_fn)(const char *name, const struct vlt_oid *oid,
 int vlt_ref_for_each(struct vlt_repo *r, const char *prefix, vlt_ref_fn fn,
 		     void *data);
 
+/*
+ * The ref namespaces, so that no program spells them: a branch is
+ * refs/snapshots/NAME, a tag refs/tags/NAME (format.md). The _name
+ * calls set out (reset first) to the full name of a short one; they do not
+ * check it (vlt_ref_name_valid does).
+ */
+enum vlt_ref_kind {
+	VLT_REF_OTHER = 0,   /* HEAD, persona refs, anything else */
+	VLT_REF_BRANCH,
+	VLT_REF_TAG,
+};
+int vlt_ref_branch_name(struct vlt_buf *out, const char *shortname);
+int vlt_ref_tag_name(struct vlt_buf *out, const char *shortname);
+/* The short name inside full ("main" for refs/snapshots/main, "v1" for
+ * refs/tags/v1; full itself for other refs) and, when kind is not NULL,
+ * which kind it is. Points into full. */
+const char *vlt_ref_shorten(const char *full, enum vlt_ref_kind *kind);
+/* vlt_ref_for_each over the tags, the branches, every ref under refs/:
+ * tag and branch callbacks get the short name, vlt_ref_for_each_all the
+ * full one. */
+int vlt_tag_for_each(struct vlt_repo *r, vlt_ref_fn fn, void *data);
+int vlt_branch_for_each(struct vlt_repo *r, vlt_ref_fn fn, void *data);
+int vlt_ref_for_each_all(struct vlt_repo *r, vlt_ref_fn fn, void *data);
+
 /* One reflog line: "<old> <new> <unix-time> <user>@<host>\t<msg>\n". */
 struct vlt_reflog_entry {
 	struct vlt_oid old_oid, new_oid;

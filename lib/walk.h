@@ -1,5 +1,6 @@
 /*
- * walk.h - walking the history of snapshots after retention.
+ * walk.h - walking the history of snapshots after retention, and every
+ * object reachable from a set of roots.
  *
  * `vault forget` marks snapshots forgotten; gc then frees their trees but
  * keeps their small snapshot objects, so a history stays one chain
@@ -14,8 +15,11 @@
 #define VLT_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
 #include "hash.h"
+#include "object.h"
 #include "oidset.h"
 #include "repo.h"
 #include "tree.h"
@@ -93,5 +97,119 @@ int vlt_walk_push(struct vlt_walk *w, const struct vlt_oid *start);
  */
 int vlt_walk_next(struct vlt_walk *w, const struct vlt_walk_entry **out);
 void vlt_walk_release(struct vlt_walk *w);
+
+/*
+ * The object walk (git's list-objects.c): every object reachable from
+ * the roots given, each visited once (a seen-set of ids, lib/oidset.h),
+ * depth-first: snapshots lead to their tree and parents, trees to their
+ * entries, file objects to their chunks. Snapshots, trees and file
+ * objects are read and decoded, chunks (and symlink targets) only looked
+ * up in the indexes unless VLT_OBJWALK_NO_LEAF_CHECK. A forgotten
+ * snapshot leads to its parents but not to its tree, unless it was added
+ * with VLT_OBJWALK_WHOLE (a ref names it); a missing parent that was
+ * forgotten ends its line quietly. Serves gc marking and stats.
+ */
+struct vlt_object_visit {
+	const struct vlt_oid *oid;
+	enum vlt_obj_kind kind;
+	const struct vlt_oid *snap;   /* the snapshot it was reached through
+				       * (all zeros for a root that is none) */
+	const char *from;             /* label of its root (set_from) or "" */
+	const char *path;             /* path below the snapshot's tree it
+				       * was first reached by ("" for roots;
+				       * a chunk's is its file's; a symlink
+				       * target's its own in order, else its
+				       * tree's) */
+	size_t depth;                 /* directories above it */
+	enum vlt_obj_kind parent_kind; /* what it was reached from: a chunk
+				       * from a file object, a symlink's
+				       * target from a tree; VLT_OBJ_NONE
+				       * for roots */
+	/* the decoded object, for its kind (else NULL) */
+	const struct vlt_snapshot *snapshot;
+	const struct vlt_tree *tree;
+	const struct vlt_file *file;
+};
+
+/* What is wrong with a visit's object, for the damage callback. */
+enum vlt_objwalk_damage {
+	VLT_OBJWALK_NOT_FOUND = 1,  /* a chunk not in any index */
+	VLT_OBJWALK_UNREADABLE,     /* cannot be read (missing, bad pack) */
+	VLT_OBJWALK_CORRUPT,        /* read but does not decode */
+	VLT_OBJWALK_PARENT_MISSING, /* a parent snapshot (visit->oid) of
+				     * visit->snap is missing, not forgotten */
+	VLT_OBJWALK_TOO_DEEP,       /* a tree below the format's depth
+				     * limit (VLT_OBJWALK_CHECK_DEPTH) */
+};
+
+/* Called once per object; non-zero stops the walk and is returned. */
+typedef int (*vlt_object_fn)(const struct vlt_object_visit *v, void *data);
+/* Called for damage (err is the VLT_E_* code, the message in
+ * vlt_error_last()): 0 skips the object and goes on, < 0 stops the walk
+ * with that code. Without one, the walk stops with err and a message
+ * naming the object, its snapshot and its root. */
+typedef int (*vlt_objwalk_damage_fn)(const struct vlt_object_visit *v,
+				     enum vlt_objwalk_damage what, int err,
+				     void *data);
+
+/* Flags for vlt_objwalk_init. */
+#define VLT_OBJWALK_NO_LEAF_CHECK 1u  /* visit chunks without looking them
+					 up (the caller does) */
+#define VLT_OBJWALK_IN_ORDER      2u  /* visit a tree's entries in order
+					 (as a recursive walk would);
+					 else in no promised order */
+#define VLT_OBJWALK_CHECK_DEPTH   4u  /* trees deeper than the format's
+					 limit are damage */
+#define VLT_OBJWALK_NO_SYMLINKS   8u  /* do not reach symlinks' targets */
+/* Flags for vlt_objwalk_add. */
+#define VLT_OBJWALK_WHOLE 1u  /* a forgotten snapshot keeps its tree */
+
+struct vlt_objwalk_item {
+	struct vlt_oid oid, snap;
+	uint32_t from, depth;
+	size_t path_off, path_len;    /* in paths */
+	unsigned char kind, parent_kind;
+	unsigned char deferred;       /* first met when popped (in order) */
+};
+
+struct vlt_objwalk {
+	struct vlt_repo *r;
+	unsigned flags;
+	struct vlt_oidset seen;       /* every object reached: the result */
+	struct vlt_oidset forgotten;  /* the marks, loaded once */
+	struct vlt_oidset whole;
+	struct vlt_objwalk_item *stack;
+	size_t nr, alloc;
+	struct vlt_buf paths;         /* of the items on the stack */
+	struct vlt_buf path;          /* of the item being visited */
+	struct vlt_buf obj;
+	struct vlt_strlist from;
+	uint32_t cur_from;
+	struct vlt_oid cur_snap;
+	uint32_t cur_depth;
+	enum vlt_obj_kind cur_kind;
+	vlt_object_fn fn;
+	vlt_objwalk_damage_fn damage;
+	void *data;
+};
+
+/* fn and damage may be NULL. */
+int vlt_objwalk_init(struct vlt_objwalk *w, struct vlt_repo *r,
+		     unsigned flags, vlt_object_fn fn,
+		     vlt_objwalk_damage_fn damage, void *data);
+/* Label the roots added from now on ("ref refs/x"; copied). */
+int vlt_objwalk_set_from(struct vlt_objwalk *w, const char *label);
+/* Add a root of that kind (nothing if already reached); a chunk root is
+ * visited at once. Roots are followed by vlt_objwalk_run. */
+int vlt_objwalk_add(struct vlt_objwalk *w, const struct vlt_oid *oid,
+		    enum vlt_obj_kind kind, unsigned flags);
+/* Add every ref's value and a detached HEAD, each kept whole, each
+ * labelled "ref NAME". A ref to nothing stored is damage (NOT_FOUND). */
+int vlt_objwalk_add_refs(struct vlt_objwalk *w);
+/* Follow everything added so far (roots may be added again after). */
+int vlt_objwalk_run(struct vlt_objwalk *w);
+/* 1 if the walk reached oid. */
+int vlt_objwalk_seen(const struct vlt_objwalk *w, const struct vlt_oid *oid);
+void vlt_objwalk_release(struct vlt_objwalk *w);
 
 #endif

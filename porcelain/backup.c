@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 
 	/* which ref moves */
 	if (branch) {
-		vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
+		vlt_ref_branch_name(&ref, branch);
 		if (!vlt_ref_name_valid(ref.data))
 			die("'%s' is not a valid branch name", branch);
 	} else if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0) {

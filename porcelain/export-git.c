@@ -95,12 +95,12 @@ static void add_target(struct vlt_repo *r, const char *rev)
 	if (kind != VLT_OBJ_SNAPSHOT)
 		die("%s is a %s, not a snapshot", rev, vlt_obj_kind_name(kind));
 	if (vlt_ref_dwim(r, rev, &full, &oid) == 0) {
-		if (!strncmp(full.data, "refs/snapshots/", 15)) {
-			t->kind = 'b';
-			t->name = strdup(full.data + 15);
-		} else if (!strncmp(full.data, "refs/tags/", 10)) {
-			t->kind = 't';
-			t->name = strdup(full.data + 10);
+		enum vlt_ref_kind rk;
+		const char *sh = vlt_ref_shorten(full.data, &rk);
+
+		if (rk != VLT_REF_OTHER) {
+			t->kind = rk == VLT_REF_BRANCH ? 'b' : 't';
+			t->name = strdup(sh);
 		}
 	}
 	vlt_error_clear();
@@ -109,9 +109,11 @@ static void add_target(struct vlt_repo *r, const char *rev)
 
 static int add_ref(const char *name, const struct vlt_oid *oid, void *data)
 {
+	enum vlt_ref_kind rk;
+
 	(void)oid;
-	if (!strncmp(name, "refs/snapshots/", 15) ||
-	    !strncmp(name, "refs/tags/", 10))
+	vlt_ref_shorten(name, &rk);
+	if (rk != VLT_REF_OTHER)
 		add_target(data, name);
 	return 0;
 }
@@ -172,7 +174,7 @@ int main(int argc, char **argv)
 	cli_progress_start(!quiet && !json);
 
 	if (all) {
-		if (vlt_ref_for_each(r, "refs/", add_ref, r) < 0)
+		if (vlt_ref_for_each_all(r, add_ref, r) < 0)
 			die("cannot list refs: %s", vlt_error_last());
 		if (!ntargets)
 			die("nothing to export: the repository has no branch");

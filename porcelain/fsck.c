@@ -570,7 +570,7 @@ static void check_head_target(struct vlt_repo *r, const char *target)
 	if (!strcmp(target, "HEAD") || vlt_ref_read(r, "HEAD", &oid) == 0)
 		return;
 	vlt_error_clear();
-	if (vlt_ref_for_each(r, "refs/", first_ref, some) < 0)
+	if (vlt_ref_for_each_all(r, first_ref, some) < 0)
 		vlt_error_clear();
 	if (vlt_reflog_read(r, "HEAD", &ents, &n) < 0)
 		vlt_error_clear();
@@ -686,7 +686,7 @@ int main(int argc, char **argv)
 		problem("forgotten", "%s", vlt_error_last());
 	rw.w = &w;
 	rw.refs = 0;
-	if (vlt_ref_for_each(r, "refs/", check_ref, &rw) < 0)
+	if (vlt_ref_for_each_all(r, check_ref, &rw) < 0)
 		problem("ref", "%s", vlt_error_last());
 	{
 		struct vlt_buf target = VLT_BUF_INIT;

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 
 	if (!branch)
 		branch = *res.branch ? res.branch : "git-import";
-	vlt_buf_addf(&ref, "refs/snapshots/%s", branch);
+	vlt_ref_branch_name(&ref, branch);
 	if (!vlt_ref_name_valid(ref.data))
 		die("'%s' is not a valid branch name", branch);
 	/* the new snapshots are not reachable yet: keep them through any gc
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 		struct vlt_buf tref = VLT_BUF_INIT;
 		struct vlt_oid cur;
 
-		vlt_buf_addf(&tref, "refs/tags/%s", t->name);
+		vlt_ref_tag_name(&tref, t->name);
 		if (vlt_ref_read(r, tref.data, &cur) == 0) {
 			if (vlt_oid_cmp(&cur, &t->snap)) {
 				tags_kept++;

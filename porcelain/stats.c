@@ -2,11 +2,11 @@
  * vault stats - how big a snapshot (or the whole history) is, and what
  * deduplication and compression make of it.
  *
- * The walk reads each tree once and each file object once; chunk ids go
- * into a hash set (lib/oidset.c) so every unique chunk is counted once,
- * with its stored and raw size from the pack indexes (no pack is read).
- * With --all, a subtree met again in another snapshot is not read again:
- * its counts (files, bytes, per type) are remembered by tree id, so a
+ * The library's object walk (lib/walk.c) reads each tree once and each
+ * file object once and meets every unique chunk once, whose stored and
+ * raw size come from the pack indexes (no pack is read). What a tree
+ * holds itself is kept by tree id and totalled afterwards, so with --all
+ * a subtree met again in another snapshot is not read again and a
  * history of many similar snapshots costs little more than one.
  */
 #include <ctype.h>
@@ -162,17 +162,26 @@ static void sum_merge(struct tree_sum *into, const struct tree_sum *s)
 
 /* --- the walk -------------------------------------------------------- */
 
+/* What one tree holds itself, and the subtrees whose sums add to it. */
+struct tree_rec {
+	struct tree_sum sum;     /* its own entries until totalled */
+	struct vlt_oid *subs;
+	size_t nsubs, subs_alloc;
+	int totalled;            /* sum includes the subtrees' */
+};
+
 struct stats {
 	struct vlt_repo *r;
-	struct vlt_oidmap trees;      /* tree id -> struct tree_sum * */
-	struct vlt_oidset file_objs;  /* file objects already read */
-	struct vlt_oidset chunks;     /* chunks already counted */
+	struct vlt_objwalk walk;      /* the library's object walk: each
+				       * tree, file object and chunk once */
+	struct vlt_oidmap trees;      /* tree id -> struct tree_rec * */
+	uint64_t unique_files;        /* file objects met */
+	uint32_t cur_type;            /* of the file whose chunks come */
 	size_t last_pack;             /* where the last lookup hit */
 	uint64_t unique_chunks, unique_bytes, stored_bytes, meta_bytes;
 	uint64_t missing_chunks, missing_snapshots, snapshots;
 	uint64_t forgotten_snapshots;  /* forgotten, files freed: not counted */
 	struct tree_sum total;
-	struct vlt_buf buf;
 };
 
 /* Stored and raw size of an object, from the pack indexes. 0 if found. */
@@ -208,95 +217,123 @@ static void count_meta(struct stats *st, const struct vlt_oid *oid)
 		st->meta_bytes += stored;
 }
 
-/* A file object met for the first time: count its new chunks. */
-static void walk_file(struct stats *st, const struct vlt_oid *oid,
-		      uint32_t type, const char *name)
+static const char *base_name(const char *path)
 {
-	struct vlt_file f;
+	const char *slash = strrchr(path, '/');
 
-	count_meta(st, oid);
-	vlt_file_init(&f);
-	if (vlt_odb_read_kind(st->r, oid, VLT_OBJ_FILE, &st->buf) < 0 ||
-	    vlt_file_decode(st->buf.data, st->buf.len, &f) < 0)
-		die("file '%s': %s", name, vlt_error_last());
-	for (size_t i = 0; i < f.nr; i++) {
-		uint64_t stored, raw;
-		int added = vlt_oidset_insert(&st->chunks, &f.chunks[i].oid);
-
-		if (added < 0)
-			die("%s", vlt_error_last());
-		if (!added)
-			continue;
-		if (lookup_sizes(st, &f.chunks[i].oid, &stored, &raw) < 0) {
-			st->missing_chunks++;
-			continue;
-		}
-		st->unique_chunks++;
-		st->unique_bytes += raw;
-		st->stored_bytes += stored;
-		types[type].stored += stored;
-	}
-	vlt_file_release(&f);
+	return slash ? slash + 1 : path;
 }
 
-static const struct tree_sum *walk_tree(struct stats *st,
-					const struct vlt_oid *oid,
-					const char *path, size_t depth)
+/* A tree met for the first time: what it holds itself. */
+static void visit_tree(struct stats *st, const struct vlt_oid *oid,
+		       const struct vlt_tree *t)
 {
-	struct tree_sum *sum;
-	struct vlt_tree t;
-	void *memo;
+	struct tree_rec *rec;
 
-	if (vlt_oidmap_get(&st->trees, oid, &memo))
-		return memo;
-	if (vlt_tree_depth_check(depth, path) < 0)
-		die("%s", vlt_error_last());
 	count_meta(st, oid);
-	if (vlt_odb_read_kind(st->r, oid, VLT_OBJ_TREE, &st->buf) < 0 ||
-	    vlt_tree_decode(st->buf.data, st->buf.len, &t) < 0)
-		die("tree '%s': %s", *path ? path : "/", vlt_error_last());
-	if (!(sum = calloc(1, sizeof(*sum))))
+	if (!(rec = calloc(1, sizeof(*rec))))
 		die("out of memory");
-	for (size_t i = 0; i < t.nr; i++) {
-		const struct vlt_tree_entry *e = &t.entries[i];
-		struct vlt_buf sub = VLT_BUF_INIT;
-		uint32_t type;
-		int added;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct vlt_tree_entry *e = &t->entries[i];
 
 		switch (e->type) {
 		case VLT_ENTRY_FILE:
-			type = type_of(e->name);
-			sum->files++;
-			sum->bytes += e->size;
-			sum_add_type(sum, type, 1, e->size);
-			if ((added = vlt_oidset_insert(&st->file_objs, &e->oid)) < 0)
-				die("%s", vlt_error_last());
-			if (added)
-				walk_file(st, &e->oid, type, e->name);
+			rec->sum.files++;
+			rec->sum.bytes += e->size;
+			sum_add_type(&rec->sum, type_of(e->name), 1, e->size);
 			break;
 		case VLT_ENTRY_SYMLINK:
-			sum->symlinks++;
+			rec->sum.symlinks++;
 			break;
 		case VLT_ENTRY_DIR:
-			sum->dirs++;
-			vlt_buf_addf(&sub, "%s%s%s", path, *path ? "/" : "",
-				     e->name);
-			sum_merge(sum, walk_tree(st, &e->oid, sub.data, depth + 1));
-			vlt_buf_release(&sub);
+			rec->sum.dirs++;
+			if (VLT_ALLOC_GROW(rec->subs, rec->nsubs + 1,
+					   rec->subs_alloc) < 0)
+				die("out of memory");
+			rec->subs[rec->nsubs++] = e->oid;
 			break;
 		}
 	}
-	vlt_tree_release(&t);
-	if (vlt_oidmap_put(&st->trees, oid, sum) < 0)
+	if (vlt_oidmap_put(&st->trees, oid, rec) < 0)
 		die("%s", vlt_error_last());
-	return sum;
+}
+
+/* A chunk met for the first time, of a file of type st->cur_type. */
+static void visit_chunk(struct stats *st, const struct vlt_oid *oid)
+{
+	uint64_t stored, raw;
+
+	if (lookup_sizes(st, oid, &stored, &raw) < 0) {
+		st->missing_chunks++;
+		return;
+	}
+	st->unique_chunks++;
+	st->unique_bytes += raw;
+	st->stored_bytes += stored;
+	types[st->cur_type].stored += stored;
+}
+
+static int visit(const struct vlt_object_visit *v, void *data)
+{
+	struct stats *st = data;
+
+	switch (v->kind) {
+	case VLT_OBJ_TREE:
+		visit_tree(st, v->oid, v->tree);
+		break;
+	case VLT_OBJ_FILE:
+		count_meta(st, v->oid);
+		st->unique_files++;
+		st->cur_type = type_of(base_name(v->path));
+		break;
+	case VLT_OBJ_CHUNK:
+		visit_chunk(st, v->oid);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int damaged(const struct vlt_object_visit *v,
+		   enum vlt_objwalk_damage what, int err, void *data)
+{
+	(void)err;
+	(void)data;
+	if (what == VLT_OBJWALK_TOO_DEEP)
+		die("%s", vlt_error_last());
+	if (v->kind == VLT_OBJ_FILE)
+		die("file '%s': %s", base_name(v->path), vlt_error_last());
+	die("tree '%s': %s", *v->path ? v->path : "/", vlt_error_last());
+}
+
+/* The sum of a tree and everything below it (every tree below was
+ * walked: damage stops stats). */
+static const struct tree_sum *tree_total(struct stats *st,
+					 const struct vlt_oid *oid)
+{
+	struct tree_rec *rec;
+	void *memo;
+
+	if (!vlt_oidmap_get(&st->trees, oid, &memo))
+		die("tree %s: not walked", vlt_oid_hex(oid));
+	rec = memo;
+	if (!rec->totalled) {
+		for (size_t i = 0; i < rec->nsubs; i++)
+			sum_merge(&rec->sum, tree_total(st, &rec->subs[i]));
+		rec->totalled = 1;
+	}
+	return &rec->sum;
 }
 
 static void walk_snapshot(struct stats *st, const struct vlt_snapshot *s,
 			  const struct vlt_oid *oid)
 {
 	count_meta(st, oid);
-	sum_merge(&st->total, walk_tree(st, &s->tree, "", 0));
+	if (vlt_objwalk_add(&st->walk, &s->tree, VLT_OBJ_TREE, 0) < 0 ||
+	    vlt_objwalk_run(&st->walk) < 0)
+		die("%s", vlt_error_last());
+	sum_merge(&st->total, tree_total(st, &s->tree));
 	st->snapshots++;
 }
 
@@ -328,7 +365,7 @@ static void walk_all(struct stats *st)
 	const struct vlt_walk_entry *e;
 	int rc;
 
-	if (vlt_ref_for_each(st->r, "refs/", push_ref, &roots) < 0)
+	if (vlt_ref_for_each_all(st->r, push_ref, &roots) < 0)
 		die("%s", vlt_error_last());
 	if (vlt_ref_read(st->r, "HEAD", &head) == 0)
 		push(&roots, &head);   /* a detached HEAD; else seen already */
@@ -431,7 +468,7 @@ static void print_json(const struct stats *st, const struct vlt_oid *snap,
 	cli_json_set(o, "missing_snapshots", U(st->missing_snapshots));
 	cli_json_set(o, "forgotten_snapshots", U(st->forgotten_snapshots));
 	cli_json_set(o, "files", U(st->total.files));
-	cli_json_set(o, "unique_files", U(vlt_oidset_count(&st->file_objs)));
+	cli_json_set(o, "unique_files", U(st->unique_files));
 	cli_json_set(o, "symlinks", U(st->total.symlinks));
 	cli_json_set(o, "directories", U(st->total.dirs));
 	cli_json_set(o, "logical_bytes", U(st->total.bytes));
@@ -484,8 +521,8 @@ static void print_human(const struct stats *st, const struct vlt_oid *snap,
 		vlt_buf_addf(&out, "missing snapshots  %" PRIu64
 			     " (named by refs, not stored)\n",
 			     st->missing_snapshots);
-	vlt_buf_addf(&out, "files              %" PRIu64 " (%zu unique)\n",
-		     st->total.files, vlt_oidset_count(&st->file_objs));
+	vlt_buf_addf(&out, "files              %" PRIu64 " (%" PRIu64 " unique)\n",
+		     st->total.files, st->unique_files);
 	vlt_buf_addf(&out, "directories        %" PRIu64 "\n", st->total.dirs);
 	if (st->total.symlinks)
 		vlt_buf_addf(&out, "symlinks           %" PRIu64 "\n",
@@ -565,6 +602,10 @@ int main(int argc, char **argv)
 		usage_error(usage, "too many arguments");
 	memset(&st, 0, sizeof(st));
 	st.r = cli_open_repo();
+	if (vlt_objwalk_init(&st.walk, st.r, VLT_OBJWALK_NO_LEAF_CHECK |
+			     VLT_OBJWALK_IN_ORDER | VLT_OBJWALK_CHECK_DEPTH |
+			     VLT_OBJWALK_NO_SYMLINKS, visit, damaged, &st) < 0)
+		die("%s", vlt_error_last());
 	vlt_snapshot_init(&s);
 	if (all) {
 		walk_all(&st);
@@ -595,10 +636,11 @@ int main(int argc, char **argv)
 		void *v;
 
 		while (vlt_oidmap_next(&st.trees, &pos, &k, &v)) {
-			struct tree_sum *ts = v;
+			struct tree_rec *rec = v;
 
-			free(ts->v);
-			free(ts);
+			free(rec->sum.v);
+			free(rec->subs);
+			free(rec);
 		}
 	}
 	for (size_t i = 0; i < ntypes; i++)
@@ -607,9 +649,7 @@ int main(int argc, char **argv)
 	free(type_index);
 	free(st.total.v);
 	vlt_oidmap_release(&st.trees);
-	vlt_oidset_release(&st.file_objs);
-	vlt_oidset_release(&st.chunks);
-	vlt_buf_release(&st.buf);
+	vlt_objwalk_release(&st.walk);
 	vlt_snapshot_release(&s);
 	vlt_repo_free(st.r);
 	return 0;

@@ -286,9 +286,7 @@ int main(int argc, char **argv)
 
 	if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0)
 		die("cannot read HEAD: %s", vlt_error_last());
-	branch = ref.data;
-	if (!strncmp(branch, "refs/snapshots/", 15))
-		branch += 15;
+	branch = vlt_ref_shorten(ref.data, NULL);
 	have_snap = vlt_ref_read(r, ref.data, &snap) == 0;
 	vlt_oid_clear(&head_tree);
 	if (have_snap) {

@@ -49,7 +49,7 @@ static int collect(const char *name, const struct vlt_oid *oid, void *data)
 	struct tag_list *l = data;
 
 	if (VLT_ALLOC_GROW(l->v, l->nr + 1, l->alloc) < 0 ||
-	    !(l->v[l->nr].name = strdup(name + strlen("refs/tags/"))))
+	    !(l->v[l->nr].name = strdup(name)))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	l->v[l->nr++].oid = *oid;
 	return 0;
@@ -71,7 +71,7 @@ static int list_tags(struct vlt_repo *r, char **patterns, int npatterns)
 	struct vlt_buf out = VLT_BUF_INIT, buf = VLT_BUF_INIT, note = VLT_BUF_INIT;
 	size_t width = 0;
 
-	if (vlt_ref_for_each(r, "refs/tags/", collect, &l) < 0)
+	if (vlt_tag_for_each(r, collect, &l) < 0)
 		die("%s", vlt_error_last());
 	for (size_t i = 0; i < l.nr; i++)
 		if (matches(l.v[i].name, patterns, npatterns) &&
@@ -118,8 +118,7 @@ static int list_tags(struct vlt_repo *r, char **patterns, int npatterns)
 
 static void tag_ref(struct vlt_buf *ref, const char *name)
 {
-	vlt_buf_reset(ref);
-	vlt_buf_addf(ref, "refs/tags/%s", name);
+	vlt_ref_tag_name(ref, name);
 	if (!vlt_ref_name_valid(ref->data))
 		die("'%s' is not a valid tag name", name);
 }

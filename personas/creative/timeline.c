@@ -95,7 +95,7 @@ static const char *change_name(char c)
 static int tag_ref(const char *name, const struct vlt_oid *oid, void *data)
 {
 	(void)data;
-	if (!fnmatch(tag_pattern, name + strlen("refs/tags/"), 0) &&
+	if (!fnmatch(tag_pattern, name, 0) &&
 	    vlt_oidset_insert(&tagged, oid) < 0)
 		die("out of memory");
 	return 0;
@@ -498,7 +498,7 @@ int main(int argc, char **argv)
 	}
 	if (!*clean)
 		usage_error(usage, "PATH names no file");
-	if (tag_pattern && vlt_ref_for_each(r, "refs/tags/", tag_ref, NULL) < 0)
+	if (tag_pattern && vlt_tag_for_each(r, tag_ref, NULL) < 0)
 		die("%s", vlt_error_last());
 	walk(r, &start, clean, since, until, max);
 	probe_versions(r, VLT_THUMB_BOX, html != NULL);
@@ -518,13 +518,14 @@ int main(int argc, char **argv)
 	free(versions);
 	if (!nversions) {
 		struct vlt_buf name = VLT_BUF_INIT;
-		const char *what = rev;
+		const char *what = rev, *sh;
+		enum vlt_ref_kind rk;
 
 		/* name the branch HEAD stands for, as the user knows it */
 		if (!strcmp(rev, "HEAD") &&
 		    vlt_ref_resolve_name(r, "HEAD", &name) == 0 &&
-		    !strncmp(name.data, "refs/snapshots/", 15))
-			what = name.data + 15;
+		    (sh = vlt_ref_shorten(name.data, &rk)) && rk == VLT_REF_BRANCH)
+			what = sh;
 		if (unfiltered)
 			fprintf(stderr, "%s: no version of it in %s matches "
 				"--since, --until or --tag\n", clean, what);

@@ -62,6 +62,22 @@ assert sum(stored) == d["stored_bytes"], d
 PY
 }
 
+@test "a file stored under two types counts as the one met first in path order" {
+	mkdir -p two/d
+	head -c 200000 /dev/urandom > two/d/x.psd
+	cp two/d/x.psd two/z.tga
+	S=$(vault-commit-tree "$(vault-write-tree two)" -m two)
+	run vault stats --json "$S"
+	assert_success
+	echo "$output" > stats.json
+	python3 - <<'PY'
+import json
+t = {x["type"]: x for x in json.load(open("stats.json"))["types"]}
+assert t["psd"]["stored_bytes"] > 0, t
+assert t["tga"]["stored_bytes"] == 0 and t["tga"]["files"] == 1, t
+PY
+}
+
 @test "human output names every figure" {
 	run vault stats
 	assert_success

@@ -373,6 +373,39 @@ static void test_for_each_and_dwim(struct vlt_repo *r)
 	vlt_buf_release(&full);
 }
 
+/* The namespace helpers: names built and shortened, per-kind listings. */
+static void test_namespaces(struct vlt_repo *r)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	struct seen s = { .nr = 0 };
+	enum vlt_ref_kind k;
+
+	ok(vlt_ref_branch_name(&b, "main") == 0 &&
+	   !strcmp(b.data, "refs/snapshots/main"), "a branch's full name");
+	ok(vlt_ref_tag_name(&b, "v1") == 0 && !strcmp(b.data, "refs/tags/v1"),
+	   "a tag's full name (the buffer is reset first)");
+	is_str(vlt_ref_shorten("refs/snapshots/a/b", &k), "a/b",
+	       "shorten a branch");
+	is_int(k, VLT_REF_BRANCH, "and say it is one");
+	is_str(vlt_ref_shorten("refs/tags/v1", &k), "v1", "shorten a tag");
+	is_int(k, VLT_REF_TAG, "and say it is one");
+	is_str(vlt_ref_shorten("refs/milestones/x", &k), "refs/milestones/x",
+	       "other refs stay whole");
+	is_int(k, VLT_REF_OTHER, "and are of no kind");
+	is_str(vlt_ref_shorten("HEAD", NULL), "HEAD", "HEAD stays whole");
+	is_int(vlt_tag_for_each(r, collect, &s), 0, "tag_for_each runs");
+	ok(s.nr == 1 && !strcmp(s.names[0], "v1"), "tags by short name");
+	memset(&s, 0, sizeof(s));
+	vlt_branch_for_each(r, collect, &s);
+	ok(s.nr == 4 && !strcmp(s.names[0], "a") && !strcmp(s.names[3], "main"),
+	   "branches by short name, sorted");
+	memset(&s, 0, sizeof(s));
+	vlt_ref_for_each_all(r, collect, &s);
+	ok(s.nr == 6 && !strcmp(s.names[0], "refs/milestones/x"),
+	   "every ref by full name");
+	vlt_buf_release(&b);
+}
+
 static void test_reflog(struct vlt_repo *r)
 {
 	struct vlt_reflog_entry *e = NULL;
@@ -710,6 +743,7 @@ int main(void)
 	test_delete(r);
 	test_df(r);
 	test_for_each_and_dwim(r);
+	test_namespaces(r);
 	test_reflog(r);
 	test_ref_locks(r);
 	test_repo_locks(r);
