@@ -22,8 +22,10 @@
 #include "diff.h"
 #include "error.h"
 #include "fsutil.h"
+#ifdef VLT_HAVE_MEDIA
 #include "image.h"
 #include "media.h"
+#endif
 #include "odb.h"
 #include "print.h"
 #include "revparse.h"
@@ -297,6 +299,7 @@ static void resolve_tree(struct vlt_repo *r, const char *rev,
 		die("%s", vlt_error_last());
 }
 
+#ifdef VLT_HAVE_MEDIA
 /* The content of one side of a modified file: from the repository, or
  * (worktree side) from the working folder. */
 static int side_content(struct vlt_repo *r, const struct vlt_tree_entry *e,
@@ -562,6 +565,7 @@ static size_t visual(struct vlt_repo *r, const struct vlt_diff_list *l,
 	vlt_buf_release(&path);
 	return written;
 }
+#endif /* VLT_HAVE_MEDIA */
 
 int main(int argc, char **argv)
 {
@@ -600,7 +604,13 @@ int main(int argc, char **argv)
 		case 'q': f = FMT_QUIET; break;
 		case 'z': nul = 1; break;
 		case 'R': renames = 0; break;
-		case 'V': f = FMT_VISUAL; break;
+		case 'V':
+#ifndef VLT_HAVE_MEDIA
+			die("--visual: this build has no media support "
+			    "(vault was configured --without-media)");
+#endif
+			f = FMT_VISUAL;
+			break;
 		case 'o': visual_dir = optarg; break;
 		}
 		if (f != FMT_DEFAULT) {
@@ -664,6 +674,7 @@ int main(int argc, char **argv)
 		break;
 	case FMT_QUIET: break;
 	case FMT_VISUAL: {
+#ifdef VLT_HAVE_MEDIA
 		struct vlt_buf dir = VLT_BUF_INIT;
 		struct side sa, sb;
 		char *abs;
@@ -686,6 +697,9 @@ int main(int argc, char **argv)
 		vlt_snapshot_release(&sa.snap);
 		vlt_snapshot_release(&sb.snap);
 		vlt_buf_release(&dir);
+#else
+		(void)visual_dir;  /* --visual died above */
+#endif
 		break;
 	}
 	}
