@@ -309,7 +309,7 @@ static int side_content(struct vlt_repo *r, const struct vlt_tree_entry *e,
 		struct vlt_buf p = VLT_BUF_INIT;
 		int err;
 
-		vlt_buf_addf(&p, "%s/%s", r->worktree, path);
+		vlt_buf_addf(&p, "%s/%s", vlt_repo_worktree(r), path);
 		err = vlt_read_file(p.data, dst);
 		vlt_buf_release(&p);
 		return err;
@@ -355,7 +355,7 @@ static void html_side(struct vlt_buf *h, const char *letter,
 	vlt_buf_addf(h, "<tr><th>%s</th><td class=\"rev\">", letter);
 	if (!sd->rev) {
 		vlt_buf_adds(h, "working folder</td><td colspan=\"3\">");
-		html_escape(h, r->worktree ? r->worktree : "");
+		html_escape(h, vlt_repo_worktree(r) ? vlt_repo_worktree(r) : "");
 		vlt_buf_adds(h, "</td></tr>\n");
 		return;
 	}
@@ -637,14 +637,14 @@ int main(int argc, char **argv)
 		resolve_tree(r, argv[optind + 1], &b, 0);
 		vlt_oid_to_hex(&b, b_name);
 	} else {
-		if (!r->worktree)
+		if (!vlt_repo_worktree(r))
 			die("this repository has no working folder (it is bare): "
 			    "give two revisions to compare");
 		struct vlt_backup_opts bo;
 		struct vlt_backup_progress st;
 
 		vlt_backup_opts_init(&bo);
-		if (vlt_backup_scan_opts(r, r->worktree, &bo, &b, &st) < 0)
+		if (vlt_backup_scan_opts(r, vlt_repo_worktree(r), &bo, &b, &st) < 0)
 			die("cannot read the working folder: %s",
 			    vlt_error_last());
 		snprintf(b_name, sizeof(b_name), "worktree");
