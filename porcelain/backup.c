@@ -335,7 +335,8 @@ int main(int argc, char **argv)
 		char *project = realpath(vlt_repo_worktree(r), NULL);
 
 		if (!project)
-			die("cannot open the project folder %s", vlt_repo_worktree(r));
+			die("cannot open the project folder %s",
+			    vlt_repo_worktree(r));
 		pick_paths(project, argv + optind, npaths, branch, &root, &only);
 		if (root != project)
 			free(project);

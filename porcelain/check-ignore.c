@@ -162,8 +162,8 @@ int main(int argc, char **argv)
 		die("this repository has no project folder (it is bare): "
 		    "nothing to check paths against");
 	if (!(root = realpath(vlt_repo_worktree(r), NULL)))
-		die("cannot open the project folder %s: %s", vlt_repo_worktree(r),
-		    strerror(errno));
+		die("cannot open the project folder %s: %s",
+		    vlt_repo_worktree(r), strerror(errno));
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		die("cannot open the project folder %s: %s", root, strerror(errno));

@@ -355,7 +355,8 @@ static void html_side(struct vlt_buf *h, const char *letter,
 	vlt_buf_addf(h, "<tr><th>%s</th><td class=\"rev\">", letter);
 	if (!sd->rev) {
 		vlt_buf_adds(h, "working folder</td><td colspan=\"3\">");
-		html_escape(h, vlt_repo_worktree(r) ? vlt_repo_worktree(r) : "");
+		html_escape(h, vlt_repo_worktree(r) ?
+			       vlt_repo_worktree(r) : "");
 		vlt_buf_adds(h, "</td></tr>\n");
 		return;
 	}
@@ -644,7 +645,8 @@ int main(int argc, char **argv)
 		struct vlt_backup_progress st;
 
 		vlt_backup_opts_init(&bo);
-		if (vlt_backup_scan_opts(r, vlt_repo_worktree(r), &bo, &b, &st) < 0)
+		if (vlt_backup_scan_opts(r, vlt_repo_worktree(r), &bo, &b,
+					 &st) < 0)
 			die("cannot read the working folder: %s",
 			    vlt_error_last());
 		snprintf(b_name, sizeof(b_name), "worktree");

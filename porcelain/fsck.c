@@ -189,7 +189,8 @@ static void check_packs(struct vlt_repo *r)
 		}
 		bytes += data.len;
 		if (vlt_pack_verify((const unsigned char *)data.data, data.len, p,
-				    vlt_repo_idfn(r), vlt_repo_sealer(r), 0, &count) < 0) {
+				    vlt_repo_idfn(r), vlt_repo_sealer(r), 0,
+				    &count) < 0) {
 			char why[1024];
 			uint64_t ndamaged = 0;
 
@@ -547,7 +548,8 @@ static void check_meta(struct vlt_repo *r)
 {
 	int rc;
 
-	if (vlt_repo_config_check(vlt_repo_config(r), meta_report, "config") < 0)
+	if (vlt_repo_config_check(vlt_repo_config(r), meta_report,
+				  "config") < 0)
 		die_lib("cannot check the config");
 	vlt_error_clear();
 	if ((rc = vlt_forgotten_check(r, meta_report, "forgotten")) < 0)
