@@ -33,11 +33,11 @@ void cli_diff_worktree(struct vlt_repo *r, struct vlt_oid *tree, int quiet)
 	struct vlt_backup_opts bo;
 	struct vlt_backup_progress st;
 
-	if (!r->worktree)
+	if (!vlt_repo_worktree(r))
 		die("this repository has no working folder (it is bare): "
 		    "give two revisions to compare");
 	vlt_backup_opts_init(&bo);
-	if (vlt_backup_scan_opts(r, r->worktree, &bo, tree, &st) < 0)
+	if (vlt_backup_scan_opts(r, vlt_repo_worktree(r), &bo, tree, &st) < 0)
 		die("cannot read the working folder: %s", vlt_error_last());
 	/* what the rules left out is neither in the diff nor in the next
 	 * backup: say so (stderr, so the records stay clean) */

@@ -54,7 +54,7 @@ static int switched_off(const char *key)
 	int on = 1;
 
 	if (vlt_repo_discover(NULL, &r) == 0 &&
-	    vlt_config_get_bool(&r->config, key, &on) < 0)
+	    vlt_config_get_bool(vlt_repo_config(r), key, &on) < 0)
 		on = 1;
 	vlt_repo_free(r);
 	vlt_error_clear();

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "object.h"
 #include "pack.h"
+#include "repo.h"
 #include "seal.h"
 
 void vlt_pack_writer_init(struct vlt_pack_writer *w)
@@ -677,4 +678,35 @@ int vlt_pack_key(struct vlt_buf *out, const char *name, const char *ext)
 int vlt_pack_list_keys(struct vlt_backend *be, struct vlt_strlist *out)
 {
 	return vlt_backend_list(be, "packs/", vlt_strlist_collect, out);
+}
+
+int vlt_pack_list_files(struct vlt_repo *r, struct vlt_strlist *out)
+{
+	return vlt_pack_list_keys(r->be, out);
+}
+
+int vlt_pack_file_read(struct vlt_repo *r, const char *name, const char *ext,
+		       struct vlt_buf *out)
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+	int err;
+
+	if ((err = vlt_pack_key(&key, name, ext)) == 0)
+		err = vlt_backend_get(r->be, key.data, out);
+	vlt_buf_release(&key);
+	return err;
+}
+
+int vlt_pack_file_size(struct vlt_repo *r, const char *name, const char *ext,
+		       uint64_t *size)
+{
+	struct vlt_buf key = VLT_BUF_INIT;
+	struct vlt_stat st;
+	int err;
+
+	if ((err = vlt_pack_key(&key, name, ext)) == 0 &&
+	    (err = vlt_backend_stat(r->be, key.data, &st)) == 0)
+		*size = st.size;
+	vlt_buf_release(&key);
+	return err;
 }

@@ -16,7 +16,6 @@
 
 #include <stdint.h>
 
-#include "backend.h"
 #include "buf.h"
 #include "compress.h"
 #include "hash.h"
@@ -47,58 +46,6 @@ struct vlt_pack_entry {
 	uint8_t codec;        /* enum vlt_codec */
 };
 
-/* --- writing ------------------------------------------------------- */
-
-struct vlt_pack_writer {
-	struct vlt_buf data;            /* the pack being built, in memory */
-	unsigned char writer[16];       /* its writer's lock id (or zeros) */
-	struct vlt_pack_entry *entries;
-	size_t nr, alloc;
-};
-
-void vlt_pack_writer_init(struct vlt_pack_writer *w);
-void vlt_pack_writer_release(struct vlt_pack_writer *w);
-/* Append one object already compressed with codec. */
-int vlt_pack_writer_add(struct vlt_pack_writer *w, const struct vlt_oid *oid,
-			enum vlt_obj_kind kind, enum vlt_codec codec,
-			uint32_t raw_len, const void *stored, size_t stored_len);
-/* Bytes the pack would have if finished now. */
-uint64_t vlt_pack_writer_size(const struct vlt_pack_writer *w);
-/*
- * Seal the pack: compute its name, store packs/NAME.pack then
- * packs/NAME.idx through be (put-if-absent both; a pack of the same name
- * already present is kept as it is). name_hex gets the 64-hex name.
- * The writer is reset for reuse.
- */
-int vlt_pack_writer_finish(struct vlt_pack_writer *w, struct vlt_backend *be,
-			   char name_hex[VLT_OID_HEXSZ + 1]);
-
-/* Build the index bytes for entries (sorted in place) of pack `name`. */
-int vlt_pack_index_build(struct vlt_pack_entry *entries, size_t nr,
-			 const struct vlt_oid *name, struct vlt_buf *out);
-/* Build a pack's index from the pack's own bytes (after verifying its
- * structure and checksum): packs are self-describing. */
-int vlt_pack_index_rebuild(const unsigned char *pack, size_t len,
-			   struct vlt_buf *idx);
-/*
- * Store packs/NAME.idx for a pack that has none (its writer died between
- * storing the pack and its index, or the index was lost), built from the
- * pack's own bytes after checking its structure, checksum and name (git's
- * index-pack). Harmless beside a writer that is about to store the same
- * index: the index is a function of the pack, and put-if-absent lets the
- * first one stand. *made (may be NULL) is 1 if this call stored it, 0 if
- * an index was there already. VLT_E_CORRUPT if the pack is damaged.
- */
-int vlt_pack_reindex(struct vlt_backend *be, const char *name_hex, int *made);
-/* The writer id recorded in a pack's header (format.md, 9.3). */
-int vlt_pack_read_writer(struct vlt_backend *be, const char *name_hex,
-			 unsigned char writer[16]);
-/* The pack name: SHA-256 of the header's 8-byte nonce followed by the
- * concatenated sorted ids. */
-void vlt_pack_name(const unsigned char nonce[8],
-		   const struct vlt_pack_entry *sorted, size_t nr,
-		   struct vlt_oid *name);
-
 /* --- reading ------------------------------------------------------- */
 
 struct vlt_pack {
@@ -121,12 +68,15 @@ struct vlt_pack {
 	const unsigned char *fanout, *ids, *ents;
 };
 
-/* Open and validate packs/<name>.idx (checksum, sizes, fan-out order). */
-int vlt_pack_open(struct vlt_backend *be, const char *name_hex,
-		  struct vlt_pack **out);
+/* Build a pack's index from the pack's own bytes (after verifying its
+ * structure and checksum): packs are self-describing. */
+int vlt_pack_index_rebuild(const unsigned char *pack, size_t len,
+			   struct vlt_buf *idx);
 /* Parse index bytes held by the caller (they must outlive *out). */
 int vlt_pack_open_buf(const char *name_hex, const unsigned char *idx,
 		      size_t len, struct vlt_pack **out);
+/* be: the backend the pack was opened from, NULL for vlt_pack_open_buf. */
+struct vlt_backend;
 void vlt_pack_close(struct vlt_backend *be, struct vlt_pack *p);
 /* Binary search; position in 0..count-1, or -1 when absent. */
 int64_t vlt_pack_find(const struct vlt_pack *p, const struct vlt_oid *oid);
@@ -135,14 +85,6 @@ uint32_t vlt_pack_lower_bound(const struct vlt_pack *p,
 			      const unsigned char *key, size_t keylen);
 void vlt_pack_entry_at(const struct vlt_pack *p, uint32_t pos,
 		       struct vlt_pack_entry *e);
-/*
- * Read the stored bytes (sealed, compressed) of the object at pos into out
- * (replaced); its entry header in the pack is checked against the index.
- * Unsealing, decompressing and re-hashing are vlt_odb_read's job.
- */
-int vlt_pack_read_stored(struct vlt_backend *be, const struct vlt_pack *p,
-			 uint32_t pos, struct vlt_pack_entry *e,
-			 struct vlt_buf *out);
 
 /*
  * Verify a whole pack file (bytes in memory): header, every entry header,
@@ -157,12 +99,25 @@ int vlt_pack_verify(const unsigned char *pack, size_t len,
 		    uint32_t *nobjects);
 
 /*
- * The storage keys of a pack, for programs that look at the files
- * themselves (fsck, stats, verify-pack): *out gets "packs/NAME.EXT" (ext
- * "pack" or "idx"), and vlt_pack_list_keys adds every key under packs/ to
- * *out (temporary files excepted; not sorted).
+ * The pack files of a repository, for programs that look at the files
+ * themselves (fsck, stats, verify-pack). vlt_pack_key gives the key of
+ * pack NAME's file with extension ext ("pack" or "idx"), as
+ * vlt_pack_list_files lists them: it adds the key of every pack file
+ * (temporary files excepted; not sorted) to *out. vlt_pack_file_read
+ * reads a whole pack file, vlt_pack_file_size gives its size;
+ * VLT_E_NOTFOUND when it is not there.
  */
+struct vlt_repo;
 int vlt_pack_key(struct vlt_buf *out, const char *name, const char *ext);
-int vlt_pack_list_keys(struct vlt_backend *be, struct vlt_strlist *out);
+int vlt_pack_list_files(struct vlt_repo *r, struct vlt_strlist *out);
+int vlt_pack_file_read(struct vlt_repo *r, const char *name, const char *ext,
+		       struct vlt_buf *out);
+int vlt_pack_file_size(struct vlt_repo *r, const char *name, const char *ext,
+		       uint64_t *size);
+
+/* The core's own files see the writer and the backend calls too. */
+#ifdef VLT_CORE_INTERNAL
+#include "pack-internal.h"
+#endif
 
 #endif

@@ -413,6 +413,36 @@ void vlt_repo_free(struct vlt_repo *r)
 	free(r);
 }
 
+const char *vlt_repo_path(const struct vlt_repo *r)
+{
+	return r->path;
+}
+
+const char *vlt_repo_worktree(const struct vlt_repo *r)
+{
+	return r->worktree;
+}
+
+struct vlt_config *vlt_repo_config(struct vlt_repo *r)
+{
+	return &r->config;
+}
+
+const struct vlt_idfn *vlt_repo_idfn(const struct vlt_repo *r)
+{
+	return &r->idfn;
+}
+
+const struct vlt_chunker_params *vlt_repo_chunking(const struct vlt_repo *r)
+{
+	return &r->chunking;
+}
+
+const struct vlt_sealer *vlt_repo_sealer(const struct vlt_repo *r)
+{
+	return &r->sealer;
+}
+
 int vlt_repo_config_save(struct vlt_repo *r)
 {
 	struct vlt_buf text = VLT_BUF_INIT;

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "backend.h"
+#include "buf.h"
 #include "chunker.h"
 #include "compress.h"
 #include "config.h"
@@ -22,26 +22,26 @@
 #define VLT_FORMAT_VERSION 1
 #define VLT_PACK_TARGET_DEFAULT (32ull * 1024 * 1024)
 
-struct vlt_odb;
+/*
+ * An open repository: an opaque handle for programs (its fields are in
+ * repo-internal.h, for the core's own files). Programs read what they need
+ * through the accessors below; the pointers they return are owned by the
+ * repository and live as long as it is open.
+ */
+struct vlt_repo;
 
-struct vlt_repo {
-	char *path;        /* the repository directory, absolute; owned */
-	char *worktree;    /* project folder for ".vault" repos, else NULL */
-	char id[33];       /* random repository id (hex) */
-	struct vlt_backend *be;
-	struct vlt_config config;
-	struct vlt_idfn idfn;
-	struct vlt_sealer sealer;
-	struct vlt_chunker_params chunking;
-	enum vlt_codec codec;
-	int level;
-	uint64_t pack_target;
-	int verify_reads;  /* re-hash every object read (default 1) */
-	unsigned char writer_id[16]; /* set while a writer lock is held */
-	int dry_run;       /* store nothing: chunks are only hashed, other
-			    * objects stay in memory (vlt_backup_scan) */
-	struct vlt_odb *odb;
-};
+/* The repository directory, absolute. */
+const char *vlt_repo_path(const struct vlt_repo *r);
+/* The project folder of a ".vault" repository; NULL for a bare one. */
+const char *vlt_repo_worktree(const struct vlt_repo *r);
+/* The repository's config as read at open (vlt_repo_config_save writes
+ * it back). */
+struct vlt_config *vlt_repo_config(struct vlt_repo *r);
+/* The object id function, chunker parameters and sealer it was set up
+ * with (format.md, section 2). */
+const struct vlt_idfn *vlt_repo_idfn(const struct vlt_repo *r);
+const struct vlt_chunker_params *vlt_repo_chunking(const struct vlt_repo *r);
+const struct vlt_sealer *vlt_repo_sealer(const struct vlt_repo *r);
 
 struct vlt_init_opts {
 	int bare;                      /* path is the repository itself */
@@ -83,7 +83,7 @@ void vlt_repo_free(struct vlt_repo *r);
  * "false", "private" (or "umask", "0") 0; anything else VLT_E_INVALID. */
 int vlt_repo_shared_parse(const char *value, int *group);
 
-/* Persist r->config through the backend (atomic replace). */
+/* Persist the repository's config (vlt_repo_config) atomically. */
 int vlt_repo_config_save(struct vlt_repo *r);
 
 /* A local directory for caches and scratch files (created on demand):
@@ -113,5 +113,10 @@ typedef void (*vlt_check_fn)(enum vlt_check_severity sev, const char *file,
  */
 int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
 			  void *data);
+
+/* The core's own files see the fields too (see repo-internal.h). */
+#ifdef VLT_CORE_INTERNAL
+#include "repo-internal.h"
+#endif
 
 #endif

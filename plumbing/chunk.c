@@ -194,8 +194,8 @@ int main(int argc, char **argv)
 	/* Defaults: the repository's config, else the library's. */
 	repo = cli_try_open_repo();
 	if (repo) {
-		fn = repo->idfn;
-		p = repo->chunking;
+		fn = *vlt_repo_idfn(repo);
+		p = *vlt_repo_chunking(repo);
 	} else {
 		if (vlt_idfn_parse(&fn, "sha256") < 0)
 			die("sha256: %s", vlt_error_last());

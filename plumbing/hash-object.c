@@ -153,8 +153,8 @@ int main(int argc, char **argv)
 		usage_error(usage, "--stdin-paths takes no FILE arguments");
 	repo = write_obj ? cli_open_repo() : cli_try_open_repo();
 	if (repo) {
-		idfn = repo->idfn;
-		chunking = repo->chunking;
+		idfn = *vlt_repo_idfn(repo);
+		chunking = *vlt_repo_chunking(repo);
 	} else {
 		vlt_idfn_parse(&idfn, "sha256");
 		vlt_chunker_params_default(&chunking, VLT_CHUNKER_FASTCDC);

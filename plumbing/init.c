@@ -153,7 +153,8 @@ int main(int argc, char **argv)
 	if (vlt_repo_init(dir, &o, &r) < 0)
 		die("%s", vlt_error_last());
 	if (!quiet)
-		printf("Initialized empty vault repository in %s/\n", r->path);
+		printf("Initialized empty vault repository in %s/\n",
+		       vlt_repo_path(r));
 	vlt_repo_free(r);
 	return 0;
 }

@@ -175,7 +175,7 @@ static int verify_path(const char *path)
 
 static int verify_repo_key(struct vlt_repo *r, const char *packkey)
 {
-	struct vlt_buf pk = VLT_BUF_INIT, ix = VLT_BUF_INIT, key = VLT_BUF_INIT;
+	struct vlt_buf pk = VLT_BUF_INIT, ix = VLT_BUF_INIT;
 	char name[VLT_OID_HEXSZ + 1];
 	const char *b = strrchr(packkey, '/');
 	int rc, have_idx;
@@ -187,19 +187,17 @@ static int verify_repo_key(struct vlt_repo *r, const char *packkey)
 	}
 	memcpy(name, b, VLT_OID_HEXSZ);
 	name[VLT_OID_HEXSZ] = '\0';
-	if (vlt_backend_get(r->be, packkey, &pk) < 0) {
+	if (vlt_pack_file_read(r, name, "pack", &pk) < 0) {
 		error("%s: %s", packkey, vlt_error_last());
 		return 1;
 	}
-	vlt_pack_key(&key, name, "idx");
-	have_idx = vlt_backend_get(r->be, key.data, &ix) == 0;
+	have_idx = vlt_pack_file_read(r, name, "idx", &ix) == 0;
 	if (!have_idx)
 		warning("%s: no index (an interrupted write, or a lost index)",
 			packkey);
 	rc = verify_bytes(packkey, name, &pk, have_idx ? &ix : NULL);
 	vlt_buf_release(&pk);
 	vlt_buf_release(&ix);
-	vlt_buf_release(&key);
 	return rc;
 }
 
@@ -229,8 +227,8 @@ int main(int argc, char **argv)
 		usage_error(usage, "need PACK or --all");
 	r = cli_try_open_repo();
 	if (r) {
-		idfn = r->idfn;
-		sealer = r->sealer;
+		idfn = *vlt_repo_idfn(r);
+		sealer = *vlt_repo_sealer(r);
 	} else {
 		vlt_idfn_parse(&idfn, "sha256");
 		vlt_sealer_parse(&sealer, "none");
@@ -240,7 +238,7 @@ int main(int argc, char **argv)
 
 		if (!r)
 			die("--all needs a repository");
-		if (vlt_pack_list_keys(r->be, &col) < 0)
+		if (vlt_pack_list_files(r, &col) < 0)
 			die("%s", vlt_error_last());
 		vlt_strlist_sort(&col);
 		for (size_t i = 0; i < col.nr; i++) {

@@ -299,14 +299,15 @@ int main(int argc, char **argv)
 	cli_progress_start(!quiet && !json);
 
 	r = cli_open_repo();
-	if (!npaths && !r->worktree)
+	if (!npaths && !vlt_repo_worktree(r))
 		die("this repository has no project folder (it is bare): "
 		    "give the PATH to back up");
-	if (r->worktree) {
-		char *project = realpath(r->worktree, NULL);
+	if (vlt_repo_worktree(r)) {
+		char *project = realpath(vlt_repo_worktree(r), NULL);
 
 		if (!project)
-			die("cannot open the project folder %s", r->worktree);
+			die("cannot open the project folder %s",
+			    vlt_repo_worktree(r));
 		pick_paths(project, argv + optind, npaths, branch, &root, &only);
 		if (root != project)
 			free(project);

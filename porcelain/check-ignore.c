@@ -159,12 +159,12 @@ int main(int argc, char **argv)
 		usage_error(usage, "no path given");
 
 	r = cli_open_repo();
-	if (!r->worktree)
+	if (!vlt_repo_worktree(r))
 		die("this repository has no project folder (it is bare): "
 		    "nothing to check paths against");
-	if (!(root = realpath(r->worktree, NULL)))
-		die("cannot open the project folder %s: %s", r->worktree,
-		    strerror(errno));
+	if (!(root = realpath(vlt_repo_worktree(r), NULL)))
+		die("cannot open the project folder %s: %s",
+		    vlt_repo_worktree(r), strerror(errno));
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		die("cannot open the project folder %s: %s", root, strerror(errno));

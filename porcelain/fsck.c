@@ -139,7 +139,7 @@ static void check_packs(struct vlt_repo *r)
 	if (vlt_odb_load_errors(r, &msg))
 		problem("index", "%d pack index(es) cannot be loaded; first: %s",
 			vlt_odb_load_errors(r, NULL), msg);
-	if (vlt_pack_list_keys(r->be, &k) < 0)
+	if (vlt_pack_list_files(r, &k) < 0)
 		die("cannot list packs: %s", vlt_error_last());
 	vlt_strlist_sort(&k);
 	for (size_t i = 0; i < k.nr; i++) {
@@ -184,14 +184,15 @@ static void check_packs(struct vlt_repo *r)
 			continue;  /* a damaged index was reported above */
 		}
 		npacks++;
-		if (vlt_backend_get(r->be, k.v[i], &data) < 0) {
+		if (vlt_pack_file_read(r, name, "pack", &data) < 0) {
 			problem("pack", "pack %s: %s", name, vlt_error_last());
 			check_objects_of(r, p, NULL);
 			continue;
 		}
 		bytes += data.len;
 		if (vlt_pack_verify((const unsigned char *)data.data, data.len, p,
-				    &r->idfn, &r->sealer, 0, &count) < 0) {
+				    vlt_repo_idfn(r), vlt_repo_sealer(r), 0,
+				    &count) < 0) {
 			char why[1024];
 			uint64_t ndamaged = 0;
 
@@ -605,7 +606,8 @@ static void check_meta(struct vlt_repo *r)
 {
 	int rc;
 
-	if (vlt_repo_config_check(&r->config, meta_report, "config") < 0)
+	if (vlt_repo_config_check(vlt_repo_config(r), meta_report,
+				  "config") < 0)
 		die("cannot check the config: %s", vlt_error_last());
 	vlt_error_clear();
 	if ((rc = vlt_forgotten_check(r, meta_report, "forgotten")) < 0)

@@ -413,21 +413,17 @@ struct repo_totals {
 
 static void repo_totals(struct vlt_repo *r, struct repo_totals *t)
 {
-	struct vlt_buf key = VLT_BUF_INIT;
-
 	memset(t, 0, sizeof(*t));
 	t->packs = vlt_odb_pack_count(r);
 	for (size_t i = 0; i < t->packs; i++) {
 		struct vlt_pack *p = vlt_odb_pack_at(r, i);
-		struct vlt_stat sb;
+		uint64_t size;
 
 		t->objects += p->count;
 		t->index_bytes += p->idx_len;
-		vlt_pack_key(&key, p->name, "pack");
-		if (vlt_backend_stat(r->be, key.data, &sb) == 0)
-			t->pack_bytes += sb.size;
+		if (vlt_pack_file_size(r, p->name, "pack", &size) == 0)
+			t->pack_bytes += size;
 	}
-	vlt_buf_release(&key);
 }
 
 static int cmp_type(const void *pa, const void *pb)

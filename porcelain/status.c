@@ -260,11 +260,11 @@ int main(int argc, char **argv)
 		fmt = FMT_SHORT;   /* as git: -z implies --porcelain */
 
 	r = cli_open_repo();
-	if (!r->worktree)
+	if (!vlt_repo_worktree(r))
 		die("this repository has no project folder (it is bare): "
 		    "use vault diff SNAPSHOT to compare snapshots");
-	if (!(root = realpath(r->worktree, NULL)))
-		die("cannot open the project folder %s", r->worktree);
+	if (!(root = realpath(vlt_repo_worktree(r), NULL)))
+		die("cannot open the project folder %s", vlt_repo_worktree(r));
 	for (int i = optind; i < argc; i++) {
 		struct vlt_buf rel = VLT_BUF_INIT;
 		int below = vlt_path_below(root, argv[i], &rel);

@@ -117,7 +117,8 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage_help(usage);
 		} else if (!strcmp(a, "--version")) {
-			printf("vault %s\n", VAULT_VERSION);
+			printf("vault %s\nfeatures: %s\n", VAULT_VERSION,
+			       VAULT_FEATURES);
 			return 0;
 		} else if (!strcmp(a, "--repo") || !strcmp(a, "-C")) {
 			if (i + 1 >= argc)

@@ -87,7 +87,7 @@ static int side_content(struct vlt_repo *r, const struct vlt_tree_entry *e,
 		struct vlt_buf p = VLT_BUF_INIT;
 		int err;
 
-		vlt_buf_addf(&p, "%s/%s", r->worktree, path);
+		vlt_buf_addf(&p, "%s/%s", vlt_repo_worktree(r), path);
 		err = vlt_read_file(p.data, dst);
 		vlt_buf_release(&p);
 		return err;
@@ -133,7 +133,7 @@ static void html_side(struct vlt_buf *h, const char *letter,
 	vlt_buf_addf(h, "<tr><th>%s</th><td class=\"rev\">", letter);
 	if (!sd->rev) {
 		vlt_buf_adds(h, "working folder</td><td colspan=\"3\">");
-		html_escape(h, r->worktree ? r->worktree : "");
+		html_escape(h, vlt_repo_worktree(r) ? vlt_repo_worktree(r) : "");
 		vlt_buf_adds(h, "</td></tr>\n");
 		return;
 	}

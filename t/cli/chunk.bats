@@ -5,7 +5,7 @@ load helper
 
 @test "FastCDC cuts the reference image where FastCDC 2020 does" {
 	img="$VAULT_TESTDATA/fastcdc/SekienAkashita.jpg"
-	[ -f "$img" ] || skip "reference image not found"
+	need_testdata fastcdc/SekienAkashita.jpg
 	run vault-chunk --algo fastcdc --min 4096 --avg 16384 --max 65535 "$img"
 	assert_success
 	run bash -c "vault-chunk --algo fastcdc --min 4096 --avg 16384 --max 65535 '$img' | awk '{print \$2}' | paste -sd,"
@@ -14,7 +14,7 @@ load helper
 
 @test "the reference image at 8K/32K/128K matches the reference too" {
 	img="$VAULT_TESTDATA/fastcdc/SekienAkashita.jpg"
-	[ -f "$img" ] || skip "reference image not found"
+	need_testdata fastcdc/SekienAkashita.jpg
 	run bash -c "vault-chunk --min 8192 --avg 32768 --max 131072 '$img' | awk '{print \$2}' | paste -sd,"
 	assert_output "66549,42917"
 }

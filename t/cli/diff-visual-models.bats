@@ -3,6 +3,7 @@
 # glTF/GLB written by the test, with known vertex moves.
 
 load helper
+VAULT_TEST_NEEDS=media
 
 # model FORMAT FILE DX [EXTRA_OBJECT]: a unit cube (8 corners, 12
 # triangles) named "Box" with corner 0 moved by DX along x; with

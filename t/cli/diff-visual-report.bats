@@ -5,6 +5,7 @@
 # OpenRaster files in the report and in timeline thumbnails.
 
 load helper
+VAULT_TEST_NEEDS=media
 
 local_setup() {
 	MKIMAGE=$(dirname "$(command -v vault-diff-visual)")/../t/helpers/mkimage

@@ -5,6 +5,7 @@
 # Every image is drawn by the test helper t/helpers/mkimage.
 
 load helper
+VAULT_TEST_NEEDS=media
 bats_require_minimum_version 1.5.0
 
 local_setup() {

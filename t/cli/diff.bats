@@ -182,3 +182,11 @@ A  untracked.dat  1 B"
 	vault diff -q 2>../err || true
 	[ ! -s ../err ]
 }
+
+@test "diff --visual in a build without media says so (exit 128)" {
+	if has_feature media; then skip "this build has media support"; fi
+	S2=$(vault-commit-tree "$(vault-write-tree .)" -m two)
+	run vault diff --visual "$S1" "$S2"
+	assert_failure 128
+	assert_output --partial "this build has no media support"
+}

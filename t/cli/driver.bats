@@ -27,6 +27,12 @@ load helper
 	assert_output --regexp '^vault [0-9]+\.[0-9]+'
 }
 
+@test "vault --version lists the parts this build has" {
+	run vault --version
+	assert_success
+	assert_line --index 1 --regexp '^features: core( media)?( git)?( test-hooks)?$'
+}
+
 @test "unknown commands are usage errors" {
 	run vault no-such-command
 	assert_failure 129

@@ -2,6 +2,7 @@
 # vault export-git: snapshots into a git repository, checked with git.
 
 load helper
+VAULT_TEST_NEEDS=git
 
 git() { command git -c user.name=Tester -c user.email=t@example.org \
 	-c init.defaultBranch=main -c advice.detachedHead=false "$@"; }

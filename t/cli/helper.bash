@@ -29,7 +29,44 @@ need_test_hooks() {
 	export VAULT_TEST_HOOKS=1
 }
 
+# has_feature PART: whether this build has an optional part (media, git,
+# test-hooks), as the "features:" line of `vault --version` lists them.
+has_feature() {
+	if [ -z "${VAULT_FEATURES+set}" ]; then
+		VAULT_FEATURES=$(vault --version | sed -n 's/^features: //p')
+		export VAULT_FEATURES
+	fi
+	[[ " $VAULT_FEATURES " == *" $1 "* ]]
+}
+
+# need_feature PART: skip the test (or, from setup_file, the whole file),
+# saying so, when the build does not have PART.
+need_feature() {
+	has_feature "$1" || skip "$1 support not built (./configure --without-$1)"
+}
+
+# need_testdata REL: skip with "testdata missing: PATH" (the summary lists
+# it) unless $VAULT_TESTDATA/REL (../shared/testdata) exists; with
+# VAULT_REQUIRE_TESTDATA=1 a missing file fails the test instead.
+need_testdata() {
+	local f="$VAULT_TESTDATA/$1"
+	if [ ! -e "$f" ]; then
+		if [ "${VAULT_REQUIRE_TESTDATA:-0}" = 1 ]; then
+			echo "testdata missing: $f" >&2
+			return 1
+		fi
+		skip "testdata missing: $f"
+	fi
+}
+
+# A test file whose every test needs an optional part says so at its top:
+# VAULT_TEST_NEEDS="media" (or "git"); setup skips each test, saying why,
+# in a build without it.
 setup() {
+	local part
+	for part in ${VAULT_TEST_NEEDS:-}; do
+		need_feature "$part"
+	done
 	unset VAULT_DIR
 	export VAULT_AUTHOR_NAME="Test Artist" VAULT_AUTHOR_EMAIL="artist@example.org"
 	export VAULT_AUTHOR_DATE=1764000000

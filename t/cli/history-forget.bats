@@ -65,6 +65,7 @@ PY
 }
 
 @test "timeline lists the kept versions, the oldest kept one as added" {
+	need_feature media
 	run --separate-stderr vault timeline notes.txt
 	assert_success
 	assert_equal "${#lines[@]}" 2
@@ -113,6 +114,7 @@ PY
 }
 
 @test "export-git exports the kept history and says once that older was forgotten" {
+	need_feature git
 	run --separate-stderr vault export-git --to "$BATS_TEST_TMPDIR/g"
 	assert_success
 	grep -c 'older snapshots were forgotten' <<<"$stderr" | grep -qx 1
@@ -160,9 +162,11 @@ orphan() {
 	run --separate-stderr vault show orphan
 	assert_success
 	assert_line " 1 file changed (1 added), +3 B, -0 B"
-	run --separate-stderr vault timeline orphan notes.txt
-	assert_success
-	assert_output --partial "added"
+	if has_feature media; then
+		run --separate-stderr vault timeline orphan notes.txt
+		assert_success
+		assert_output --partial "added"
+	fi
 	run vault rev-parse orphan~1
 	assert_failure 128
 	assert_output --partial "older snapshots were forgotten"
@@ -202,11 +206,13 @@ orphan() {
 	assert_success
 	assert_output "$(printf '%s 2025-11-24 20:00 v4\n%s 2025-11-24 17:00 v1' "${ids[3]:0:12}" "${ids[0]:0:12}")"
 	assert_equal "$(notes)" 1
-	run --separate-stderr vault timeline notes.txt
-	assert_success
-	assert_equal "${#lines[@]}" 2
-	assert_line --index 0 --partial "${ids[3]:0:12}  2025-11-24 20:00  added"
-	assert_line --index 1 --partial "${ids[0]:0:12}  2025-11-24 17:00  added"
+	if has_feature media; then
+		run --separate-stderr vault timeline notes.txt
+		assert_success
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 --partial "${ids[3]:0:12}  2025-11-24 20:00  added"
+		assert_line --index 1 --partial "${ids[0]:0:12}  2025-11-24 17:00  added"
+	fi
 	run vault fsck
 	assert_success
 }

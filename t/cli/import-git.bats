@@ -2,6 +2,7 @@
 # vault import-git: git history into snapshots, checked against git.
 
 load helper
+VAULT_TEST_NEEDS=git
 bats_require_minimum_version 1.5.0
 
 git() { command git -c user.name=Tester -c user.email=t@example.org \

@@ -3,6 +3,7 @@
 # real browser) and vault diff --visual.
 
 load helper
+VAULT_TEST_NEEDS=media
 bats_require_minimum_version 1.5.0
 
 local_setup() {
