@@ -131,8 +131,12 @@ int vlt_record_ref_name(const char *kind, const char *name,
 				     kind);
 	dot = strchr(kind, '.');
 	vlt_buf_reset(out);
-	if ((err = vlt_buf_addf(out, "refs/%.*s/%s/%s", (int)(dot - kind), kind,
-				dot + 1, name)) < 0)
+	if (!strncmp(name, "refs/", 5))
+		err = vlt_buf_adds(out, name);  /* a full ref name, as given */
+	else
+		err = vlt_buf_addf(out, "refs/%.*s/%s/%s", (int)(dot - kind),
+				   kind, dot + 1, name);
+	if (err < 0)
 		return err;
 	if (!vlt_ref_name_valid(out->data))
 		return vlt_error_set(VLT_E_INVALID, "'%s' makes no valid ref "

@@ -55,7 +55,8 @@ int vlt_record_set_defaults(struct vlt_record *rec);
 
 /* 1 if kind is a valid record kind ("creative.asset"), else 0. */
 int vlt_record_kind_valid(const char *kind);
-/* The ref that names a record of kind: refs/<persona>/<what>/<name>.
+/* The ref that names a record of kind: refs/<persona>/<what>/<name>
+ * (a name starting with "refs/" is taken as the full ref name).
  * VLT_E_INVALID for a bad kind or a name that makes no valid ref. */
 int vlt_record_ref_name(const char *kind, const char *name,
 			struct vlt_buf *out);

@@ -102,13 +102,8 @@ static int cmd_create(struct vlt_repo *r)
 		die("bad record kind '%s' (want <persona>.<what>, such as "
 		    "game.milestone)", kind_opt);
 	if (ref_opt) {
-		if (!strncmp(ref_opt, "refs/", 5)) {
-			vlt_buf_adds(&ref, ref_opt);
-			if (!vlt_ref_name_valid(ref.data))
-				die("'%s' is not a valid ref name", ref_opt);
-		} else if (vlt_record_ref_name(kind_opt, ref_opt, &ref) < 0) {
+		if (vlt_record_ref_name(kind_opt, ref_opt, &ref) < 0)
 			die("%s", vlt_error_last());
-		}
 	}
 	vlt_record_init(&rec);
 	read_body(&body);
