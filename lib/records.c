@@ -194,7 +194,8 @@ int vlt_record_encode(struct vlt_record *rec, struct vlt_buf *out)
 	if (rec->body_len && memchr(rec->body, '\0', rec->body_len))
 		return vlt_error_set(VLT_E_INVALID, "a record's body holds a NUL "
 				     "byte");
-	qsort(rec->links, rec->nlinks, sizeof(*rec->links), cmp_link);
+	if (rec->nlinks)
+		qsort(rec->links, rec->nlinks, sizeof(*rec->links), cmp_link);
 	for (size_t i = 0; i < rec->nlinks; i++) {
 		if (rec->links[i].kind <= VLT_OBJ_NONE ||
 		    rec->links[i].kind > VLT_OBJ_RECORD)
