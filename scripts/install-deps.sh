@@ -7,7 +7,7 @@ pkgs=(
 	build-essential autoconf automake libtool pkg-config
 	libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libjansson-dev
 	libgit2-dev git-lfs
-	libspng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libassimp-dev libzip-dev
+	libspng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libassimp-dev libzip-dev libxml2-dev libyaml-dev
 	libfreetype-dev fonts-dejavu-core
 	chromium
 	bats bats-support bats-assert
