@@ -5,7 +5,8 @@
  * Each input is a file, or REV:path read from the repository (a path that
  * exists on disk wins over that syntax). Both are read whole (image
  * formats need all of it), decoded on two threads, compared by
- * lib/media/visual-diff.c, and optionally drawn into a PNG. The exit code
+ * lib/media/visual-metrics.c and visual-regions.c, and optionally drawn
+ * into a PNG (visual-render.c). The exit code
  * answers "do they differ?": 0 no, 1 yes, 128 fatal, 129 usage.
  * See Documentation/vault-diff-visual.md.
  */
@@ -329,7 +330,8 @@ static void mesh_human(const struct input *a, const struct input *b,
 
 /*
  * Two 3D models (sniffed by content, then by the name's extension): the
- * mesh diff (lib/media/mesh.c), its report, and with -o a side-by-side render.
+ * mesh diff (lib/media/mesh-diff.c), its report, and with -o a side-by-side
+ * render (mesh-render.c).
  * Returns the exit code, or -1 when the inputs are not both models.
  */
 static int diff_mesh(struct input *a, struct input *b, int json, int quiet,

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "object.h"
 #include "odb.h"
+#include "records.h"
 #include "repo.h"
 #include "tree.h"
 #include "worktree.h"
@@ -24,8 +25,8 @@ static const char usage[] =
 "it is chunked with the repository's chunker (the defaults outside a\n"
 "repository) and the id is that of the resulting file object. With -t KIND\n"
 "(chunk, file, tree, snapshot, record) the input is taken as the literal\n"
-"content of an object of that kind; file, tree and snapshot contents are\n"
-"checked unless --literally.\n"
+"content of an object of that kind; file, tree, snapshot and record\n"
+"contents are checked unless --literally.\n"
 "\n"
 "    -w              store the object(s) in the repository\n"
 "    -t KIND         hash the input as a literal object of KIND\n"
@@ -45,6 +46,8 @@ static int check_literal(const struct vlt_buf *b)
 	struct vlt_file f;
 	struct vlt_tree t;
 	struct vlt_snapshot s;
+	struct vlt_record rec;
+	int err;
 
 	if (literally)
 		return 0;
@@ -60,6 +63,12 @@ static int check_literal(const struct vlt_buf *b)
 	case VLT_OBJ_SNAPSHOT:
 		VLT_TRY(vlt_snapshot_decode(b->data, b->len, &s));
 		vlt_snapshot_release(&s);
+		break;
+	case VLT_OBJ_RECORD:
+		vlt_record_init(&rec);
+		err = vlt_record_decode(b->data, b->len, &rec);
+		vlt_record_release(&rec);
+		VLT_TRY(err);
 		break;
 	default:
 		break;

@@ -63,6 +63,22 @@ load helper
 	assert_success
 }
 
+@test "-t record checks the content unless --literally" {
+	vault init -q
+	printf 'VREC not a record' > junk
+	run vault-hash-object -w -t record junk
+	assert_failure 128
+	assert_output --partial "record"
+	run vault-hash-object -w -t record --literally junk
+	assert_success
+	# a real record's bytes hash to its own id
+	id=$(vault-record create --kind game.note <<<'"hello"')
+	vault-cat-object record "$id" > rec.bin
+	run vault-hash-object -t record rec.bin
+	assert_success
+	assert_output "$id"
+}
+
 @test "unknown kinds are usage errors" {
 	run vault-hash-object -t blob x
 	assert_failure 129
