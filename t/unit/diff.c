@@ -14,6 +14,7 @@
 #include "error.h"
 #include "odb.h"
 #include "repo.h"
+#include "fixture.h"
 #include "tap.h"
 #include "tree.h"
 
@@ -35,12 +36,6 @@ struct spec {
 #define LINK_(p, t) { p, t, VLT_ENTRY_SYMLINK, 0777, NULL, 1000 }
 #define END_ { NULL, NULL, 0, 0, NULL, 0 }
 
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
 static struct vlt_oid file_object(const char *content)
 {
 	struct vlt_file f;
@@ -51,12 +46,12 @@ static struct vlt_oid file_object(const char *content)
 	vlt_file_init(&f);
 	if (len) {
 		if (vlt_odb_write(repo, VLT_OBJ_CHUNK, content, len, &chunk) < 0)
-			fail("write chunk");
+			fx_fail("write chunk");
 		vlt_file_add(&f, &chunk, (uint32_t)len);
 	}
 	if (vlt_file_encode(&f, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_FILE, b.data, b.len, &oid) < 0)
-		fail("write file");
+		fx_fail("write file");
 	vlt_file_release(&f);
 	vlt_buf_release(&b);
 	return oid;
@@ -98,7 +93,7 @@ static struct vlt_oid build_dir(const struct spec *s, const char *dir)
 			if (p->type == VLT_ENTRY_SYMLINK) {
 				if (vlt_odb_write(repo, VLT_OBJ_CHUNK, p->content,
 						  strlen(p->content), &id) < 0)
-					fail("write link");
+					fx_fail("write link");
 			} else {
 				id = file_object(p->content);
 			}
@@ -115,7 +110,7 @@ static struct vlt_oid build_dir(const struct spec *s, const char *dir)
 	}
 	if (vlt_tree_encode(&t, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &oid) < 0)
-		fail("write tree");
+		fx_fail("write tree");
 	vlt_tree_release(&t);
 	vlt_buf_release(&b);
 	return oid;
@@ -388,15 +383,8 @@ static void test_stop_and_summary(void)
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
-
 	tap_plan_lazy();
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	test_basic();
 	test_modes_types();
 	test_fast_path();

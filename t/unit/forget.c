@@ -14,23 +14,10 @@
 #include "refs.h"
 #include "tree.h"
 #include "walk.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct vlt_repo *repo;
-
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
-static struct vlt_oid fake(unsigned char b)
-{
-	struct vlt_oid o;
-
-	memset(&o, b, sizeof(o));
-	return o;
-}
 
 /* Six snapshots, newest first (UTC): ids 1..6. */
 static const int64_t times[] = {
@@ -47,11 +34,11 @@ static void fill(struct vlt_forget_plan *plan, int tagged_index)
 {
 	vlt_forget_plan_init(plan);
 	for (size_t i = 0; i < NSNAPS; i++) {
-		struct vlt_oid o = fake((unsigned char)(i + 1));
+		struct vlt_oid o = fx_fake((unsigned char)(i + 1));
 
 		if (vlt_forget_plan_add(plan, &o, times[i], 0, "msg",
 					(int)i == tagged_index) < 0)
-			fail("add");
+			fx_fail("add");
 	}
 }
 
@@ -72,7 +59,7 @@ static void decide(struct vlt_forget_plan *plan,
 		   const struct vlt_oid *refs, size_t nrefs)
 {
 	if (vlt_forget_plan_decide(plan, p, tags, ntags, refs, nrefs) < 0)
-		fail("decide");
+		fx_fail("decide");
 }
 
 static void test_keep_last(void)
@@ -128,14 +115,14 @@ static void test_time_zone(void)
 {
 	struct vlt_forget_policy p = { 0 };
 	struct vlt_forget_plan plan;
-	struct vlt_oid a = fake(1), b = fake(2);
+	struct vlt_oid a = fx_fake(1), b = fx_fake(2);
 
 	vlt_forget_plan_init(&plan);
 	/* 03-10 00:30 at UTC+1 is 03-09 23:30 UTC: the same local day */
 	if (vlt_forget_plan_add(&plan, &a, 1773144000, 0, "noon", 0) < 0 ||
 	    vlt_forget_plan_add(&plan, &b, 1773099000, 60, "after midnight",
 				0) < 0)
-		fail("add");
+		fx_fail("add");
 	p.keep[VLT_FORGET_DAILY] = 2;
 	decide(&plan, &p, NULL, 0, NULL, 0);
 	is_str(kept(&plan), "10", "days are the snapshot's own local days");
@@ -146,7 +133,7 @@ static void test_tags_and_refs(void)
 {
 	struct vlt_forget_policy p = { .keep_last = 1 };
 	struct vlt_forget_plan plan;
-	struct vlt_oid tag = fake(6), ref[2] = { fake(3), fake(1) };
+	struct vlt_oid tag = fx_fake(6), ref[2] = { fx_fake(3), fx_fake(1) };
 
 	fill(&plan, 4);
 	decide(&plan, &p, &tag, 1, ref, 2);
@@ -173,12 +160,12 @@ static struct vlt_oid stored_snap(const struct vlt_oid *tree,
 	    (parent && vlt_snapshot_add_parent(&s, parent) < 0) ||
 	    (tag && vlt_snapshot_add_meta(&s, "tag", tag) < 0) ||
 	    !(s.message = strdup("subject\nbody")))
-		fail("snapshot");
+		fx_fail("snapshot");
 	s.time = when;
 	s.tz_minutes = 0;
 	if (vlt_snapshot_encode(&s, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_SNAPSHOT, b.data, b.len, &oid) < 0)
-		fail("snapshot");
+		fx_fail("snapshot");
 	vlt_snapshot_release(&s);
 	vlt_buf_release(&b);
 	return oid;
@@ -197,7 +184,7 @@ static void test_repository(void)
 	vlt_tree_init(&t);
 	if (vlt_tree_encode(&t, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &tree) < 0)
-		fail("tree");
+		fx_fail("tree");
 	vlt_tree_release(&t);
 	s[0] = stored_snap(&tree, NULL, times[3], NULL);
 	s[1] = stored_snap(&tree, &s[0], times[2], "keepme");
@@ -208,7 +195,7 @@ static void test_repository(void)
 	    vlt_ref_branch_name(&ref, "main") < 0 ||
 	    vlt_ref_update(repo, ref.data, &s[3], &zero, "test") < 0 ||
 	    vlt_tag_set(repo, "old", &s[0], &zero, NULL) < 0)
-		fail("refs");
+		fx_fail("refs");
 
 	vlt_forget_plan_init(&plan);
 	ok(vlt_forget_plan_make(repo, "main", &p, &plan) == 0, "plan a branch");
@@ -242,8 +229,6 @@ static void test_repository(void)
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
 	struct vlt_forget_policy none = { 0 }, one = { .keep_last = 1 };
 
 	tap_plan_lazy();
@@ -253,11 +238,7 @@ int main(void)
 	test_periods();
 	test_time_zone();
 	test_tags_and_refs();
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	test_repository();
 	vlt_repo_free(repo);
 	return tap_done();

@@ -21,24 +21,10 @@
 #include "tree.h"
 #include "walk.h"
 #include "worktree.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct vlt_repo *repo;
-
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
-static struct vlt_oid store(enum vlt_obj_kind kind, const struct vlt_buf *b)
-{
-	struct vlt_oid oid;
-
-	if (vlt_odb_write(repo, kind, b->data, b->len, &oid) < 0)
-		fail("write");
-	return oid;
-}
 
 /* A tree of one entry (or the empty tree for name NULL). */
 static struct vlt_oid make_tree(const char *name, enum vlt_entry_type type,
@@ -53,8 +39,8 @@ static struct vlt_oid make_tree(const char *name, enum vlt_entry_type type,
 				  type == VLT_ENTRY_DIR ? 0755 : 0644, size,
 				  1700000000, 0, oid) < 0) ||
 	    vlt_tree_encode(&t, &b) < 0)
-		fail("tree");
-	id = store(VLT_OBJ_TREE, &b);
+		fx_fail("tree");
+	id = fx_store(repo, VLT_OBJ_TREE, &b);
 	vlt_tree_release(&t);
 	vlt_buf_release(&b);
 	return id;
@@ -63,26 +49,13 @@ static struct vlt_oid make_tree(const char *name, enum vlt_entry_type type,
 static struct vlt_oid snap(const struct vlt_oid *tree,
 			   const struct vlt_oid *parent, const char *msg)
 {
-	struct vlt_snapshot s;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
-
-	vlt_snapshot_init(&s);
-	s.tree = *tree;
-	if (vlt_snapshot_set_defaults(&s) < 0 ||
-	    (parent && vlt_snapshot_add_parent(&s, parent) < 0) ||
-	    !(s.message = strdup(msg)) || vlt_snapshot_encode(&s, &b) < 0)
-		fail("snapshot");
-	oid = store(VLT_OBJ_SNAPSHOT, &b);
-	vlt_snapshot_release(&s);
-	vlt_buf_release(&b);
-	return oid;
+	return fx_snapshot(repo, tree, 0, parent, NULL, msg);
 }
 
 static void flush(void)
 {
 	if (vlt_odb_flush(repo) < 0)
-		fail("flush");
+		fx_fail("flush");
 }
 
 static char repo_path[512];
@@ -95,11 +68,11 @@ static int has(const struct vlt_oid *oid)
 	int found;
 
 	if (vlt_repo_open(repo_path, &r) < 0)
-		fail("open");
+		fx_fail("open");
 	found = vlt_odb_has(r, oid);
 	vlt_repo_free(r);
 	if (found < 0)
-		fail("has");
+		fx_fail("has");
 	return found == 1;
 }
 
@@ -130,7 +103,7 @@ static void test_plan(void)
 	s1 = snap(&tree_a, NULL, "one");
 	flush();
 	if (vlt_ref_update(repo, "refs/snapshots/main", &s1, &zero, "one") < 0)
-		fail("ref");
+		fx_fail("ref");
 
 	ok(gc(1, 0, 0, &st) == 0, "a dry run of a clean repository");
 	is_int(st.objects_live, 3, "it counts the snapshot and both trees live");
@@ -139,7 +112,7 @@ static void test_plan(void)
 
 	/* an object nothing reaches, in a pack of its own */
 	vlt_buf_adds(&junk, "nobody refers to this chunk");
-	garbage = store(VLT_OBJ_CHUNK, &junk);
+	garbage = fx_store(repo, VLT_OBJ_CHUNK, &junk);
 	vlt_buf_release(&junk);
 	flush();
 	ok(gc(1, 0, 0, &st) == 0, "a dry run with an unreachable pack");
@@ -163,11 +136,11 @@ static void test_forgotten(void)
 	s2 = snap(&tree_b, &s1, "two");
 	flush();
 	if (vlt_ref_update(repo, "refs/snapshots/main", &s2, &s1, "two") < 0)
-		fail("ref");
+		fx_fail("ref");
 	ok(gc(1, 100, 0, &st) == 0 && st.objects_dead == 0,
 	   "before forget, the old snapshot's tree is live");
 	if (vlt_snapshot_forget(repo, &s1) < 0)
-		fail("forget");
+		fx_fail("forget");
 	ok(gc(1, 100, 0, &st) == 0, "a dry run after forget");
 	is_int(st.objects_dead, 1, "the forgotten snapshot's own tree is dead");
 	ok(gc(0, 100, 0, &st) == 0, "gc after forget");
@@ -194,18 +167,18 @@ static void test_vanished(void)
 	}
 	if (vlt_file_from_mem(repo, vlt_repo_idfn(repo), vlt_repo_chunking(repo),
 			      big.data, big.len, &file, NULL) < 0)
-		fail("file");
+		fx_fail("file");
 	tree = make_tree("big.bin", VLT_ENTRY_FILE, big.len, &file);
 	s3 = snap(&tree, NULL, "big");
 	flush();
 	vlt_buf_release(&big);
 	if (vlt_ref_update(repo, "refs/snapshots/big", &s3, &zero, "big") < 0)
-		fail("ref");
+		fx_fail("ref");
 	/* this gc records the refs it saw; then the branch vanishes (and its
 	 * reflog with it, as deleting a ref does) */
 	ok(gc(0, 0, 0, &st) == 0, "gc with the big branch");
 	if (vlt_ref_delete(repo, "refs/snapshots/big", &s3, "lost") < 0)
-		fail("delete");
+		fx_fail("delete");
 
 	vlt_error_clear();
 	err = gc(0, 0, 0, &st);
@@ -233,7 +206,7 @@ int main(void)
 	vlt_init_opts_default(&o);
 	o.bare = 1;
 	if (vlt_repo_init(repo_path, &o, &repo) < 0)
-		fail("init");
+		fx_fail("init");
 	test_plan();
 	test_forgotten();
 	test_vanished();

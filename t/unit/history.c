@@ -14,29 +14,16 @@
 #include "history.h"
 #include "odb.h"
 #include "tree.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct vlt_repo *repo;
-
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
-static struct vlt_oid fake(unsigned char b)
-{
-	struct vlt_oid o;
-
-	memset(&o, b, sizeof(o));
-	return o;
-}
 
 /* A tree with "c.txt" (never changes) and, unless name is NULL, name
  * holding the made-up content id content. */
 static struct vlt_oid tree_with(const char *name, unsigned char content)
 {
-	struct vlt_oid c = fake(0xcc), f = fake(content), oid;
+	struct vlt_oid c = fx_fake(0xcc), f = fx_fake(content), oid;
 	struct vlt_buf b = VLT_BUF_INIT;
 	struct vlt_tree t;
 
@@ -46,7 +33,7 @@ static struct vlt_oid tree_with(const char *name, unsigned char content)
 				  &f) < 0) ||
 	    vlt_tree_encode(&t, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &oid) < 0)
-		fail("tree");
+		fx_fail("tree");
 	vlt_tree_release(&t);
 	vlt_buf_release(&b);
 	return oid;
@@ -55,21 +42,7 @@ static struct vlt_oid tree_with(const char *name, unsigned char content)
 static struct vlt_oid snap(const struct vlt_oid *tree, const struct vlt_oid *p,
 			   const char *msg)
 {
-	struct vlt_snapshot s;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
-
-	vlt_snapshot_init(&s);
-	s.tree = *tree;
-	if (vlt_snapshot_set_defaults(&s) < 0 ||
-	    (p && vlt_snapshot_add_parent(&s, p) < 0) ||
-	    !(s.message = strdup(msg)) ||
-	    vlt_snapshot_encode(&s, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_SNAPSHOT, b.data, b.len, &oid) < 0)
-		fail("snapshot");
-	vlt_snapshot_release(&s);
-	vlt_buf_release(&b);
-	return oid;
+	return fx_snapshot(repo, tree, 0, p, NULL, msg);
 }
 
 struct want {
@@ -89,7 +62,7 @@ static void check_walk(const char *name, const struct vlt_oid *start,
 	int rc;
 
 	if (vlt_history_path_init(&h, repo, start, path, flags) < 0)
-		fail("init");
+		fx_fail("init");
 	while ((rc = vlt_history_path_next(&h, &v)) == 1) {
 		struct vlt_oid c;
 
@@ -97,7 +70,7 @@ static void check_walk(const char *name, const struct vlt_oid *start,
 			ok(0, "%s: no version %zu", name, i + 1);
 			break;
 		}
-		c = fake(w[i].content);
+		c = fx_fake(w[i].content);
 		ok(!vlt_oid_cmp(&v->snap, w[i].snap) && (char)v->change == w[i].change,
 		   "%s: version %zu is %c in its snapshot", name, i + 1,
 		   w[i].change);
@@ -152,13 +125,13 @@ static void test_follow(void)
 
 static void test_damage(void)
 {
-	struct vlt_oid t = tree_with("a.txt", 7), gone = fake(0x5a);
+	struct vlt_oid t = tree_with("a.txt", 7), gone = fx_fake(0x5a);
 	struct vlt_oid s = snap(&t, &gone, "parent missing");
 	struct vlt_history h;
 	const struct vlt_history_version *v;
 
 	if (vlt_history_path_init(&h, repo, &s, "a.txt", 0) < 0)
-		fail("init");
+		fx_fail("init");
 	ok(vlt_history_path_next(&h, &v) == VLT_E_CORRUPT &&
 	   strstr(vlt_error_last(), "is missing"),
 	   "a parent missing and not forgotten is damage");
@@ -171,15 +144,8 @@ static void test_damage(void)
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
-
 	tap_plan_lazy();
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	test_follow();
 	test_damage();
 	vlt_repo_free(repo);

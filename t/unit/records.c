@@ -13,35 +13,21 @@
 #include "records.h"
 #include "refs.h"
 #include "tree.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct vlt_repo *repo;
 
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
 static struct vlt_oid a_snapshot(void)
 {
 	struct vlt_tree t;
-	struct vlt_snapshot s;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
+	struct vlt_oid tree, oid;
 
 	vlt_tree_init(&t);
-	vlt_snapshot_init(&s);
-	if (vlt_tree_encode(&t, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &s.tree) < 0 ||
-	    vlt_snapshot_set_defaults(&s) < 0 || !(s.message = strdup("m")) ||
-	    vlt_snapshot_encode(&s, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_SNAPSHOT, b.data, b.len, &oid) < 0 ||
-	    vlt_odb_flush(repo) < 0)
-		fail("snapshot");
-	vlt_tree_release(&t);
-	vlt_snapshot_release(&s);
-	vlt_buf_release(&b);
+	tree = fx_tree(repo, &t);
+	oid = fx_snapshot(repo, &tree, 0, NULL, NULL, "m");
+	if (vlt_odb_flush(repo) < 0)
+		fx_fail("flush");
 	return oid;
 }
 
@@ -51,7 +37,7 @@ static void make(struct vlt_record *rec, const char *kind, const char *body)
 	if (vlt_record_set_kind(rec, kind) < 0 ||
 	    vlt_record_set_body(rec, body, strlen(body)) < 0 ||
 	    vlt_record_set_defaults(rec) < 0)
-		fail("record");
+		fx_fail("record");
 }
 
 static void test_names(void)
@@ -88,7 +74,7 @@ static void test_round_trip(void)
 	if (vlt_record_add_link(&rec, VLT_OBJ_SNAPSHOT, &s) < 0 ||
 	    vlt_record_add_link(&rec, VLT_OBJ_CHUNK, &x) < 0 ||
 	    vlt_record_add_link(&rec, VLT_OBJ_SNAPSHOT, &s) < 0)
-		fail("links");
+		fx_fail("links");
 	is_int(rec.nlinks, 2, "a link added twice is kept once");
 	ok(vlt_record_encode(&rec, &b) == 0, "encode");
 	ok(b.len > 5 && !memcmp(b.data, "VREC\1", 5), "magic and version");
@@ -132,7 +118,7 @@ static void test_hostile(void)
 	memset(&x, 0x22, sizeof(x));
 	if (vlt_record_add_link(&rec, VLT_OBJ_SNAPSHOT, &s) < 0 ||
 	    vlt_record_encode(&rec, &b) < 0)
-		fail("encode");
+		fx_fail("encode");
 	for (size_t n = 0; n < b.len; n++)
 		all &= refused(b.data, n);
 	ok(all, "every truncation is refused");
@@ -208,7 +194,7 @@ static void test_hostile(void)
 	}
 	if (vlt_odb_write(repo, VLT_OBJ_RECORD, h.data, h.len, &oid) < 0 ||
 	    vlt_odb_flush(repo) < 0)
-		fail("write");
+		fx_fail("write");
 	{
 		struct vlt_record back;
 
@@ -271,7 +257,7 @@ static void test_list(void)
 	    vlt_record_ref_name("creative.asset", "hero", &ref) < 0 ||
 	    vlt_ref_update(repo, ref.data, &oc, NULL, "record") < 0 ||
 	    vlt_ref_update(repo, "refs/snapshots/main", &snap, NULL, "s") < 0)
-		fail("setup");
+		fx_fail("setup");
 	memset(&s, 0, sizeof(s));
 	ok(vlt_record_list(repo, NULL, collect, &s) == 0 && s.n == 3,
 	   "every record: two named by refs, one linked");
@@ -293,15 +279,8 @@ static void test_list(void)
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
-
 	tap_plan_lazy();
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	test_names();
 	test_round_trip();
 	test_hostile();

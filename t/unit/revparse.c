@@ -20,6 +20,7 @@
 #include "repo.h"
 #include "revparse.h"
 #include "tree.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define DAY 86400
@@ -27,12 +28,6 @@
 
 static struct vlt_repo *repo;
 static struct vlt_oid tree_a, tree_b, s1, s2, s3, side, merge;
-
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
 
 /* A tree with one directory entry "name" holding the empty tree (or the
  * empty tree itself for name NULL). */
@@ -47,7 +42,7 @@ static struct vlt_oid make_tree(const char *name, const struct vlt_oid *sub)
 				  sub) < 0) ||
 	    vlt_tree_encode(&t, &b) < 0 ||
 	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &oid) < 0)
-		fail("tree");
+		fx_fail("tree");
 	vlt_tree_release(&t);
 	vlt_buf_release(&b);
 	return oid;
@@ -57,24 +52,7 @@ static struct vlt_oid snap(const struct vlt_oid *tree, int64_t when,
 			   const struct vlt_oid *p1, const struct vlt_oid *p2,
 			   const char *msg)
 {
-	struct vlt_snapshot s;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
-
-	vlt_snapshot_init(&s);
-	s.tree = *tree;
-	if (vlt_snapshot_set_defaults(&s) < 0)
-		fail("snapshot defaults");
-	s.time = when;
-	if ((p1 && vlt_snapshot_add_parent(&s, p1) < 0) ||
-	    (p2 && vlt_snapshot_add_parent(&s, p2) < 0) ||
-	    !(s.message = strdup(msg)) ||
-	    vlt_snapshot_encode(&s, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_SNAPSHOT, b.data, b.len, &oid) < 0)
-		fail("snapshot");
-	vlt_snapshot_release(&s);
-	vlt_buf_release(&b);
-	return oid;
+	return fx_snapshot(repo, tree, when, p1, p2, msg);
 }
 
 static void setup(void)
@@ -91,14 +69,14 @@ static void setup(void)
 	side = snap(&tree_b, T0 + DAY + 3600, &s1, NULL, "side");
 	merge = snap(&tree_a, T0 + 3 * DAY, &side, &s3, "merge");
 	if (vlt_odb_flush(repo) < 0)
-		fail("flush");
+		fx_fail("flush");
 	if (vlt_ref_update(repo, "refs/snapshots/main", &s1, &zero, "one") < 0 ||
 	    vlt_ref_update(repo, "refs/snapshots/main", &s2, &s1, "two") < 0 ||
 	    vlt_ref_update(repo, "refs/snapshots/main", &s3, &s2, "three") < 0 ||
 	    vlt_ref_update(repo, "refs/tags/v1", &s1, &zero, "tag") < 0 ||
 	    vlt_ref_update(repo, "refs/snapshots/topic", &merge, &zero,
 			   "merge") < 0)
-		fail("refs");
+		fx_fail("refs");
 }
 
 /* rev names want (by id) */
@@ -235,18 +213,11 @@ static void test_dates(void)
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
-
 	tap_plan_lazy();
 	/* the snapshots' defaults: author and host, not the date */
 	setenv("VAULT_AUTHOR_NAME", "Test", 1);
 	setenv("VAULT_AUTHOR_EMAIL", "test@example.org", 1);
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	setup();
 	test_heads_and_names();
 	test_ancestry();

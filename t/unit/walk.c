@@ -19,59 +19,24 @@
 #include "refs.h"
 #include "tree.h"
 #include "walk.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct vlt_repo *repo;
 
-static void fail(const char *what)
-{
-	tap_diag("%s: %s", what, vlt_error_last());
-	exit(1);
-}
-
-static struct vlt_oid fake(unsigned char b)
-{
-	struct vlt_oid o;
-
-	memset(&o, b, sizeof(o));
-	return o;
-}
-
 static struct vlt_oid empty_tree(void)
 {
 	struct vlt_tree t;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
 
 	vlt_tree_init(&t);
-	if (vlt_tree_encode(&t, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_TREE, b.data, b.len, &oid) < 0)
-		fail("tree");
-	vlt_tree_release(&t);
-	vlt_buf_release(&b);
-	return oid;
+	return fx_tree(repo, &t);
 }
 
 /* A stored snapshot of tree with up to two parents (NULL: none). */
 static struct vlt_oid snap(const struct vlt_oid *tree, const struct vlt_oid *p1,
 			   const struct vlt_oid *p2, const char *msg)
 {
-	struct vlt_snapshot s;
-	struct vlt_buf b = VLT_BUF_INIT;
-	struct vlt_oid oid;
-
-	vlt_snapshot_init(&s);
-	s.tree = *tree;
-	if (vlt_snapshot_set_defaults(&s) < 0 ||
-	    (p1 && vlt_snapshot_add_parent(&s, p1) < 0) ||
-	    (p2 && vlt_snapshot_add_parent(&s, p2) < 0) ||
-	    !(s.message = strdup(msg)) ||
-	    vlt_snapshot_encode(&s, &b) < 0 ||
-	    vlt_odb_write(repo, VLT_OBJ_SNAPSHOT, b.data, b.len, &oid) < 0)
-		fail("snapshot");
-	vlt_snapshot_release(&s);
-	vlt_buf_release(&b);
-	return oid;
+	return fx_snapshot(repo, tree, 0, p1, p2, msg);
 }
 
 static int eq(const struct vlt_oid *a, const struct vlt_oid *b)
@@ -82,7 +47,7 @@ static int eq(const struct vlt_oid *a, const struct vlt_oid *b)
 static void test_marks(void)
 {
 	struct vlt_oidset set = VLT_OIDSET_INIT;
-	struct vlt_oid a = fake(0x11), b = fake(0x22);
+	struct vlt_oid a = fx_fake(0x11), b = fx_fake(0x22);
 
 	is_int(vlt_snapshot_forgotten(repo, &a), 0, "not forgotten at first");
 	ok(vlt_snapshot_forget(repo, &a) == 0, "forget");
@@ -96,7 +61,7 @@ static void test_marks(void)
 
 static void test_after_retention(void)
 {
-	struct vlt_oid tree = empty_tree(), gone_tree = fake(0x33);
+	struct vlt_oid tree = empty_tree(), gone_tree = fx_fake(0x33);
 	struct vlt_oid s1, s2, s3, s4;
 	const struct vlt_walk_entry *e;
 	struct vlt_walk w;
@@ -108,10 +73,10 @@ static void test_after_retention(void)
 	s4 = snap(&tree, &s3, NULL, "four");
 	if (vlt_odb_flush(repo) < 0 || vlt_snapshot_forget(repo, &s2) < 0 ||
 	    vlt_snapshot_forget(repo, &s3) < 0)
-		fail("setup");
+		fx_fail("setup");
 	if (vlt_walk_init(&w, repo, VLT_WALK_FIRST_PARENT) < 0 ||
 	    vlt_walk_push(&w, &s4) < 0)
-		fail("walk");
+		fx_fail("walk");
 	ok(vlt_walk_next(&w, &e) == 1 && eq(&e->oid, &s4) && !e->forgotten &&
 	   e->has_tree && e->parent == VLT_PARENT_FORGOTTEN &&
 	   eq(&e->parent_id, &s3), "s4: its parent was forgotten, files gone");
@@ -130,21 +95,21 @@ static void test_after_retention(void)
 
 static void test_gone_parents(void)
 {
-	struct vlt_oid tree = empty_tree(), forgot = fake(0x44), lost = fake(0x55);
+	struct vlt_oid tree = empty_tree(), forgot = fx_fake(0x44), lost = fx_fake(0x55);
 	struct vlt_oid a, b;
 	const struct vlt_walk_entry *e;
 	struct vlt_walk w;
 
 	if (vlt_snapshot_forget(repo, &forgot) < 0)
-		fail("forget");
+		fx_fail("forget");
 	a = snap(&tree, &forgot, NULL, "after forgotten");
 	b = snap(&tree, &lost, NULL, "after lost");
 	if (vlt_odb_flush(repo) < 0)
-		fail("flush");
+		fx_fail("flush");
 
 	if (vlt_walk_init(&w, repo, VLT_WALK_FIRST_PARENT) < 0 ||
 	    vlt_walk_push(&w, &a) < 0)
-		fail("walk");
+		fx_fail("walk");
 	ok(vlt_walk_next(&w, &e) == 1 && e->parent == VLT_PARENT_FORGOTTEN,
 	   "a forgotten parent whose object is gone: forgotten");
 	is_int(vlt_walk_next(&w, &e), 0, "and the walk ends quietly there");
@@ -153,7 +118,7 @@ static void test_gone_parents(void)
 
 	if (vlt_walk_init(&w, repo, VLT_WALK_FIRST_PARENT) < 0 ||
 	    vlt_walk_push(&w, &b) < 0)
-		fail("walk");
+		fx_fail("walk");
 	ok(vlt_walk_next(&w, &e) == 1 && e->parent == VLT_PARENT_MISSING,
 	   "a missing parent nobody forgot: missing");
 	is_int(vlt_walk_next(&w, &e), VLT_E_CORRUPT, "the walk calls it damage");
@@ -175,10 +140,10 @@ static void test_full_walk(void)
 	right = snap(&tree, &root, NULL, "right");
 	merge = snap(&tree, &left, &right, "merge");
 	if (vlt_odb_flush(repo) < 0)
-		fail("flush");
+		fx_fail("flush");
 	if (vlt_walk_init(&w, repo, 0) < 0 || vlt_walk_push(&w, &merge) < 0 ||
 	    vlt_walk_push(&w, &left) < 0)
-		fail("walk");
+		fx_fail("walk");
 	while ((rc = vlt_walk_next(&w, &e)) == 1)
 		n++;
 	is_int(rc, 0, "a full walk ends without error");
@@ -187,7 +152,7 @@ static void test_full_walk(void)
 
 	if (vlt_walk_init(&w, repo, VLT_WALK_FIRST_PARENT) < 0 ||
 	    vlt_walk_push(&w, &merge) < 0)
-		fail("walk");
+		fx_fail("walk");
 	while ((rc = vlt_walk_next(&w, &e)) == 1)
 		first_parent_only += eq(&e->oid, &right);
 	is_int(first_parent_only, 0, "first parents only: the merged side "
@@ -202,7 +167,7 @@ static struct vlt_oid put(enum vlt_obj_kind kind, const void *data, size_t len)
 	struct vlt_oid oid;
 
 	if (vlt_odb_write(repo, kind, data, len, &oid) < 0)
-		fail("write");
+		fx_fail("write");
 	return oid;
 }
 
@@ -215,7 +180,7 @@ static struct vlt_oid file_of(const struct vlt_oid *c1, const struct vlt_oid *c2
 	vlt_file_init(&f);
 	if (vlt_file_add(&f, c1, 5) < 0 || (c2 && vlt_file_add(&f, c2, 5) < 0) ||
 	    vlt_file_encode(&f, &b) < 0)
-		fail("file");
+		fx_fail("file");
 	oid = put(VLT_OBJ_FILE, b.data, b.len);
 	vlt_file_release(&f);
 	vlt_buf_release(&b);
@@ -238,9 +203,9 @@ static struct vlt_oid tree_of(const struct entry_spec *e, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (vlt_tree_add(&t, e[i].name, e[i].type, 0644, 5, 0, 0,
 				 &e[i].oid) < 0)
-			fail("tree entry");
+			fx_fail("tree entry");
 	if (vlt_tree_encode(&t, &b) < 0)
-		fail("tree");
+		fx_fail("tree");
 	oid = put(VLT_OBJ_TREE, b.data, b.len);
 	vlt_tree_release(&t);
 	vlt_buf_release(&b);
@@ -296,7 +261,7 @@ static void test_object_walk(void)
 	struct vlt_oid c4 = put(VLT_OBJ_CHUNK, "four.", 5);
 	struct vlt_oid f1 = file_of(&c1, &c2), f2 = file_of(&c2, NULL);
 	struct vlt_oid f3 = file_of(&c4, NULL);
-	struct vlt_oid ghost = fake(0x77), sub, root, t4, s1, s2, s4, bad, s5;
+	struct vlt_oid ghost = fx_fake(0x77), sub, root, t4, s1, s2, s4, bad, s5;
 	struct vlt_objwalk w;
 	struct seen_log l;
 	struct vlt_buf ref = VLT_BUF_INIT;
@@ -333,12 +298,12 @@ static void test_object_walk(void)
 	}
 	s5 = snap(&root, &ghost, NULL, "a parent nobody forgot is gone");
 	if (vlt_odb_flush(repo) < 0 || vlt_snapshot_forget(repo, &s4) < 0)
-		fail("setup");
+		fx_fail("setup");
 
 	memset(&l, 0, sizeof(l));
 	if (vlt_objwalk_init(&w, repo, VLT_OBJWALK_IN_ORDER, log_visit, NULL,
 			     &l) < 0)
-		fail("objwalk init");
+		fx_fail("objwalk init");
 	ok(vlt_objwalk_add(&w, &s2, VLT_OBJ_SNAPSHOT, 0) == 0 &&
 	   vlt_objwalk_run(&w) == 0, "walk all a snapshot reaches");
 	is_int(l.kinds[VLT_OBJ_SNAPSHOT], 2, "both snapshots of the history");
@@ -359,7 +324,7 @@ static void test_object_walk(void)
 	memset(&l, 0, sizeof(l));
 	if (vlt_objwalk_init(&w, repo, VLT_OBJWALK_NO_SYMLINKS, log_visit, NULL,
 			     &l) < 0)
-		fail("objwalk init");
+		fx_fail("objwalk init");
 	ok(vlt_objwalk_add(&w, &s4, VLT_OBJ_SNAPSHOT, 0) == 0 &&
 	   vlt_objwalk_run(&w) == 0, "walk from a forgotten snapshot");
 	ok(!vlt_objwalk_seen(&w, &t4) && vlt_objwalk_seen(&w, &root),
@@ -369,7 +334,7 @@ static void test_object_walk(void)
 
 	memset(&l, 0, sizeof(l));
 	if (vlt_objwalk_init(&w, repo, 0, log_visit, NULL, &l) < 0)
-		fail("objwalk init");
+		fx_fail("objwalk init");
 	ok(vlt_objwalk_add(&w, &s4, VLT_OBJ_SNAPSHOT, VLT_OBJWALK_WHOLE) == 0 &&
 	   vlt_objwalk_run(&w) == 0 && vlt_objwalk_seen(&w, &t4) &&
 	   vlt_objwalk_seen(&w, &c4), "kept whole, a forgotten snapshot "
@@ -379,9 +344,9 @@ static void test_object_walk(void)
 	/* damage: a chunk not stored, a parent nobody forgot */
 	memset(&l, 0, sizeof(l));
 	if (vlt_objwalk_init(&w, repo, 0, log_visit, NULL, &l) < 0)
-		fail("objwalk init");
+		fx_fail("objwalk init");
 	if (vlt_objwalk_set_from(&w, "ref refs/test") < 0)
-		fail("set_from");
+		fx_fail("set_from");
 	rc = vlt_objwalk_add(&w, &bad, VLT_OBJ_TREE, 0);
 	if (rc == 0)
 		rc = vlt_objwalk_run(&w);
@@ -395,7 +360,7 @@ static void test_object_walk(void)
 	memset(&l, 0, sizeof(l));
 	l.go_on = 1;
 	if (vlt_objwalk_init(&w, repo, 0, log_visit, log_damage, &l) < 0)
-		fail("objwalk init");
+		fx_fail("objwalk init");
 	ok(vlt_objwalk_add(&w, &bad, VLT_OBJ_TREE, 0) == 0 &&
 	   vlt_objwalk_add(&w, &s5, VLT_OBJ_SNAPSHOT, 0) == 0 &&
 	   vlt_objwalk_run(&w) == 0, "a damage callback may go on");
@@ -409,27 +374,20 @@ static void test_object_walk(void)
 	if (vlt_ref_branch_name(&ref, "objwalk") < 0 ||
 	    vlt_ref_update(repo, ref.data, &s2, NULL, "test") < 0 ||
 	    vlt_objwalk_init(&w, repo, 0, log_visit, NULL, &l) < 0)
-		fail("ref");
+		fx_fail("ref");
 	ok(vlt_objwalk_add_refs(&w) == 0 && vlt_objwalk_run(&w) == 0 &&
 	   vlt_objwalk_seen(&w, &s1) && vlt_objwalk_seen(&w, &c1),
 	   "from every ref");
 	vlt_objwalk_release(&w);
 	if (vlt_ref_delete(repo, ref.data, NULL, "test") < 0)
-		fail("ref delete");
+		fx_fail("ref delete");
 	vlt_buf_release(&ref);
 }
 
 int main(void)
 {
-	struct vlt_init_opts o;
-	char path[512];
-
 	tap_plan_lazy();
-	snprintf(path, sizeof(path), "%s/repo", tap_tmpdir());
-	vlt_init_opts_default(&o);
-	o.bare = 1;
-	if (vlt_repo_init(path, &o, &repo) < 0)
-		fail("init");
+	repo = fx_repo("repo");
 	test_marks();
 	test_after_retention();
 	test_gone_parents();
