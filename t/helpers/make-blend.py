@@ -21,7 +21,8 @@ usage: make-blend.py [--ptr 4|8] [--big] [--large] [--old-names]
   --gzip       compress with gzip, as Blender 2.x did
   --lie WHAT   make the file lie: block-length (a block claims more than
                the file holds), dna-index (a field names a type past the
-               type table), sdna (an Image block names struct 999),
+               type table), dna-count (the NAME table claims 2^31-1
+               entries), sdna (an Image block names struct 999),
                count (an Image block claims 2^31-1 structs), struct-size
                (TLEN of Image disagrees with its fields), truncate (cut
                the file in the middle of the DNA), no-endb, no-dna,
@@ -184,7 +185,10 @@ class Writer:
         def align():
             while len(out) % 4:
                 out.append(0)
-        out += b"NAME" + struct.pack(e + "i", len(self.names))
+        nnames = len(self.names)
+        if self.lie == "dna-count":
+            nnames = 0x7fffffff
+        out += b"NAME" + struct.pack(e + "i", nnames)
         for n in self.names:
             out += n.encode() + b"\0"
         align()

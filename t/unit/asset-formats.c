@@ -204,6 +204,8 @@ static void test_blend_hostile(struct got *g)
 		      "blend: a block longer than the file");
 	hostile_blend(g, "--lie dna-index", "out of range",
 		      "blend: a DNA field naming a type past the table");
+	hostile_blend(g, "--lie dna-count", "NAME count 2147483647 larger",
+		      "blend: a DNA name table claiming 2^31-1 entries");
 	hostile_blend(g, "--lie sdna", "names struct 999",
 		      "blend: a block naming a struct the DNA lacks");
 	hostile_blend(g, "--lie count", "2147483647 Image structs",
