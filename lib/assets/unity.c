@@ -93,7 +93,7 @@ struct walk {
 	size_t len;
 	size_t *lines;		/* byte offset of each line's start */
 	size_t nlines;
-	const struct vlt_asset_sink *sink;
+	const struct vlt_asset_sink *sink;	/* NULL: only check the YAML */
 	int meta;
 	char *meta_guid;
 };
@@ -156,6 +156,8 @@ static int report(struct walk *w, const struct frame *f)
 	struct vlt_asset_ref ref;
 	size_t off = byte_offset(w, f->guid_line, f->guid_col);
 
+	if (!w->sink)
+		return 0;
 	memset(&ref, 0, sizeof(ref));
 	ref.target = f->guid;
 	ref.type = VLT_ASSET_ID;
@@ -293,7 +295,7 @@ int vlt_asset_unity_parse(const char *path, const void *buf, size_t len,
 	char *copy;
 	const char *s = buf;
 	size_t skip = 0;
-	int r;
+	int r, pass;
 
 	memset(&w, 0, sizeof(w));
 	w.path = path;
@@ -322,22 +324,27 @@ int vlt_asset_unity_parse(const char *path, const void *buf, size_t len,
 		free(w.lines);
 		return r;
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		free(copy);
-		free(w.lines);
-		return vlt_error_set(VLT_E_NOMEM, "%s: out of memory", path);
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)copy,
-				     len);
-	r = walk_events(&w, &parser);
-	yaml_parser_delete(&parser);
-	if (!r && w.meta) {
-		if (!w.meta_guid)
+	/*
+	 * Twice: the first pass only checks the YAML, so a file that turns
+	 * out malformed halfway reports nothing.
+	 */
+	for (pass = 0; pass < 2 && !r; pass++) {
+		if (!yaml_parser_initialize(&parser)) {
+			r = vlt_error_set(VLT_E_NOMEM, "%s: out of memory",
+					  path);
+			break;
+		}
+		yaml_parser_set_input_string(&parser,
+					     (const unsigned char *)copy, len);
+		w.sink = pass ? sink : NULL;
+		r = walk_events(&w, &parser);
+		yaml_parser_delete(&parser);
+		if (!pass && !r && w.meta && !w.meta_guid)
 			r = vlt_error_set(VLT_E_CORRUPT, "%s: a .meta file "
 					  "with no guid", path);
-		else
-			r = declare_meta(&w);
 	}
+	if (!r && w.meta)
+		r = declare_meta(&w);
 	free(w.meta_guid);
 	free(w.lines);
 	free(copy);

@@ -372,6 +372,7 @@ static void test_unity(struct got *g)
 	       "remapped material");
 
 	at = "%YAML 1.1\n--- !u!21 &2100000\nMaterial:\n  m_Name: x\n"
+	     "  m_Parent: {fileID: 1, guid: 7f3b2a1c9d8e4f5061728394a5b6c7d8}\n"
 	     "  m_Shader: {fileID: 4800000, guid: [\n  bad: : :\n";
 	r = parse(vlt_asset_unity_parse, "Assets/Bad.mat", at, strlen(at), g);
 	ok(r == VLT_E_CORRUPT && strstr(vlt_error_last(), "Assets/Bad.mat") &&
