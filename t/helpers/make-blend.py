@@ -249,6 +249,8 @@ def build(args):
         ("IMskin", b"//textures/skin.1001.png", IMA_SRC_TILED, 0),
         ("IMpacked.png", b"//textures/packed.png", IMA_SRC_FILE, 1),
         ("IMUntitled", b"", IMA_SRC_GENERATED, 0),
+        ("IMnofile", b"", IMA_SRC_FILE, 0),
+        ("IMslashes", b"//", IMA_SRC_FILE, 0),
         ("IMsky.exr", b"/home/artist/refs/sky.exr", IMA_SRC_FILE, 0),
         ("IMbark.png", b"//textures\\win\\bark.png", IMA_SRC_FILE, 0),
         ("IMpacked2.png", b"//textures/packed2.png", IMA_SRC_FILE, 2),
