@@ -310,25 +310,25 @@ def build(args):
 
 
 def zstd_frames(pieces, out):
-    """Compress each piece as its own frame (bytes, or a count of zero
-    bytes streamed through zstd), then add a skippable frame as
-    Blender's seek table does."""
+    """Compress each piece as zstd frames (bytes: in three frames; an
+    int: that many zero bytes), then add a skippable frame as Blender's
+    seek table does."""
     with open(out, "wb") as f:
         for p in pieces:
-            if isinstance(p, int):
-                proc = subprocess.Popen(["zstd", "-q", "-1", "-c"],
-                                        stdin=subprocess.PIPE, stdout=f)
-                zero = bytes(1 << 20)
-                left = p
-                while left:
-                    n = min(left, len(zero))
-                    proc.stdin.write(zero[:n])
-                    left -= n
-                proc.stdin.close()
-                if proc.wait():
-                    sys.exit("make-blend.py: zstd failed")
-                continue
             f.flush()
+            if isinstance(p, int):
+                # zeros: one frame of 64 MiB, repeated (frames concatenate)
+                unit = 64 << 20
+                frame = subprocess.run(["zstd", "-q", "-1", "-c"],
+                                       input=bytes(unit), check=True,
+                                       stdout=subprocess.PIPE).stdout
+                for _ in range(p // unit):
+                    f.write(frame)
+                if p % unit:
+                    f.write(subprocess.run(["zstd", "-q", "-c"],
+                                           input=bytes(p % unit), check=True,
+                                           stdout=subprocess.PIPE).stdout)
+                continue
             third = max(1, len(p) // 3)
             for i in range(0, len(p), third):
                 f.write(subprocess.run(["zstd", "-q", "-c"],
