@@ -13,11 +13,10 @@
  *
  * The input is read as a stream (plain, zstd or gzip), once: blocks
  * whose ID code names a struct we read are kept (they are small), the
- * rest are skipped, and the kept ones are decoded when DNA1 arrives.
+ * rest are skipped, and the kept ones are decoded at ENDB, by the DNA.
  * Memory stays bounded whatever the file claims; a compressed file is
  * refused once it inflates past VLT_BLEND_MAX_INFLATED.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -667,14 +666,13 @@ static int blocks_read(struct src *s, struct blend *b, struct kept **kept,
 	}
 }
 
-/* The path text of a char-array field, NULL-free up to its size. */
-static int field_string(const struct blend *b, const struct kept *k,
-			const struct field *f, struct vlt_buf *out)
+/* The text of a char-array field: up to its first NUL, or all of it. */
+static int field_string(const struct kept *k, const struct field *f,
+			struct vlt_buf *out)
 {
 	const unsigned char *p = k->data + f->off;
 	const unsigned char *nul = memchr(p, 0, (size_t)f->size);
 
-	(void)b;
 	vlt_buf_reset(out);
 	return vlt_buf_add(out, p, nul ? (size_t)(nul - p) : (size_t)f->size);
 }
@@ -847,7 +845,7 @@ static int block_report(const struct blend *b, const struct kept *k,
 			tiled = src == IMA_SRC_TILED;
 		}
 	}
-	if ((r = field_string(b, k, &f, path)) < 0)
+	if ((r = field_string(k, &f, path)) < 0)
 		return r;
 	if (!strcmp(kind->sname, "VFont") && !strcmp(path->data, "<builtin>"))
 		return 0;
