@@ -383,8 +383,21 @@ static int emit_attr(struct xml_walk *w, xmlNodePtr node, const char *attr,
 		/* "a.svg#id": only the path part is rewritten */
 		const char *hash = memchr(w->raw + off, '#', vlen);
 
+		size_t lo = 0, hi = w->nlines;
+
 		ref.off = off;
 		ref.len = hash ? (size_t)(hash - (w->raw + off)) : vlen;
+		/* the line of the value itself (libxml2 gives the line where
+		 * the start tag ends) */
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (w->lines[mid] <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		ref.line = (unsigned)lo + 1;
 	}
 	ret = w->sink->ref(&ref, w->sink->ctx);
 	free(target);
