@@ -235,9 +235,12 @@ static int cmd_scan(struct vlt_repo *r, int argc, char **argv)
 		if (vlt_asset_duplicates(g, print_dup, &dup) < 0)
 			die("%s", vlt_error_last());
 		printf("%zu files, %zu references, %zu missing, %zu unused, "
-		       "%zu groups of identical files%s\n", g->nfiles, nrefs,
-		       nmissing, unused.nr, dup.groups,
-		       bad ? ", some files could not be read" : "");
+		       "%zu group%s of identical files", g->nfiles, nrefs,
+		       nmissing, unused.nr, dup.groups, dup.groups == 1 ? "" : "s");
+		if (bad)
+			printf(", %zu file%s could not be read", g->nerrors,
+			       g->nerrors == 1 ? "" : "s");
+		printf("\n");
 	}
 	cli_flush_stdout();
 	vlt_strlist_release(&unused);
@@ -577,8 +580,10 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	cli_init("vault-assets");
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		usage_help(usage);
+	/* -h/--help anywhere before "--": the usage, whatever else is given */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			usage_help(usage);
 	if (argc < 2)
 		usage_error(usage, "name a command: scan, why, impact, diff or mv");
 	cmd = argv[1];
