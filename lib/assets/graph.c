@@ -835,11 +835,50 @@ static int named_root(struct vlt_repo *r, const char *path)
 	return 0;
 }
 
+/*
+ * The resolved edges grouped by the file they leave (reverse = 0) or
+ * reach (reverse = 1): the edges of file i are list[start[i] ..
+ * start[i + 1]), as indexes into g->edges. Caller frees both.
+ */
+static int adjacency(const struct vlt_asset_graph *g, int reverse,
+		     size_t **start_out, size_t **list_out)
+{
+	size_t *start, *list, *fill, e, i;
+
+	start = calloc(g->nfiles + 1, sizeof(*start));
+	list = malloc((g->nedges ? g->nedges : 1) * sizeof(*list));
+	fill = calloc(g->nfiles + 1, sizeof(*fill));
+	if (!start || !list || !fill) {
+		free(start);
+		free(list);
+		free(fill);
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	for (e = 0; e < g->nedges; e++)
+		if (g->edges[e].state == VLT_ASSET_OK)
+			start[(reverse ? (size_t)g->edges[e].to
+				       : g->edges[e].from) + 1]++;
+	for (i = 0; i < g->nfiles; i++)
+		start[i + 1] += start[i];
+	for (e = 0; e < g->nedges; e++) {
+		size_t n;
+
+		if (g->edges[e].state != VLT_ASSET_OK)
+			continue;
+		n = reverse ? (size_t)g->edges[e].to : g->edges[e].from;
+		list[start[n] + fill[n]++] = e;
+	}
+	free(fill);
+	*start_out = start;
+	*list_out = list;
+	return 0;
+}
+
 int vlt_asset_unused(const struct vlt_asset_graph *g, struct vlt_repo *r,
 		     struct vlt_strlist *out)
 {
 	unsigned char *seen;
-	size_t *indeg, *queue, qn = 0, qi, i, e;
+	size_t *indeg, *queue, qn = 0, qi, i, e, *start = NULL, *list = NULL;
 	struct vlt_strlist godot = VLT_STRLIST_INIT;
 	int ret = 0;
 
@@ -888,12 +927,13 @@ int vlt_asset_unused(const struct vlt_asset_graph *g, struct vlt_repo *r,
 			queue[qn++] = i;
 		}
 	}
+	if ((ret = adjacency(g, 0, &start, &list)) < 0)
+		goto out;
 	for (qi = 0; qi < qn; qi++) {
-		for (e = 0; e < g->nedges; e++) {
-			const struct vlt_asset_edge *x = &g->edges[e];
+		for (e = start[queue[qi]]; e < start[queue[qi] + 1]; e++) {
+			const struct vlt_asset_edge *x = &g->edges[list[e]];
 
-			if (x->from == queue[qi] && x->state == VLT_ASSET_OK &&
-			    !seen[x->to]) {
+			if (!seen[x->to]) {
 				seen[x->to] = 1;
 				queue[qn++] = (size_t)x->to;
 			}
@@ -905,6 +945,8 @@ int vlt_asset_unused(const struct vlt_asset_graph *g, struct vlt_repo *r,
 			ret = vlt_strlist_add(out, g->files[i].path);
 out:
 	vlt_strlist_release(&godot);
+	free(start);
+	free(list);
 	free(seen);
 	free(indeg);
 	free(queue);
@@ -986,7 +1028,7 @@ out:
 int vlt_asset_users(const struct vlt_asset_graph *g, size_t file,
 		    size_t **dist_out, size_t **next_out)
 {
-	size_t *dist, *next, *queue, qn = 0, qi, e;
+	size_t *dist, *next, *queue, qn = 0, qi, e, *start, *list;
 
 	dist = calloc(g->nfiles ? g->nfiles : 1, sizeof(*dist));
 	next = calloc(g->nfiles ? g->nfiles : 1, sizeof(*next));
@@ -997,15 +1039,20 @@ int vlt_asset_users(const struct vlt_asset_graph *g, size_t file,
 		free(queue);
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	}
+	if (adjacency(g, 1, &start, &list) < 0) {
+		free(dist);
+		free(next);
+		free(queue);
+		return VLT_E_NOMEM;
+	}
 	queue[qn++] = file;
 	for (qi = 0; qi < qn; qi++) {
 		size_t u = queue[qi];
 
-		for (e = 0; e < g->nedges; e++) {
-			const struct vlt_asset_edge *x = &g->edges[e];
+		for (e = start[u]; e < start[u + 1]; e++) {
+			const struct vlt_asset_edge *x = &g->edges[list[e]];
 
-			if (x->state != VLT_ASSET_OK || (size_t)x->to != u ||
-			    x->from == file || dist[x->from])
+			if (x->from == file || dist[x->from])
 				continue;
 			dist[x->from] = dist[u] + 1;
 			next[x->from] = u;
@@ -1013,6 +1060,8 @@ int vlt_asset_users(const struct vlt_asset_graph *g, size_t file,
 		}
 	}
 	free(queue);
+	free(start);
+	free(list);
 	*dist_out = dist;
 	*next_out = next;
 	return 0;

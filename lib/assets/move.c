@@ -242,7 +242,9 @@ static int add_cannot(struct vlt_asset_move *m, const struct vlt_asset_graph *g,
 		ret = vlt_buf_addf(&line, ":%u", e->line);
 	if (!ret)
 		ret = vlt_buf_addf(&line, ": %s (%s)", e->target, why);
-	if (!ret)
+	/* the tiles of one UDIM pattern are one reference */
+	if (!ret && !(m->cannot.nr &&
+		      !strcmp(m->cannot.v[m->cannot.nr - 1], line.data)))
 		ret = vlt_strlist_add(&m->cannot, line.data);
 	vlt_buf_release(&line);
 	return ret;
@@ -306,7 +308,7 @@ static int cmp_edit(const void *a, const void *b)
 static int plan_edits(const struct vlt_asset_graph *g, struct vlt_asset_move *m)
 {
 	struct vlt_buf text = VLT_BUF_INIT, quoted = VLT_BUF_INIT;
-	size_t i, k;
+	size_t i;
 	int ret = 0, r;
 
 	for (i = 0; i < g->nedges && ret >= 0; i++) {
@@ -349,14 +351,6 @@ static int plan_edits(const struct vlt_asset_graph *g, struct vlt_asset_move *m)
 						     "cannot be written there");
 			goto next;
 		}
-		for (k = 0; k < m->nedits; k++)	/* UDIM copies share a span */
-			if (!strcmp(m->edits[k].file, from) &&
-			    m->edits[k].off == e->off &&
-			    !strcmp(m->edits[k].member ? m->edits[k].member : "",
-				    e->member ? e->member : ""))
-				break;
-		if (k < m->nedits)
-			goto next;
 		if (VLT_ALLOC_GROW(m->edits, m->nedits + 1, m->edits_alloc) < 0) {
 			ret = vlt_error_set(VLT_E_NOMEM, "out of memory");
 			goto next;

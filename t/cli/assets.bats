@@ -526,3 +526,62 @@ EOF
 	assert_success
 	assert_line "  models/rock.obj -> models/rock.mtl -> textures/rock.png"
 }
+
+@test "UDIM tiles: any existing tile resolves the pattern; none is missing" {
+	mkdir -p body/tex
+	printf 'map_Kd tex/skin.<UDIM>.png\nmap_Bump tex/bump.<UDIM>.png\n' > body/skin.mtl
+	: > body/tex/skin.1001.png; : > body/tex/skin.1002.png; : > body/tex/bump.10x1.png
+	run vault assets scan --json
+	assert_success
+	json_check '
+r = sorted(x["to"] for x in d["references"])
+assert r == ["body/tex/skin.1001.png", "body/tex/skin.1002.png"], r
+assert [x["to"] for x in d["missing"]] == ["tex/bump.<UDIM>.png"], d["missing"]'
+	run vault assets mv body/tex/skin.1001.png body/skin.1001.png
+	assert_failure 1
+	assert_output --partial "cannot rewrite body/skin.mtl:1: tex/skin.<UDIM>.png (a UDIM tile pattern"
+}
+
+@test "absolute paths: inside the project they resolve, outside they are reported" {
+	mkdir m
+	: > m/a.png
+	printf 'map_Kd %s/m/a.png\nmap_Ks /nonexistent/elsewhere/b.png\n' "$PWD" > m/x.mtl
+	run vault assets scan
+	assert_success
+	assert_line "missing (1):"
+	assert_line "  m/x.mtl:2: map_Ks /nonexistent/elsewhere/b.png (outside the project)"
+	run vault assets mv m/a.png n/a.png
+	assert_success
+	grep -qx "map_Kd $PWD/n/a.png" m/x.mtl
+}
+
+@test "mv: a Unity asset's .meta moves with it (its GUID stays); a folder's .meta too" {
+	mkdir -p Assets/Textures
+	: > Assets/Textures/rock.png
+	printf 'fileFormatVersion: 2\nguid: 0123456789abcdef0123456789abcdef\n' > Assets/Textures/rock.png.meta
+	printf 'fileFormatVersion: 2\nguid: fedcba9876543210fedcba9876543210\n' > Assets/Textures.meta
+	run vault assets mv Assets/Textures/rock.png Assets/Textures/stone.png
+	assert_success
+	assert_line "renamed Assets/Textures/rock.png.meta -> Assets/Textures/stone.png.meta"
+	grep -q 0123456789abcdef Assets/Textures/stone.png.meta
+	run vault assets mv Assets/Textures Assets/Art
+	assert_success
+	assert_line "renamed Assets/Textures.meta -> Assets/Art.meta"
+	[ -e Assets/Art/stone.png ] && [ -e Assets/Art/stone.png.meta ] && [ ! -e Assets/Textures ]
+}
+
+@test "mv: bad arguments are refused with nothing changed" {
+	make_obj_project
+	run vault assets mv textures/none.png x.png
+	assert_failure 128
+	assert_output "fatal: textures/none.png: no such file in the project"
+	run vault assets mv textures ../outside
+	assert_failure 128
+	assert_output --partial "is not inside the project"
+	run vault assets mv textures textures/inner
+	assert_failure 128
+	assert_output "fatal: cannot move textures into itself"
+	run vault assets mv textures/rock.png
+	assert_failure 129
+	[ -e textures/rock.png ] && [ ! -e x.png ]
+}
