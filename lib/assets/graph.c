@@ -633,7 +633,7 @@ static int build(struct builder *b)
 	}
 	for (i = 0; i < g->nfiles && !ret; i++) {
 		struct vlt_asset_file *f = &g->files[i];
-		size_t mark = g->nedges;
+		size_t mark = g->nedges, dmark = b->ndecls;
 
 		if (!(parse = parser_for(f->path)))
 			continue;
@@ -645,14 +645,19 @@ static int build(struct builder *b)
 		if (ret == VLT_E_NOMEM)
 			break;
 		if (ret) {
-			/* keep what could be read before the error? No: a
-			 * half-read file's references are not trusted */
+			/* what a file reported before its error is dropped:
+			 * a half-read file's references are not trusted */
 			while (g->nedges > mark) {
 				struct vlt_asset_edge *e = &g->edges[--g->nedges];
 
 				free(e->target);
 				free(e->kind);
 				free(e->member);
+			}
+			while (b->ndecls > dmark) {
+				b->ndecls--;
+				free(b->decls[b->ndecls].id);
+				free(b->decls[b->ndecls].path);
 			}
 			f->error = strdup(ret < 0 && *vlt_error_last() ?
 					  vlt_error_last() : "cannot be read");

@@ -585,3 +585,26 @@ assert [x["to"] for x in d["missing"]] == ["tex/bump.<UDIM>.png"], d["missing"]'
 	assert_failure 129
 	[ -e textures/rock.png ] && [ ! -e x.png ]
 }
+
+@test "mv: a glTF image moved to a name with a space is percent-encoded; an ORA layer src rewritten" {
+	mkdir -p car/tex paint
+	printf '{\n  "asset": {"version": "2.0"},\n  "images": [{"uri": "tex/paint.png"}]\n}\n' > car/car.gltf
+	: > car/tex/paint.png
+	make_ora paint/p.ora ../car/tex/paint.png
+	run vault assets mv car/tex/paint.png "car/tex/red paint.png"
+	assert_success
+	assert_line "edited car/car.gltf:3: tex/paint.png -> tex/red paint.png"
+	assert_line "edited paint/p.ora(stack.xml):5: ../car/tex/paint.png -> ../car/tex/red paint.png"
+	grep -q '"uri": "tex/red%20paint.png"' car/car.gltf
+	python3 -c 'import json; json.load(open("car/car.gltf"))'
+	python3 - <<'PY'
+import zipfile
+z = zipfile.ZipFile("paint/p.ora")
+assert z.testzip() is None and z.namelist()[0] == "mimetype"
+assert z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+assert 'src="../car/tex/red paint.png"' in z.read("stack.xml").decode()
+assert z.read("data/paint.png") == b"PNGDATA"
+PY
+	run vault assets scan --check
+	assert_success
+}
