@@ -563,7 +563,7 @@ static int cmd_mv(struct vlt_repo *r, int argc, char **argv)
 		const struct vlt_asset_edit *ed = &m.edits[i];
 
 		printf("%s%s%s%s%s:%u: %s -> %s\n", dry ? "would edit " : "edited ",
-		       ed->file, ed->member ? "(" : "", ed->member ? ed->member : "",
+		       ed->dest, ed->member ? "(" : "", ed->member ? ed->member : "",
 		       ed->member ? ")" : "", ed->line, ed->old_text, ed->new_text);
 	}
 	cli_flush_stdout();

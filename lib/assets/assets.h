@@ -67,7 +67,10 @@ struct vlt_asset_graph {
 	struct vlt_asset_edge *edges;	/* by file, then order in the file */
 	size_t nedges, edges_alloc;
 	size_t nerrors;			/* files with error set */
-	char *root;			/* the working folder, or NULL */
+	/* the working folder (of the repository, for a snapshot: absolute
+	 * paths inside it resolve), or NULL */
+	char *root;
+	int is_worktree;		/* built from the folder, not a snapshot */
 };
 
 /* Build the graph of the working folder dir (the repository's ignore
@@ -121,6 +124,7 @@ int vlt_asset_users(const struct vlt_asset_graph *g, size_t file,
 
 struct vlt_asset_edit {
 	char *file;		/* the file as it is now */
+	char *dest;		/* the same file after the move */
 	char *member;		/* zip member, or NULL */
 	unsigned line;
 	size_t off, len;

@@ -161,9 +161,9 @@ static int walk_dir(struct builder *b, struct vlt_ignore *ig, int dirfd,
 	DIR *d;
 	int fd, ret = 0, sub;
 
-	if (vlt_ignore_load_dir(ig, dirfd, rel) < 0) {
-		/* an unreadable .vaultignore: what could be read applies */
-	}
+	/* an unreadable .vaultignore is no reason to stop: what could be
+	 * read applies, as in status and backup */
+	(void)vlt_ignore_load_dir(ig, dirfd, rel);
 	fd = dup(dirfd);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
@@ -236,6 +236,9 @@ static int walk_tree(struct builder *b, const struct vlt_oid *tree,
 static int read_content(struct builder *b, const struct vlt_asset_file *f,
 			struct vlt_buf *out)
 {
+	struct vlt_buf full = VLT_BUF_INIT;
+	int ret;
+
 	if (f->size > VLT_ASSET_MAX_PARSE)
 		return vlt_error_set(VLT_E_INVALID, "%s: larger than %llu MiB, "
 				     "not read", f->path,
@@ -244,15 +247,10 @@ static int read_content(struct builder *b, const struct vlt_asset_file *f,
 	if (b->dirfd < 0)
 		return vlt_file_object_read(b->r, &f->content,
 					    VLT_ASSET_MAX_PARSE, out);
-	{
-		struct vlt_buf full = VLT_BUF_INIT;
-		int ret;
-
-		if ((ret = vlt_buf_addf(&full, "%s/%s", b->g->root, f->path)) == 0)
-			ret = vlt_read_file_max(full.data, VLT_ASSET_MAX_PARSE, out);
-		vlt_buf_release(&full);
-		return ret;
-	}
+	if ((ret = vlt_buf_addf(&full, "%s/%s", b->g->root, f->path)) == 0)
+		ret = vlt_read_file_max(full.data, VLT_ASSET_MAX_PARSE, out);
+	vlt_buf_release(&full);
+	return ret;
 }
 
 /* parsers.h */
@@ -720,6 +718,7 @@ int vlt_asset_graph_worktree(struct vlt_repo *r, const char *dir,
 				    strerror(errno));
 		goto out;
 	}
+	b.g->is_worktree = 1;
 	if ((ret = vlt_ignore_new(1, &ig)) == 0 &&
 	    (ret = walk_dir(&b, ig, b.dirfd, "")) == 0)
 		ret = build(&b);
@@ -764,7 +763,6 @@ int vlt_asset_graph_snapshot(struct vlt_repo *r, const struct vlt_oid *snap,
 		vlt_asset_graph_free(b.g);
 		return ret;
 	}
-	/* the snapshot is not a folder on disk: nothing can be moved */
 	*out = b.g;
 	return 0;
 }

@@ -45,6 +45,7 @@ void vlt_asset_move_release(struct vlt_asset_move *m)
 	}
 	for (i = 0; i < m->nedits; i++) {
 		free(m->edits[i].file);
+		free(m->edits[i].dest);
 		free(m->edits[i].member);
 		free(m->edits[i].old_text);
 		free(m->edits[i].new_text);
@@ -358,6 +359,7 @@ static int plan_edits(const struct vlt_asset_graph *g, struct vlt_asset_move *m)
 		ed = &m->edits[m->nedits++];
 		memset(ed, 0, sizeof(*ed));
 		ed->file = strdup(from);
+		ed->dest = strdup(nfrom ? nfrom : from);
 		ed->member = e->member ? strdup(e->member) : NULL;
 		ed->line = e->line;
 		ed->off = e->off;
@@ -365,7 +367,7 @@ static int plan_edits(const struct vlt_asset_graph *g, struct vlt_asset_move *m)
 		ed->old_text = strdup(e->target);
 		ed->new_text = strdup(text.data);
 		ed->quoted = strdup(quoted.data ? quoted.data : "");
-		if (!ed->file || !ed->old_text || !ed->new_text || !ed->quoted ||
+		if (!ed->file || !ed->dest || !ed->old_text || !ed->new_text || !ed->quoted ||
 		    (e->member && !ed->member))
 			ret = vlt_error_set(VLT_E_NOMEM, "out of memory");
 next:
@@ -400,8 +402,9 @@ int vlt_asset_move_plan(const struct vlt_asset_graph *g, const char *old_in,
 	size_t i, k, n;
 	int ret, is_dir;
 
-	if (!g->root)
-		return vlt_error_set(VLT_E_INVALID, "a move needs the working folder");
+	if (!g->is_worktree)
+		return vlt_error_set(VLT_E_INVALID, "a move needs the working "
+				     "folder, not a snapshot");
 	if ((ret = clean_path(old_in, &old, "source")) < 0 ||
 	    (ret = clean_path(new_in, &new, "destination")) < 0)
 		goto out;

@@ -86,7 +86,6 @@ static int find_uri_spans(const char *buf, size_t len, struct span **out,
 		v[n].used = 0;
 		n++;
 		i = j + 1;
-		(void)start;
 	}
 	*out = v;
 	*nr = n;

@@ -339,11 +339,11 @@ assert [x["to"] for x in d["broken"]] == ["../textures/spec.png"], d'
 	run vault assets mv models/rock.obj assets/rock/rock.obj
 	assert_success
 	assert_line "renamed models/rock.obj -> assets/rock/rock.obj"
-	assert_line "edited models/rock.obj:2: rock.mtl -> ../../models/rock.mtl"
+	assert_line "edited assets/rock/rock.obj:2: rock.mtl -> ../../models/rock.mtl"
 	run vault assets mv models/rock.mtl assets/rock/rock.mtl
 	assert_success
 	assert_line "edited assets/rock/rock.obj:2: ../../models/rock.mtl -> rock.mtl"
-	assert_line "edited models/rock.mtl:2: ../textures/rock.png -> ../../textures/rock.png"
+	assert_line "edited assets/rock/rock.mtl:2: ../textures/rock.png -> ../../textures/rock.png"
 	run vault assets mv textures assets/rock/textures
 	assert_success
 	assert_line "renamed textures/ -> assets/rock/textures/"
