@@ -34,7 +34,9 @@ enum vlt_asset_state {
 	VLT_ASSET_MISSING,	/* names no file that exists */
 	VLT_ASSET_OUTSIDE,	/* absolute or ../ beyond the project */
 	VLT_ASSET_UNKNOWN_ID,	/* an id no file declares */
-	VLT_ASSET_BACKUP,	/* a fallback path not needed: its id resolved */
+	/* one of a pair that is not used: the fallback path of an id that
+	 * resolved (still rewritten by a move), or the id that did not */
+	VLT_ASSET_BACKUP,
 };
 
 struct vlt_asset_file {

@@ -520,8 +520,7 @@ static int resolve(struct builder *b)
 				struct vlt_asset_edge *id = &g->edges[g->nedges - 1];
 
 				if (id->from == e->from && id->type == VLT_ASSET_ID) {
-					if (id->state == VLT_ASSET_OK &&
-					    e->state != VLT_ASSET_OK)
+					if (id->state == VLT_ASSET_OK)
 						e->state = VLT_ASSET_BACKUP;
 					else if (id->state != VLT_ASSET_OK)
 						id->state = VLT_ASSET_BACKUP;
