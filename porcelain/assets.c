@@ -16,6 +16,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "json.h"
+#include "print.h"
 #include "repo.h"
 #include "revparse.h"
 
@@ -83,14 +84,14 @@ static json_t *edge_json(const struct vlt_asset_graph *g,
 {
 	json_t *o = cli_json_object();
 
-	cli_json_set(o, "from", json_string(g->files[e->from].path));
-	cli_json_set(o, "to", json_string(to_of(g, e)));
-	cli_json_set(o, "kind", json_string(e->kind));
+	cli_json_set(o, "from", print_json_string(g->files[e->from].path));
+	cli_json_set(o, "to", print_json_string(to_of(g, e)));
+	cli_json_set(o, "kind", print_json_string(e->kind));
 	cli_json_set(o, "line", json_integer(e->line));
 	if (e->member)
-		cli_json_set(o, "member", json_string(e->member));
+		cli_json_set(o, "member", print_json_string(e->member));
 	if (is_problem(e))
-		cli_json_set(o, "reason", json_string(state_why(e->state)));
+		cli_json_set(o, "reason", print_json_string(state_why(e->state)));
 	return o;
 }
 
@@ -139,7 +140,7 @@ static int print_dup(const char *const *paths, size_t nr, void *data)
 	if (d->json) {
 		a = cli_json_array();
 		for (i = 0; i < nr; i++)
-			cli_json_append(a, json_string(paths[i]));
+			cli_json_append(a, print_json_string(paths[i]));
 		cli_json_append(d->json, a);
 	} else {
 		if (!d->groups)
@@ -198,7 +199,7 @@ static int cmd_scan(struct vlt_repo *r, int argc, char **argv)
 					edge_json(g, e));
 		}
 		for (i = 0; i < unused.nr; i++)
-			cli_json_append(un, json_string(unused.v[i]));
+			cli_json_append(un, print_json_string(unused.v[i]));
 		if (vlt_asset_duplicates(g, print_dup, &dup) < 0)
 			die("%s", vlt_error_last());
 		for (i = 0; i < g->nfiles; i++) {
@@ -207,8 +208,8 @@ static int cmd_scan(struct vlt_repo *r, int argc, char **argv)
 			if (!g->files[i].error)
 				continue;
 			e = cli_json_object();
-			cli_json_set(e, "file", json_string(g->files[i].path));
-			cli_json_set(e, "message", json_string(g->files[i].error));
+			cli_json_set(e, "file", print_json_string(g->files[i].path));
+			cli_json_set(e, "message", print_json_string(g->files[i].error));
 			cli_json_append(errs, e);
 		}
 		cli_json_set(o, "references", refs);

@@ -252,6 +252,10 @@ static int parse_xml(const char *path, const char *member, const char *buf,
 			while (n && e->message[n - 1] == '\n')
 				n--;
 			snprintf(msg, sizeof(msg), "%.*s", (int)n, e->message);
+			/* libxml2's messages may run over lines ("Bytes:") */
+			for (n = 0; msg[n]; n++)
+				if (msg[n] == '\n')
+					msg[n] = ' ';
 		}
 		ret = vlt_error_set(VLT_E_CORRUPT, "%s%s%s: line %d: malformed "
 				    "XML: %s", path, member ? ": " : "",
