@@ -608,3 +608,10 @@ PY
 	run vault assets scan --check
 	assert_success
 }
+
+@test "scan --json: a target that is not UTF-8 comes out as U+FFFD, and the document is valid" {
+	printf 'map_Kd caf\351.png\n' > latin1.mtl
+	run --separate-stderr vault assets scan --json
+	assert_success
+	json_check 'assert [x["to"] for x in d["missing"]] == ["caf\ufffd.png"], d["missing"]'
+}
