@@ -63,6 +63,15 @@ struct vlt_asset_ref {
 	 */
 	size_t off, len;
 	enum vlt_asset_quoting quoting;
+	/*
+	 * 1: this path only backs up the VLT_ASSET_ID reference reported
+	 * just before it (Godot's ext_resource path= next to uid=): the id
+	 * wins when it resolves, the path is used otherwise, and the pair
+	 * is missing only when both fail. Still rewritten by a move.
+	 * (Added after the first version of this contract: a parser that
+	 * zero-initialises its refs never sets it.)
+	 */
+	int fallback;
 };
 
 /* A file declares that `id` names the asset at `path` (relative to the

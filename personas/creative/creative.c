@@ -17,6 +17,8 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "timeline", "vault-timeline",
 	  "every version of one file; --html: thumbnails and visual diffs", 1,
 	  NULL },
+	{ "assets", "vault-assets",
+	  "which file uses which: missing, unused, why, impact, mv", 1, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

@@ -11,6 +11,8 @@
 #include "persona.h"
 
 static const struct cli_persona_cmd cmds[] = {
+	{ "assets", "vault-assets",
+	  "which file uses which: missing, unused, why, impact, mv", 1, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

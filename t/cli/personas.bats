@@ -36,7 +36,7 @@ make_art() {
 	run vault game --help
 	assert_success
 	assert_output --partial "usage: vault game [--repo PATH] COMMAND [ARGS]"
-	assert_output --partial "none yet"
+	assert_output --regexp "   assets +which file uses which"
 	run vault help creative
 	assert_success
 	assert_output --partial "usage: vault creative"
@@ -231,7 +231,8 @@ M  notes.txt  6 B -> 11 B"
 		[ -e "$f" ] || continue
 		while read -r inc; do
 			if [ -e "$src/lib/$inc" ] || [ -e "$src/lib/media/$inc" ] ||
-			   [ -e "$src/lib/git/$inc" ] || [ -e "$src/cli/$inc" ]; then
+			   [ -e "$src/lib/git/$inc" ] || [ -e "$src/lib/assets/$inc" ] ||
+			   [ -e "$src/cli/$inc" ]; then
 				continue
 			fi
 			bad+="${f#"$src"/}: $inc"$'\n'
