@@ -17,6 +17,9 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "timeline", "vault-timeline",
 	  "every version of one file; --html: thumbnails and visual diffs", 1,
 	  NULL },
+	{ "workspace", "vault-workspace",
+	  "capture and restore Blender, Krita, GIMP... settings (undoable)", 0,
+	  NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

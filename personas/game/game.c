@@ -11,6 +11,9 @@
 #include "persona.h"
 
 static const struct cli_persona_cmd cmds[] = {
+	{ "workspace", "vault-workspace",
+	  "capture and restore Godot editor settings (and other tools')", 0,
+	  NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
