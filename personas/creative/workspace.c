@@ -493,7 +493,7 @@ static int cmp_wsnap(const void *a, const void *b)
 		return c;
 	if (x->s.time != y->s.time)
 		return x->s.time < y->s.time ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return strverscmp(x->name, y->name);
 }
 
 static void load_snaps(const char *app, struct wsnap_list *l)
@@ -789,55 +789,94 @@ static void print_plan(const struct change_ctx *c,
 	}
 }
 
-/* --exact: remove what the snapshot (top) does not have, then the
- * folders that became empty (those the snapshot has are made again by
- * the restore), and a location the snapshot has not at all. */
+/* Folders of live (below rel of root) that snap does not have, deepest
+ * first, when empty: what --exact leaves after removing files. */
+static void prune_dirs(const struct vlt_oid *live, const struct vlt_oid *snap,
+		       const char *root, const char *rel, size_t depth)
+{
+	struct vlt_tree lt, st;
+	struct vlt_buf sub = VLT_BUF_INIT;
+
+	if (vlt_tree_depth_check(depth, rel) < 0 ||
+	    vlt_odb_read_tree(repo, live, &lt) < 0)
+		die("%s", vlt_error_last());
+	if (vlt_odb_read_tree(repo, snap, &st) < 0)
+		die("%s", vlt_error_last());
+	for (size_t i = 0; i < lt.nr; i++) {
+		const struct vlt_tree_entry *e = &lt.entries[i], *o;
+		struct vlt_oid none;
+
+		if (e->type != VLT_ENTRY_DIR)
+			continue;
+		o = vlt_tree_find(&st, e->name);
+		if (o && o->type != VLT_ENTRY_DIR)
+			o = NULL;
+		vlt_oid_clear(&none);
+		vlt_buf_reset(&sub);
+		vlt_buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", e->name);
+		prune_dirs(&e->oid, o ? &o->oid : &none, root, sub.data,
+			   depth + 1);
+		if (!o)
+			remove_below(root, sub.data, AT_REMOVEDIR);  /* if empty */
+	}
+	vlt_tree_release(&lt);
+	vlt_tree_release(&st);
+	vlt_buf_release(&sub);
+}
+
+/* --exact: remove the files and links of live that the snapshot (top)
+ * does not have, then the folders left empty that it has not either (a
+ * whole location included). */
 static void remove_extra(const struct change_ctx *c,
 			 const struct vlt_diff_list *l,
+			 const struct vlt_oid *live,
 			 const struct vlt_tree *top)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < l->nr; i++) {
-			const struct vlt_diff_item *it = &l->items[i];
-			struct vlt_buf t = VLT_BUF_INIT, rel = VLT_BUF_INIT,
-				       real = VLT_BUF_INIT, label = VLT_BUF_INIT;
-			const char *rest;
-			char *s;
+	struct vlt_tree lt;
 
-			if (it->status != VLT_DIFF_DELETED ||
-			    item_target(c, it->path, &t, &rest) < 0)
-				goto next;
-			real_target(t.data, &real);
-			if (pass == 0) {
-				int rc = *rest ? remove_below(real.data, rest, 0)
-					       : unlink(real.data);
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct vlt_diff_item *it = &l->items[i];
+		struct vlt_buf t = VLT_BUF_INIT, real = VLT_BUF_INIT;
+		const char *rest;
+		int rc;
 
-				if (rc < 0 && errno != ENOENT)
-					die("cannot remove %s: %s",
-					    item_display(c, it->path),
-					    strerror(errno));
-				goto next;
-			}
-			vlt_buf_adds(&rel, rest);
-			while ((s = strrchr(rel.data, '/'))) {
-				*s = '\0';
-				if (remove_below(real.data, rel.data,
-						 AT_REMOVEDIR) < 0)
-					goto next;
-			}
-			/* every folder on the way went: the location too,
-			 * when empty and the snapshot has none */
-			s = strchr(it->path, '/');
-			vlt_buf_add(&label, it->path, s ? (size_t)(s - it->path)
-						      : strlen(it->path));
-			if (!vlt_tree_find(top, label.data))
-				rmdir(real.data);
-next:
+		if (it->status != VLT_DIFF_DELETED ||
+		    item_target(c, it->path, &t, &rest) < 0) {
 			vlt_buf_release(&t);
-			vlt_buf_release(&rel);
-			vlt_buf_release(&real);
-			vlt_buf_release(&label);
+			continue;
 		}
+		real_target(t.data, &real);
+		rc = *rest ? remove_below(real.data, rest, 0) : unlink(real.data);
+		if (rc < 0 && errno != ENOENT)
+			die("cannot remove %s: %s", item_display(c, it->path),
+			    strerror(errno));
+		vlt_buf_release(&t);
+		vlt_buf_release(&real);
+	}
+	if (vlt_odb_read_tree(repo, live, &lt) < 0)
+		die("%s", vlt_error_last());
+	for (size_t i = 0; i < lt.nr; i++) {
+		const struct vlt_tree_entry *e = &lt.entries[i], *o;
+		struct vlt_buf t = VLT_BUF_INIT, real = VLT_BUF_INIT;
+		struct vlt_oid none;
+
+		if (e->type != VLT_ENTRY_DIR ||
+		    label_target(c->p, e->name, c->snaps, 2, &t) < 0) {
+			vlt_buf_release(&t);
+			continue;
+		}
+		real_target(t.data, &real);
+		o = vlt_tree_find(top, e->name);
+		if (o && o->type != VLT_ENTRY_DIR)
+			o = NULL;
+		vlt_oid_clear(&none);
+		prune_dirs(&e->oid, o ? &o->oid : &none, real.data, "", 1);
+		if (!o)
+			rmdir(real.data);   /* only when empty */
+		vlt_buf_release(&t);
+		vlt_buf_release(&real);
+	}
+	vlt_tree_release(&lt);
 }
 
 static int cmd_restore(int argc, char **argv)
@@ -918,7 +957,7 @@ static int cmd_restore(int argc, char **argv)
 		goto done;
 	}
 	if (exact)
-		remove_extra(&c, &dl, &top);
+		remove_extra(&c, &dl, &live, &top);
 	for (size_t i = 0; i < top.nr; i++) {
 		label_target(&p, top.entries[i].name, c.snaps, 1, &t);
 		write_location(&top.entries[i], t.data, &written);
@@ -1426,12 +1465,7 @@ int main(int argc, char **argv)
 
 	cli_init("vault-workspace");
 	platform = ws_platform_default();
-	if (argc < 2)
-		usage_error(usage, "which subcommand?");
-	sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help"))
-		usage_help(usage);
-	while ((c = cli_getopt(argc - 1, argv + 1, "nq", opts, usage)) != -1) {
+	while ((c = cli_getopt(argc, argv, "nq", opts, usage)) != -1) {
 		switch (c) {
 		case OPT_NAME: opt_name = optarg; break;
 		case OPT_VERSION:
@@ -1455,6 +1489,9 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		}
 	}
+	if (optind >= argc)
+		usage_error(usage, "which subcommand?");
+	sub = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
 	if (strcmp(sub, "capture") && (opt_name || opt_version ||
