@@ -53,8 +53,8 @@ struct profile_def {
 
 static const struct profile_def profiles[] = {
 	{ "blender", "Blender",
-	  "left out: ~/.cache/blender (not below the settings), the "
-	  "extensions' download cache",
+	  "every version folder found; ~/.cache/blender is not below the "
+	  "settings and is not captured",
 	  {
 		{ WS_LINUX, B_CONFIG, "blender/{v}", "{v}", NULL,
 		  "BLENDER_USER_RESOURCES", { "/extensions/.cache/", NULL } },
@@ -71,8 +71,7 @@ static const struct profile_def profiles[] = {
 		  { NULL } },
 	  } },
 	{ "krita", "Krita",
-	  "left out: the cache folders (cache/, and ~/.cache/krita is not "
-	  "below the settings)",
+	  "~/.cache/krita is not below the settings and is not captured",
 	  {
 		{ WS_LINUX, B_CONFIG, "kritarc", "kritarc", NULL, NULL, { NULL } },
 		{ WS_LINUX, B_CONFIG, "kritashortcutsrc", "kritashortcutsrc", NULL,
@@ -93,7 +92,7 @@ static const struct profile_def profiles[] = {
 		  { "cache/", NULL } },
 	  } },
 	{ "gimp", "GIMP",
-	  "left out: tmp/, thumbnails/ and swap files",
+	  "every version folder found (2.10, 3.0)",
 	  {
 		{ WS_LINUX, B_CONFIG, "GIMP/{v}", "{v}", NULL, NULL,
 		  { "/tmp/", "/thumbnails/", "gimpswap.*", NULL } },
@@ -103,8 +102,7 @@ static const struct profile_def profiles[] = {
 		  { "/tmp/", "/thumbnails/", "gimpswap.*", NULL } },
 	  } },
 	{ "inkscape", "Inkscape",
-	  "left out: the extension error log (~/.cache/inkscape is not below "
-	  "the settings)",
+	  "~/.cache/inkscape is not below the settings and is not captured",
 	  {
 		{ WS_LINUX, B_CONFIG, "inkscape", "config", NULL, NULL,
 		  { "/extension-errors.log", NULL } },
@@ -113,9 +111,10 @@ static const struct profile_def profiles[] = {
 		{ WS_WINDOWS, B_APPDATA, "inkscape", "config", NULL, NULL,
 		  { "/extension-errors.log", NULL } },
 	  } },
-	{ "godot", "Godot (editor settings)",
-	  "left out: export templates (downloadable, hundreds of MB), the "
-	  "projects' user:// data (app_userdata/) and editor caches",
+	{ "godot", "Godot",
+	  "the editor's settings, layouts and script templates; export "
+	  "templates are left out (downloadable, hundreds of MB), and so is "
+	  "app_userdata/ (the projects' user:// data, not the editor's)",
 	  {
 		{ WS_LINUX, B_CONFIG, "godot", "config", NULL, NULL,
 		  { "/export_templates/", "/app_userdata/", "/editor_data/cache/",
@@ -130,8 +129,9 @@ static const struct profile_def profiles[] = {
 		  { "/export_templates/", "/app_userdata/", "/editor_data/cache/",
 		    "/cache/", NULL } },
 	  } },
-	{ "photoshop", "Photoshop (presets and settings)",
-	  "left out: the font cache (CT Font Cache/)",
+	{ "photoshop", "Photoshop",
+	  "presets (brushes, swatches, actions...) and settings of every "
+	  "Photoshop year found",
 	  {
 		{ WS_MACOS, B_MAC_SUPPORT, "Adobe/Adobe Photoshop {v}/Presets",
 		  "presets-{v}", NULL, NULL, { NULL } },

@@ -1382,40 +1382,59 @@ static int cmd_diff(int argc, char **argv)
 static void print_template(const char *label, const char *text, void *data)
 {
 	(void)data;
-	printf("  %-18s %s\n", label, tilde(text));
+	printf("    %-16s %s\n", label, tilde(text));
+}
+
+/* Add the patterns of pats to line, each once. */
+static void add_patterns(struct vlt_buf *line, struct vlt_strlist *seen,
+			 const char *pat, const char *suffix)
+{
+	for (size_t i = 0; i < seen->nr; i++)
+		if (!strcmp(seen->v[i], pat))
+			return;
+	if (vlt_strlist_add(seen, pat) < 0)
+		die("out of memory");
+	vlt_buf_addf(line, "%s%s%s", line->len ? ", " : "", pat, suffix);
 }
 
 static void show_profile(const char *app)
 {
 	struct ws_profile p;
+	struct vlt_buf left = VLT_BUF_INIT;
+	struct vlt_strlist seen = VLT_STRLIST_INIT;
+	int found = 0;
 
 	load_profile(app, NULL, &p);
-	printf("%s (%s) on %s:\n", p.app, p.title, ws_platform_name(platform));
-	if (p.builtin) {
-		if (p.none_here)
-			printf("  nothing on %s: %s does not run there\n",
-			       ws_platform_name(platform), p.title);
-		else
-			printf(" looks in:\n");
+	printf("%s (%s), %s paths:\n", p.app, p.title,
+	       ws_platform_name(platform));
+	if (p.none_here)
+		printf("  none: %s does not run on %s\n", p.title,
+		       ws_platform_name(platform));
+	else if (p.builtin) {
+		printf("  looks in:\n");
 		ws_profile_templates(&p, print_template, NULL);
 	}
-	if (p.nr)
-		printf(" here:\n");
 	for (size_t i = 0; i < p.nr; i++) {
 		const struct ws_loc *l = &p.v[i];
 
-		printf("  %-18s %s%s\n", l->label, tilde(l->path),
-		       l->exists ? "" : "  (missing)");
+		if (!found++)
+			printf("  here:\n");
+		printf("    %-16s %s%s\n", l->label, tilde(l->path),
+		       l->exists ? "" : "  (not found)");
 		for (size_t k = 0; l->excludes && l->excludes[k]; k++)
-			printf("  %-18s   left out: %s\n", "", l->excludes[k]);
+			add_patterns(&left, &seen, l->excludes[k], "");
 		for (size_t k = 0; k < l->user_excludes.nr; k++)
-			printf("  %-18s   left out: %s (config)\n", "",
-			       l->user_excludes.v[k]);
+			add_patterns(&left, &seen, l->user_excludes.v[k],
+				     " (config)");
 	}
-	if (p.builtin && !p.nr && !p.none_here)
-		printf(" here: nothing found\n");
+	if (!p.none_here && !found)
+		printf("  here: nothing found\n");
+	if (left.len)
+		printf("  left out below them: %s\n", left.data);
 	if (p.note)
 		printf("  %s\n", p.note);
+	vlt_buf_release(&left);
+	vlt_strlist_release(&seen);
 	ws_profile_release(&p);
 }
 

@@ -181,7 +181,7 @@ roundtrip() {
 	echo portable > "$BATS_TEST_TMPDIR/res/config/userpref.blend"
 	export BLENDER_USER_RESOURCES="$BATS_TEST_TMPDIR/res"
 	run vault workspace profiles blender
-	assert_line --regexp "^  resources +$BATS_TEST_TMPDIR/res\$"
+	assert_line --regexp "^    resources +$BATS_TEST_TMPDIR/res\$"
 	run vault workspace capture blender --name portable
 	assert_success
 	assert_line --regexp "^  resources +"
@@ -225,7 +225,7 @@ roundtrip() {
 	export XDG_CONFIG_HOME="$HOME/xdg-config" XDG_DATA_HOME="$HOME/xdg-data"
 	make_godot
 	run vault workspace profiles godot
-	assert_line --regexp '^  config +~/xdg-config/godot$'
+	assert_line --regexp '^    config +~/xdg-config/godot$'
 	roundtrip godot "$HOME/xdg-config/godot/editor_settings-4.tres" \
 		"$HOME/xdg-config/godot/script_templates/Node/base.gd"
 	rm -rf "$HOME/xdg-config/godot" "$HOME/xdg-data/godot"
@@ -244,9 +244,9 @@ roundtrip() {
 	assert_failure 128
 	assert_output --partial "keeps no settings on linux"
 	run vault workspace profiles photoshop
-	assert_output --partial "nothing on linux"
+	assert_output --partial "none: Photoshop does not run on linux"
 	run vault workspace profiles photoshop --platform macos
-	assert_line --regexp '^  presets-2024 +~/Library/Application Support/Adobe/Adobe Photoshop 2024/Presets$'
+	assert_line --regexp '^    presets-2024 +~/Library/Application Support/Adobe/Adobe Photoshop 2024/Presets$'
 	export VAULT_WORKSPACE_PLATFORM=macos
 	roundtrip photoshop "$HOME/Library/Preferences/Adobe Photoshop 2024 Settings/Workspace Prefs.txt" \
 		"$HOME/Library/Application Support/Adobe/Adobe Photoshop 2024/Presets/Brushes/inks.abr"
@@ -340,9 +340,9 @@ roundtrip() {
 EOF
 	run vault workspace profiles aseprite
 	assert_success
-	assert_line --regexp '^  asepriterc +~/.asepriterc$'
-	assert_line --regexp '^  aseprite +~/.config/aseprite$'
-	assert_line --partial "left out: cache/ (config)"
+	assert_line --regexp '^    asepriterc +~/.asepriterc$'
+	assert_line --regexp '^    aseprite +~/.config/aseprite$'
+	assert_line "  left out below them: cache/ (config)"
 	roundtrip aseprite "$HOME/.asepriterc" "$HOME/.config/aseprite/extensions/pixel.lua"
 	rm -rf "$HOME/.config/aseprite"
 	run vault workspace restore aseprite first
