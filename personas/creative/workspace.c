@@ -1211,12 +1211,13 @@ static void unified_diff(const struct text *a, const struct text *b)
 		if (i < n && j < m && same_line(a, i, b, j)) {
 			op[nop++] = '=';
 			i++, j++;
-		} else if (j < m && (i == n || L[i * w + j + 1] >= L[(i + 1) * w + j])) {
+		} else if (i < n && (j == m ||
+				     L[(i + 1) * w + j] >= L[i * w + j + 1])) {
+			op[nop++] = '-';   /* removals first, as diff -u */
+			i++;
+		} else {
 			op[nop++] = '+';
 			j++;
-		} else {
-			op[nop++] = '-';
-			i++;
 		}
 	}
 	free(L);

@@ -564,3 +564,38 @@ assert l[0]["date"] == "2025-11-24T16:00:00+00:00"
 	run vault creative
 	assert_output --partial workspace
 }
+
+@test "diff's changed lines are a unified diff like diff -u's, hunks and all" {
+	make_inkscape
+	local p="$HOME/.config/inkscape/preferences.xml"
+	seq 1 80 | sed 's/^/  <pref id="p&" value="1"\/>/' > "$p"
+	cp "$p" "$BATS_TEST_TMPDIR/old.xml"
+	run vault workspace capture inkscape --name a
+	sed -i -e '3d' -e '10s/value="1"/value="2"/' -e '40a\  <pref id="new"/>' -e '79,80d' "$p"
+	run vault workspace diff inkscape a
+	assert_failure 1
+	diff -u "$BATS_TEST_TMPDIR/old.xml" "$p" | sed -n '/^@@/,$p' > "$BATS_TEST_TMPDIR/want"
+	sed -n '/^@@/,$p' <<<"$output" > "$BATS_TEST_TMPDIR/got"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	[ "$(grep -c '^@@' "$BATS_TEST_TMPDIR/got")" -eq 3 ]
+	run vault workspace diff inkscape a -q
+	assert_failure 1
+	assert_output "M  ~/.config/inkscape/preferences.xml"
+}
+
+@test "capture --path adds a folder; restore puts it back where it was" {
+	make_krita
+	mkdir -p "$HOME/art/my-brushes"
+	head -c 7000 /dev/urandom > "$HOME/art/my-brushes/soft.gbr"
+	cp "$HOME/art/my-brushes/soft.gbr" "$BATS_TEST_TMPDIR/soft.gbr"
+	run vault workspace capture krita --name a --path "$HOME/art/my-brushes"
+	assert_success
+	assert_line --regexp '^  my-brushes +~/art/my-brushes$'
+	rm -rf "$HOME/art"
+	run vault workspace restore krita a
+	assert_success
+	cmp "$BATS_TEST_TMPDIR/soft.gbr" "$HOME/art/my-brushes/soft.gbr"
+	run vault workspace capture krita --path "$HOME/no/such"
+	assert_failure 128
+	assert_output --partial "--path $HOME/no/such: No such file or directory"
+}
