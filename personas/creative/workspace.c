@@ -619,6 +619,15 @@ static int cmd_capture(int argc, char **argv)
 		    opt_name);
 	repo = cli_open_repo();
 	load_profile(argv[0], opt_version, &p);
+	if (opt_name) {
+		/* refused before anything is read (capture checks again) */
+		if (vlt_workspace_ref_name(p.app, opt_name, &name) < 0)
+			die("%s", vlt_error_last());
+		if (vlt_ref_exists(repo, name.data))
+			die("a workspace snapshot %s/%s exists already (choose "
+			    "another --name)", p.app, opt_name);
+		vlt_buf_reset(&name);
+	}
 	add_extra_paths(&p);
 	if (p.none_here && !p.nr)
 		die("%s keeps no settings on %s: it runs on other systems "
