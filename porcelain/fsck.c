@@ -21,6 +21,7 @@
 #include "refs.h"
 #include "seal.h"
 #include "tree.h"
+#include "workspace.h"
 #include "walk.h"
 
 static const char usage[] =
@@ -554,6 +555,10 @@ static int check_orphan_log(const char *name, void *data)
 static int first_ref(const char *name, const struct vlt_oid *oid, void *data)
 {
 	(void)oid;
+	/* workspace snapshots (application settings) are no project
+	 * history: a repository holding only those has no branch yet */
+	if (vlt_workspace_ref_is(name))
+		return 0;
 	snprintf(data, 256, "%s", name);
 	return 1;
 }

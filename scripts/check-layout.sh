@@ -16,7 +16,7 @@ top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 2
 
 # The first components of the repository's keys (Documentation/format.md).
-keys='refs|snapshots|tags|forgotten|packs|index|locks|gc|keys|logs|damaged'
+keys='refs|snapshots|tags|forgotten|packs|index|locks|gc|keys|logs|damaged|workspaces'
 # Literals a program may keep anyway: "FILE<TAB>LITERAL" lines, each with
 # the reason beside it. Empty: none is needed today.
 allow=''

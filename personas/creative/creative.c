@@ -19,6 +19,9 @@ static const struct cli_persona_cmd cmds[] = {
 	  NULL },
 	{ "assets", "vault-assets",
 	  "which file uses which: missing, unused, why, impact, mv", 1, NULL },
+	{ "workspace", "vault-workspace",
+	  "capture and restore Blender, Krita, GIMP... settings (undoable)", 0,
+	  NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

@@ -13,6 +13,9 @@
 static const struct cli_persona_cmd cmds[] = {
 	{ "assets", "vault-assets",
 	  "which file uses which: missing, unused, why, impact, mv", 1, NULL },
+	{ "workspace", "vault-workspace",
+	  "capture and restore Godot editor settings (and other tools')", 0,
+	  NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
