@@ -235,8 +235,9 @@ static int cmd_scan(struct vlt_repo *r, int argc, char **argv)
 			printf("  %s\n", unused.v[i]);
 		if (vlt_asset_duplicates(g, print_dup, &dup) < 0)
 			die("%s", vlt_error_last());
-		printf("%zu files, %zu references, %zu missing, %zu unused, "
-		       "%zu group%s of identical files", g->nfiles, nrefs,
+		printf("%zu file%s, %zu reference%s, %zu missing, %zu unused, "
+		       "%zu group%s of identical files", g->nfiles,
+		       g->nfiles == 1 ? "" : "s", nrefs, nrefs == 1 ? "" : "s",
 		       nmissing, unused.nr, dup.groups, dup.groups == 1 ? "" : "s");
 		if (bad)
 			printf(", %zu file%s could not be read", g->nerrors,

@@ -2,7 +2,7 @@
 # check-api.sh - the public API boundary between the libraries and the
 # programs (make check runs it; Makefile.am explains the boundary).
 #
-# Each library folder (lib/, lib/media/, lib/git/, cli/) lists its public
+# Each library folder (lib/, lib/media/, lib/assets/, lib/git/, cli/) lists its public
 # headers in a comment at the top of its Makefile.am.inc:
 #
 #   # Public headers:
@@ -28,7 +28,7 @@ set -eu
 top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top"
 
-LIBS="lib lib/media lib/git cli"
+LIBS="lib lib/media lib/assets lib/git cli"
 PROGRAMS="plumbing porcelain personas bench t/helpers"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -615,3 +615,59 @@ PY
 	assert_success
 	json_check 'assert [x["to"] for x in d["missing"]] == ["caf\ufffd.png"], d["missing"]'
 }
+
+@test "scan: a .blend saved by Blender names its missing image and library; a UDIM tile resolves" {
+	mkdir textures
+	cp "$VAULT_SRCDIR/t/data/blend/image-missing.blend" scene.blend
+	cp "$VAULT_SRCDIR/t/data/blend/linked.blend" linked.blend
+	printf 'P6\n1 1\n255\nskn' > textures/skin.1001.png
+	run vault assets scan --json
+	assert_success
+	json_check '
+m = {(x["from"], x["to"], x["kind"]) for x in d["missing"]}
+assert ("scene.blend", "textures/wood.png", "image") in m, m
+assert ("linked.blend", "lib/props.blend", "library") in m, m
+r = {(x["from"], x["to"], x["kind"]) for x in d["references"]}
+assert ("scene.blend", "textures/skin.<UDIM>.png", "image") in r or \
+       ("scene.blend", "textures/skin.1001.png", "image") in r, r
+assert not any(x["to"].startswith("textures/skin") for x in d["missing"]), d["missing"]
+assert d["errors"] == []'
+	# the image appears: nothing of scene.blend is missing any more
+	printf 'P6\n1 1\n255\nwod' > textures/wood.png
+	run vault assets scan --json
+	json_check '
+assert not any(x["from"] == "scene.blend" for x in d["missing"]), d["missing"]'
+}
+
+@test "scan: a Unity prefab's material GUID resolves through its .meta; without the .meta it is missing" {
+	mkdir Assets
+	printf 'fileFormatVersion: 2\nguid: 9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e\n' > Assets/Wood.mat.meta
+	printf '%%YAML 1.1\n%%TAG !u! tag:unity3d.com,2011:\n--- !u!21 &2100000\nMaterial:\n  m_Name: Wood\n' > Assets/Wood.mat
+	printf '%%YAML 1.1\n%%TAG !u! tag:unity3d.com,2011:\n--- !u!23 &5 stripped\nMeshRenderer:\n  m_Materials:\n  - {fileID: 2100000, guid: 9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e, type: 2}\n' > Assets/Crate.prefab
+	run vault assets scan --json
+	assert_success
+	json_check '
+r = {(x["from"], x["to"], x["kind"]) for x in d["references"]}
+assert ("Assets/Crate.prefab", "Assets/Wood.mat", "guid") in r, r
+assert d["missing"] == [], d["missing"]'
+	rm Assets/Wood.mat.meta
+	run vault assets scan --json
+	json_check '
+m = [x for x in d["missing"] if x["from"] == "Assets/Crate.prefab"]
+assert len(m) == 1 and m[0]["line"] == 6, d["missing"]'
+}
+
+@test "scan: a .blend whose block sizes lie is reported by name and the scan goes on" {
+	cp "$VAULT_SRCDIR/t/data/blend/image-missing.blend" bad.blend
+	# the first block's length field (after the 12-byte header and the
+	# 4-byte block code) claims 2^31 bytes
+	python3 -c 'import sys; b=bytearray(open("bad.blend","rb").read()); b[16:20]=(0x7fffffff).to_bytes(4,"little"); open("bad.blend","wb").write(b)'
+	mkdir m && printf 'mtllib m.mtl\n' > m/a.obj && : > m/m.mtl
+	run vault assets scan
+	assert_failure
+	assert_output --partial "error: bad.blend: block REND at offset 12 claims 2147483647 bytes"
+	run vault assets scan --json
+	json_check '
+assert [e["file"] for e in d["errors"]] == ["bad.blend"], d["errors"]
+assert ("m/a.obj", "m/m.mtl") in {(x["from"], x["to"]) for x in d["references"]}, d'
+}
