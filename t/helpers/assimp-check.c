@@ -4,24 +4,30 @@
  *     assimp-check [-t SECONDS] FILE...
  *
  * For each FILE, first assimp itself (aiImportFile with the flags vault
- * uses: none) in a child process under a time limit, then vault's loader
- * (vlt_mesh_load_file: the format sniffing, the pre-checks and the
- * sandboxed import, as vault diff --visual and vault creative status
- * run it), also in a child, so that a crash in the pre-checks shows as a
- * crash instead of taking the tool down. One tab-separated line per file:
+ * uses: none; then the file alone from memory, hinted by its extension)
+ * in child processes under a time limit, then vault's loader twice: from
+ * memory under the file's name (vlt_mesh_load_mem: how vault diff
+ * --visual and vault creative status load a file of a snapshot) and by
+ * path (vlt_mesh_load_file, which lets an OBJ find its MTL): the format
+ * sniffing, the pre-checks and the sandboxed import, each in a child
+ * too, so that a crash in the pre-checks shows as a crash instead of
+ * taking the tool down. One tab-separated line per file:
  *
- *     VERDICT<TAB>FILE<TAB>ASSIMP<TAB>VAULT
+ *     VERDICT<TAB>FILE<TAB>ASSIMP<TAB>VAULT-MEMORY<TAB>VAULT-PATH
  *
- * ASSIMP is "loads N triangles", "loads, no triangles", "fails: MESSAGE",
- * "crashed (signal N)" or "hangs"; VAULT is "reads N vertices N
- * triangles", "refused: MESSAGE", "crashed (signal N)" or "hangs".
- * VERDICT is one of
+ * ASSIMP is "loads N faces" or "loads, no triangles" (then "; memory:
+ * loads|fails|hangs|crashes"), "fails: MESSAGE", "crashed (signal N)" or
+ * "hangs"; each VAULT is "reads N vertices N triangles", "refused CODE:
+ * MESSAGE", "crashed (signal N)" or "hangs". VERDICT is one of
  *
  *     read       assimp loads triangles and vault reads the model
  *     notri      assimp loads a scene without triangles (points, lines,
- *                animation only) and vault refuses it for that reason
+ *                cameras, animation only) and vault refuses it
  *     limit      assimp loads it and vault refuses it for a documented
- *                limit (more than VLT_MESH_MAX_* vertices, ...)
+ *                limit (more than VLT_MESH_MAX_* vertices, too large,
+ *                a non-finite coordinate)
+ *     onefile    vault reads it by path; from memory neither assimp nor
+ *                vault can (the file needs the files beside it)
  *     skip       assimp itself cannot load it (not vault's business)
  *     REFUSED    assimp loads triangles, vault refuses it otherwise
  *     CRASH      vault crashed or hung
@@ -134,15 +140,11 @@ static unsigned long long faces_of(const struct aiScene *s)
 	return tris;
 }
 
-/* "loads N faces" or "loads, no triangles" or "fails: ...", then
- * "; memory: loads|fails" (the file alone, hinted by its extension, as
- * a program reading a snapshot hands it over). */
+/* "loads N faces", "loads, no triangles" or "fails: MESSAGE". */
 static void ask_assimp(const char *path, char *out, size_t n)
 {
 	const struct aiScene *s;
-	struct vlt_buf b = VLT_BUF_INIT;
 	unsigned long long tris;
-	int len;
 
 	aiDetachAllLogStreams();
 	if (!(s = aiImportFile(path, 0))) {
@@ -152,17 +154,25 @@ static void ask_assimp(const char *path, char *out, size_t n)
 	tris = faces_of(s);
 	aiReleaseImport(s);
 	if (tris)
-		len = snprintf(out, n, "loads %llu faces", tris);
+		snprintf(out, n, "loads %llu faces", tris);
 	else
-		len = snprintf(out, n, "loads, no triangles");
-	if (read_all(path, &b) < 0 || !b.len ||
-	    !(s = aiImportFileFromMemory(b.data, (unsigned)b.len, 0,
-					 ext_of(path)))) {
-		snprintf(out + len, n - (size_t)len, "; memory: fails");
-	} else {
-		snprintf(out + len, n - (size_t)len, "; memory: loads");
+		snprintf(out, n, "loads, no triangles");
+}
+
+/* The file alone, from memory, hinted by its extension (as a program
+ * reading a snapshot hands it over): "loads" or "fails". */
+static void ask_assimp_mem(const char *path, char *out, size_t n)
+{
+	const struct aiScene *s = NULL;
+	struct vlt_buf b = VLT_BUF_INIT;
+
+	aiDetachAllLogStreams();
+	if (read_all(path, &b) == 0 && b.len)
+		s = aiImportFileFromMemory(b.data, (unsigned)b.len, 0,
+					   ext_of(path));
+	snprintf(out, n, s ? "loads" : "fails");
+	if (s)
 		aiReleaseImport(s);
-	}
 	vlt_buf_release(&b);
 }
 
@@ -222,7 +232,7 @@ static const char *verdict_of(const char *a, const char *v, int mem)
 		return "limit";
 	if (strstr(v, "non-finite coordinate"))
 		return "limit";
-	if (mem && strstr(a, "memory: fails"))
+	if (mem && !strstr(a, "memory: loads"))
 		return "onefile";
 	return "REFUSED";
 }
@@ -255,6 +265,16 @@ int main(int argc, char **argv)
 			snprintf(a, sizeof(a), "crashed (signal %d)", sig);
 		else if (ra == -2)
 			snprintf(a, sizeof(a), "hangs");
+		if (!strncmp(a, "loads", 5)) {
+			char m[64];
+			size_t k = strlen(a);
+
+			ra = in_child(ask_assimp_mem, argv[i], timeout_s, m,
+				      sizeof(m), &sig);
+			snprintf(a + k, sizeof(a) - k, "; memory: %s",
+				 ra == -2 ? "hangs" : ra == -1 ? "crashes" :
+				 !strcmp(m, "loads") ? "loads" : "fails");
+		}
 		/* vault's own limit is the same: its sandbox kills its
 		 * child first, or ours tells a hang */
 		rv = in_child(ask_vault_mem, argv[i], 2 * timeout_s + 5, v,
