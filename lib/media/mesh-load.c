@@ -310,9 +310,10 @@ static uint64_t ply_binary_count(const unsigned char *p, int size, int sign,
 
 /*
  * An ASCII element: one line per item, as assimp reads it. A file with
- * fewer lines than the element claims is truncated (*p set to NULL); a
- * list length on a line must be a number no larger than MAX_POLYGON
- * (-1). A line may end before the properties the header lists do (a
+ * fewer lines than the element claims, or a list with fewer items than
+ * its length, is truncated (*p set to NULL); a list length must be a
+ * number no larger than MAX_POLYGON (-1). A line may end before the
+ * properties the header lists do (a
  * Blender 2.77 PLY declares vertex_indices on its vertices and writes
  * none): assimp takes what is there, so do we.
  */
@@ -344,9 +345,13 @@ static int check_ply_ascii(const struct ply_elem *e, const unsigned char **p,
 			if (e->props[k].list) {
 				if (ply_ascii_count(tok, tn, &n) < 0)
 					return -1;
+				/* a list cut short is a file cut short (assimp
+				 * would make up the missing indices) */
 				for (uint64_t j = 0; j < n; j++)
-					if (!next_token(&s, eol, &tok, &tn))
-						break;
+					if (!next_token(&s, eol, &tok, &tn)) {
+						*p = NULL;
+						return 0;
+					}
 			}
 		}
 		s = eol;
