@@ -179,9 +179,13 @@ static void image_side(struct side *s, const struct vlt_image *img)
 	snprintf(s->format, sizeof(s->format), "%s", img->format);
 }
 
+/* Which version a decoding failure was in, for the message. */
+static const char *failed_side;
+
 static int summarize_image(struct change *c, const struct vlt_buf *da,
 			   const struct vlt_buf *db)
 {
+	int failed = -1;
 	struct vlt_image ia, ib, scaled;
 	struct vlt_vdiff_opts o;
 	struct vlt_vdiff d;
@@ -194,13 +198,17 @@ static int summarize_image(struct change *c, const struct vlt_buf *da,
 	vlt_vdiff_init(&d);
 	if (c->a.present && c->b.present)
 		err = vlt_image_decode_pair(&ia, da->data, da->len, &ib,
-					    db->data, db->len, NULL);
+					    db->data, db->len, &failed);
 	else if (c->a.present)
 		err = vlt_image_decode(&ia, da->data, da->len);
 	else
 		err = vlt_image_decode(&ib, db->data, db->len);
-	if (err < 0)
+	if (err < 0) {
+		if (c->a.present && c->b.present)
+			failed_side = failed == 1 ? "the new version: " :
+				      "the old version: ";
 		goto done;
+	}
 	if (c->a.present)
 		image_side(&c->a, &ia);
 	if (c->b.present)
@@ -305,14 +313,16 @@ static void summarize(struct vlt_repo *r, struct change *c)
 	if (c->kind == K_IMAGE) {
 		err = summarize_image(c, &da, &db);
 	} else {
-		if (c->a.present)
-			err = model_side(&c->a, &da, it->path);
-		if (!err && c->b.present)
-			err = model_side(&c->b, &db, it->path);
+		if (c->a.present && (err = model_side(&c->a, &da,
+						      it->path)) < 0)
+			failed_side = c->b.present ? "the old version: " : "";
+		else if (c->b.present && (err = model_side(&c->b, &db,
+							   it->path)) < 0)
+			failed_side = c->a.present ? "the new version: " : "";
 	}
 	if (err < 0) {
-		snprintf(c->why, sizeof(c->why), "not decoded: %s",
-			 vlt_error_last());
+		snprintf(c->why, sizeof(c->why), "not decoded: %s%s",
+			 failed_side ? failed_side : "", vlt_error_last());
 		goto done;
 	}
 	if (thumbnails) {
@@ -322,6 +332,7 @@ static void summarize(struct vlt_repo *r, struct change *c)
 			thumbnail_side(r, &c->b, &it->new_e.oid, &db, it->path);
 	}
 done:
+	failed_side = NULL;
 	vlt_error_clear();
 	vlt_buf_release(&da);
 	vlt_buf_release(&db);

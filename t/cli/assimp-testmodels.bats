@@ -82,7 +82,7 @@ PLY/cube_uv.ply
 Q3D/WusonOrange.q3s
 RAW/WithTexture.raw
 SIB/heffalump.sib
-SMD/holy_grailref.smd
+SMD/triangle.smd
 STL/3DSMaxExport.STL
 X/BCN_Epileptic.X
 X3D/ComputerKeyboard.x3d
