@@ -45,7 +45,8 @@
 
 static const char usage[] =
 "usage: vault creative status [--json] [--no-visual] [--max-size SIZE]\n"
-"                             [--[no-]thumbnails] [--] [PATH...]\n"
+"                             [--max-pixels N] [--[no-]thumbnails]\n"
+"                             [--] [PATH...]\n"
 "\n"
 "Shows what changed in the project folder since the latest snapshot of\n"
 "the current branch, one line per file: for images (PNG, JPEG, WebP,\n"
@@ -61,6 +62,9 @@ static const char usage[] =
 "    --max-size SIZE    do not decode files larger than SIZE (default\n"
 "                       256M; 64k, 16M, 1G): they get their size only,\n"
 "                       and the line says so\n"
+"    --max-pixels N     do not compare PNG, JPEG or WebP pictures larger\n"
+"                       than N pixels (default 67108864: 8192x8192; 16M,\n"
+"                       64M): their sizes in pixels only\n"
 "    --thumbnails       put each version's thumbnail in the thumbnail\n"
 "                       cache (--json names the files); the default\n"
 "                       unless creative.thumbnails = false\n"
@@ -69,6 +73,7 @@ static const char usage[] =
 "Exit status: 0 (whatever changed), 128 on error.\n";
 
 #define DEFAULT_MAX_SIZE (256ull << 20)
+#define DEFAULT_MAX_PIXELS (8192ull * 8192ull)
 
 enum kind { K_FILE, K_IMAGE, K_MODEL };
 
@@ -91,6 +96,7 @@ struct change {
 	struct side a, b;
 	/* images on both sides: the pixel comparison */
 	int compared, resized;
+	int not_compared;        /* sizes from the headers only */
 	uint64_t changed_pixels, total_pixels;
 	double percent;
 	int has_box;
@@ -100,6 +106,7 @@ struct change {
 
 static int no_visual, thumbnails = -1;
 static uint64_t max_size = DEFAULT_MAX_SIZE;
+static uint64_t max_pixels = DEFAULT_MAX_PIXELS;
 static struct vlt_buf out = VLT_BUF_INIT;
 
 static void flush_out(int force)
@@ -179,6 +186,49 @@ static void image_side(struct side *s, const struct vlt_image *img)
 	snprintf(s->format, sizeof(s->format), "%s", img->format);
 }
 
+/*
+ * Over --max-pixels, by the headers (PNG, JPEG, WebP): both sides get
+ * their size and format from there and nothing is decoded. A header that
+ * cannot say (TIFF, Krita, OpenRaster) leaves it to the decoder, which
+ * refuses more than VLT_IMAGE_MAX_PIXELS itself.
+ */
+static int too_many_pixels(struct change *c, const struct vlt_buf *da,
+			   const struct vlt_buf *db)
+{
+	struct side *sides[2] = { &c->a, &c->b };
+	const struct vlt_buf *data[2] = { da, db };
+	uint32_t w[2] = { 0, 0 }, h[2] = { 0, 0 };
+	int over = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (!sides[i]->present)
+			continue;
+		if (vlt_image_size(data[i]->data, data[i]->len, &w[i], &h[i]) < 0) {
+			vlt_error_clear();
+			return 0;
+		}
+		over |= (uint64_t)w[i] * h[i] > max_pixels;
+	}
+	if (!over)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		const char *fmt;
+
+		if (!sides[i]->present)
+			continue;
+		fmt = vlt_image_sniff(data[i]->data, data[i]->len);
+		sides[i]->decoded = 1;
+		sides[i]->width = w[i];
+		sides[i]->height = h[i];
+		snprintf(sides[i]->format, sizeof(sides[i]->format), "%s",
+			 fmt ? fmt : "");
+	}
+	snprintf(c->why, sizeof(c->why), "not compared: over the "
+		 "--max-pixels limit of %" PRIu64 " pixels", max_pixels);
+	c->not_compared = 1;
+	return 1;
+}
+
 /* Which version a decoding failure was in, for the message. */
 static const char *failed_side;
 
@@ -196,6 +246,8 @@ static int summarize_image(struct change *c, const struct vlt_buf *da,
 	vlt_image_init(&ib);
 	vlt_image_init(&scaled);
 	vlt_vdiff_init(&d);
+	if (too_many_pixels(c, da, db))
+		return 0;
 	if (c->a.present && c->b.present)
 		err = vlt_image_decode_pair(&ia, da->data, da->len, &ib,
 					    db->data, db->len, &failed);
@@ -325,7 +377,7 @@ static void summarize(struct vlt_repo *r, struct change *c)
 			 failed_side ? failed_side : "", vlt_error_last());
 		goto done;
 	}
-	if (thumbnails) {
+	if (thumbnails && !c->not_compared) {
 		if (c->a.present)
 			thumbnail_side(r, &c->a, &it->old_e.oid, &da, it->path);
 		if (c->b.present)
@@ -390,7 +442,11 @@ static void describe_image(const struct change *c)
 {
 	const struct side *s = c->b.decoded ? &c->b : &c->a;
 
-	if (c->a.decoded && c->b.decoded) {
+	if (c->a.decoded && c->b.decoded && !c->compared) {
+		vlt_buf_addf(&out, "image %" PRIu32 "x%" PRIu32 " -> %" PRIu32
+			     "x%" PRIu32 " %s", c->a.width, c->a.height,
+			     c->b.width, c->b.height, c->b.format);
+	} else if (c->a.decoded && c->b.decoded) {
 		vlt_buf_addf(&out, "image %" PRIu32 "x%" PRIu32, c->a.width,
 			     c->a.height);
 		if (c->resized)
@@ -603,6 +659,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "no-visual", no_argument, NULL, 'V' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "max-pixels", required_argument, NULL, 'p' },
 		{ "thumbnails", no_argument, NULL, 'T' },
 		{ "no-thumbnails", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -624,6 +681,12 @@ int main(int argc, char **argv)
 		case 'V': no_visual = 1; break;
 		case 'm': max_size = cli_parse_size(optarg, usage,
 						    "--max-size"); break;
+		case 'p': max_pixels = cli_parse_size(optarg, usage,
+						      "--max-pixels");
+			  if (!max_pixels)
+				  usage_error(usage, "--max-pixels must be more "
+					      "than 0");
+			  break;
 		case 'T': thumbnails = 1; break;
 		case 'N': thumbnails = 0; break;
 		}

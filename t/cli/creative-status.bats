@@ -139,6 +139,29 @@ PY
 	assert_failure 129
 }
 
+@test "creative status compares no picture over --max-pixels, and says so" {
+	make_changed_project
+	run vault creative status --max-pixels 30000 --json
+	assert_success
+	echo "$output" > status.json
+	run python3 - status.json <<'PY'
+import json, sys
+c = {x["path"]: x for x in json.load(open(sys.argv[1]))["changes"]}
+h = c["art/hero.png"]
+# 256x128 = 32768 pixels: sizes from the header, no comparison, no thumbnail
+assert (h["before"]["width"], h["after"]["height"]) == (256, 128), h
+assert "visual" not in h and "thumbnail" not in h["after"], h
+assert h["not_decoded"] == "not compared: over the --max-pixels limit of 30000 pixels"
+# 128x96 = 12288 after, 64x64 before: compared
+assert c["art/bg.png"]["visual"]["resized"] is True
+PY
+	assert_success
+	run vault creative status --max-pixels 30000
+	assert_output --partial "art/hero.png: image 256x128 -> 256x128 png; 472 B -> 500 B (not compared: over the --max-pixels limit of 30000 pixels)"
+	run vault creative status --max-pixels 0
+	assert_failure 129
+}
+
 @test "creative status names a file it cannot decode, and goes on" {
 	make_changed_project
 	printf 'not a png at all' > art/hero.png
