@@ -394,18 +394,27 @@ done:
 
 static void add_size(const struct change *c)
 {
-	if (c->a.present && c->b.present && c->a.size != c->b.size)
-		vlt_buf_addf(&out, "%s -> %s", print_human_size(c->a.size),
-			     print_human_size(c->b.size));
-	else
+	const char *ha, *hb;
+
+	if (c->a.present && c->b.present && c->a.size != c->b.size) {
+		ha = print_human_size(c->a.size);
+		hb = print_human_size(c->b.size);
+		/* rounded alike: the bytes tell the change */
+		if (!strcmp(ha, hb))
+			vlt_buf_addf(&out, "%" PRIu64 " -> %" PRIu64 " bytes",
+				     c->a.size, c->b.size);
+		else
+			vlt_buf_addf(&out, "%s -> %s", ha, hb);
+	} else
 		vlt_buf_adds(&out, print_human_size(c->b.present ? c->b.size :
 						    c->a.size));
 }
 
-/* "2 x 2 x 2": the bounding box's extent along x, y and z. */
+/* "2 x 2 x 2": the bounding box's extent along x, y and z (4 digits:
+ * --json has the exact corners). */
 static void add_extent(const struct side *s)
 {
-	vlt_buf_addf(&out, "%g x %g x %g",
+	vlt_buf_addf(&out, "%.4g x %.4g x %.4g",
 		     (double)(s->bbox_max[0] - s->bbox_min[0]),
 		     (double)(s->bbox_max[1] - s->bbox_min[1]),
 		     (double)(s->bbox_max[2] - s->bbox_min[2]));
@@ -428,7 +437,7 @@ static void add_bbox_change(const struct side *a, const struct side *b)
 	if (same_min && same_max) {
 		vlt_buf_adds(&out, " (same)");
 	} else if (!memcmp(ea, eb, sizeof(ea))) {
-		vlt_buf_addf(&out, ", moved by (%g, %g, %g)",
+		vlt_buf_addf(&out, ", moved by (%.4g, %.4g, %.4g)",
 			     (double)(b->bbox_min[0] - a->bbox_min[0]),
 			     (double)(b->bbox_min[1] - a->bbox_min[1]),
 			     (double)(b->bbox_min[2] - a->bbox_min[2]));
