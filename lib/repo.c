@@ -490,6 +490,7 @@ static const char *const known_keys[] = {
 	"chunker.min", "chunker.avg",
 	"chunker.max", "compression.algo", "compression.level", "pack.size",
 	"gc.reflogExpire", "core.persona", "creative.visualDiff",
+	"creative.thumbnails",
 };
 
 struct cfg_check {
@@ -685,6 +686,10 @@ int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
 		if ((v = vlt_config_get(c, "creative.visualDiff")) &&
 		    vlt_config_get_bool(c, "creative.visualDiff", &on) < 0)
 			cfg_bad(&cc, "creative.visualDiff is '%s', not true or "
+				"false", v);
+		if ((v = vlt_config_get(c, "creative.thumbnails")) &&
+		    vlt_config_get_bool(c, "creative.thumbnails", &on) < 0)
+			cfg_bad(&cc, "creative.thumbnails is '%s', not true or "
 				"false", v);
 	}
 

@@ -8,6 +8,8 @@ pkgs=(
 	libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libjansson-dev
 	libgit2-dev git-lfs
 	libspng-dev libjpeg62-turbo-dev libwebp-dev libtiff-dev libassimp-dev libzip-dev libxml2-dev libyaml-dev
+	# models the loader is tested against (t/cli/assimp-testmodels.bats; 74 MB)
+	assimp-testmodels
 	libfreetype-dev fonts-dejavu-core
 	chromium
 	bats bats-support bats-assert

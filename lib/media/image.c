@@ -842,6 +842,69 @@ int vlt_image_decode(struct vlt_image *img, const void *data, size_t len)
 	return 0;
 }
 
+/* The size of a JPEG from its header (libjpeg reads no pixel data). */
+static int jpeg_size(const void *data, size_t len, uint32_t *w, uint32_t *h)
+{
+	struct jpeg_decompress_struct cinfo;
+	struct jpeg_err jerr;
+
+	memset(&cinfo, 0, sizeof(cinfo));
+	cinfo.err = jpeg_std_error(&jerr.pub);
+	jerr.pub.error_exit = jpeg_fail;
+	jerr.pub.emit_message = jpeg_warn;
+	jerr.pub.output_message = jpeg_quiet;
+	if (setjmp(jerr.jump)) {
+		jpeg_destroy_decompress(&cinfo);
+		return vlt_error_set(VLT_E_CORRUPT, "jpeg: %s", jerr.msg);
+	}
+	jpeg_create_decompress(&cinfo);
+	if (len > ULONG_MAX)
+		ERREXIT(&cinfo, JERR_INPUT_EOF);
+	jpeg_mem_src(&cinfo, data, (unsigned long)len);
+	jpeg_read_header(&cinfo, TRUE);
+	*w = cinfo.image_width;
+	*h = cinfo.image_height;
+	jpeg_destroy_decompress(&cinfo);
+	return 0;
+}
+
+int vlt_image_size(const void *data, size_t len, uint32_t *w, uint32_t *h)
+{
+	const char *fmt = vlt_image_sniff(data, len);
+
+	if (fmt && !strcmp(fmt, "png")) {
+		struct spng_ihdr ihdr;
+		spng_ctx *ctx = spng_ctx_new(0);
+		int rc;
+
+		if (!ctx)
+			return vlt_error_set(VLT_E_NOMEM, "png: out of memory");
+		if ((rc = spng_set_png_buffer(ctx, data, len)) ||
+		    (rc = spng_get_ihdr(ctx, &ihdr))) {
+			spng_ctx_free(ctx);
+			return png_error(rc, "header");
+		}
+		spng_ctx_free(ctx);
+		*w = ihdr.width;
+		*h = ihdr.height;
+		return 0;
+	}
+	if (fmt && !strcmp(fmt, "jpeg"))
+		return jpeg_size(data, len, w, h);
+	if (fmt && !strcmp(fmt, "webp")) {
+		int iw, ih;
+
+		if (!WebPGetInfo(data, len, &iw, &ih))
+			return vlt_error_set(VLT_E_CORRUPT, "webp: malformed "
+					     "header");
+		*w = (uint32_t)iw;
+		*h = (uint32_t)ih;
+		return 0;
+	}
+	return vlt_error_set(VLT_E_UNSUPPORTED, "%s: the size is known only "
+			     "by decoding", fmt ? fmt : "unknown image format");
+}
+
 int vlt_image_load(struct vlt_image *img, const char *path)
 {
 	struct vlt_buf data = VLT_BUF_INIT;

@@ -48,6 +48,12 @@ const char *vlt_image_sniff(const void *data, size_t len);
  * problem. */
 int vlt_image_decode(struct vlt_image *img, const void *data, size_t len);
 
+/* The size in pixels from the header alone, without decoding: PNG, JPEG
+ * and WebP; VLT_E_UNSUPPORTED for the other formats (TIFF, Krita,
+ * OpenRaster), VLT_E_CORRUPT for a damaged header. For callers that cap
+ * what they decode. */
+int vlt_image_size(const void *data, size_t len, uint32_t *w, uint32_t *h);
+
 /* Read and decode a file. */
 int vlt_image_load(struct vlt_image *img, const char *path);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "fsutil.h"
@@ -164,12 +165,19 @@ static int write_info(const char *path, const struct vlt_media_info *info)
 	return vlt_write_file_atomic(path, line, (size_t)n, 0644, 0);
 }
 
-int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
-			const char *name, uint32_t box,
-			struct vlt_media_info *info, struct vlt_buf *png)
+/*
+ * The thumbnail of file (named name) in the cache: info and (png not
+ * NULL) the PNG's bytes, (path not NULL) the PNG's path. From the cache
+ * when it holds them, else made from data (len bytes) or, when data is
+ * NULL, from the file object's content, and cached.
+ */
+static int thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
+		     const void *data, size_t len, const char *name,
+		     uint32_t box, struct vlt_media_info *info,
+		     struct vlt_buf *png, struct vlt_buf *path)
 {
 	struct vlt_buf ipath = VLT_BUF_INIT, tpath = VLT_BUF_INIT;
-	struct vlt_buf data = VLT_BUF_INIT;
+	struct vlt_buf content = VLT_BUF_INIT, enc = VLT_BUF_INIT;
 	struct vlt_image thumb;
 	char suffix[32];
 	int have_info, err;
@@ -185,16 +193,22 @@ int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
 				    "model", name);
 		goto done;
 	}
-	if (have_info && !png)
+	if (have_info && !png && !path)
 		goto done;
-	if (have_info && vlt_read_file(tpath.data, png) == 0)
-		goto done;
+	if (have_info && !png && access(tpath.data, R_OK) == 0)
+		goto found;
+	if (have_info && png && vlt_read_file(tpath.data, png) == 0)
+		goto found;
 	vlt_error_clear();
 	/* not cached: decode the content (whole: the formats need it) */
-	if ((err = vlt_file_object_read(r, file, VLT_MEDIA_MAX_BYTES,
-					&data)) < 0)
-		goto done;
-	err = vlt_media_probe(data.data, data.len, name, box, info, &thumb);
+	if (!data) {
+		if ((err = vlt_file_object_read(r, file, VLT_MEDIA_MAX_BYTES,
+						&content)) < 0)
+			goto done;
+		data = content.data;
+		len = content.len;
+	}
+	err = vlt_media_probe(data, len, name, box, info, &thumb);
 	if (err == VLT_E_UNSUPPORTED) {
 		struct vlt_media_info none;
 
@@ -206,22 +220,38 @@ int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
 		goto done;
 	if ((err = write_info(ipath.data, info)) < 0)
 		goto done;
-	if (thumb.rgba) {
-		struct vlt_buf enc = VLT_BUF_INIT;
-
-		if ((err = vlt_image_encode_png(&thumb, &enc)) == 0)
-			err = vlt_write_file_atomic(tpath.data, enc.data, enc.len,
-						    0644, 0);
-		if (!err && png)
-			err = vlt_buf_set(png, enc.data, enc.len);
-		vlt_buf_release(&enc);
-	}
+	if (!thumb.rgba)
+		goto done;
+	if ((err = vlt_image_encode_png(&thumb, &enc)) < 0 ||
+	    (err = vlt_write_file_atomic(tpath.data, enc.data, enc.len,
+					 0644, 0)) < 0 ||
+	    (png && (err = vlt_buf_set(png, enc.data, enc.len)) < 0))
+		goto done;
+found:
+	if (path)
+		err = vlt_buf_set(path, tpath.data, tpath.len);
 done:
 	vlt_image_release(&thumb);
-	vlt_buf_release(&data);
+	vlt_buf_release(&enc);
+	vlt_buf_release(&content);
 	vlt_buf_release(&ipath);
 	vlt_buf_release(&tpath);
 	return err;
+}
+
+int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
+			const char *name, uint32_t box,
+			struct vlt_media_info *info, struct vlt_buf *png)
+{
+	return thumbnail(r, file, NULL, 0, name, box, info, png, NULL);
+}
+
+int vlt_media_thumbnail_data(struct vlt_repo *r, const struct vlt_oid *file,
+			     const void *data, size_t len, const char *name,
+			     uint32_t box, struct vlt_media_info *info,
+			     struct vlt_buf *path)
+{
+	return thumbnail(r, file, data, len, name, box, info, NULL, path);
 }
 
 /* Append a line to d->notes (cut when full). */

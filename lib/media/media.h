@@ -59,6 +59,18 @@ int vlt_media_thumbnail(struct vlt_repo *r, const struct vlt_oid *file,
 			const char *name, uint32_t box,
 			struct vlt_media_info *info, struct vlt_buf *png);
 
+/*
+ * The same for content the caller already holds (data, len bytes, whose
+ * file object id is file: e.g. a file of the working folder, hashed but
+ * not stored), and (path not NULL) the cached PNG's path instead of its
+ * bytes, for a program that names it (`vault creative status --json`).
+ * A model or image without pixels has no PNG: path is left empty.
+ */
+int vlt_media_thumbnail_data(struct vlt_repo *r, const struct vlt_oid *file,
+			     const void *data, size_t len, const char *name,
+			     uint32_t box, struct vlt_media_info *info,
+			     struct vlt_buf *path);
+
 /* What a visual diff of two versions found. */
 struct vlt_media_diff {
 	enum vlt_media_kind kind;

@@ -309,6 +309,58 @@ static uint64_t ply_binary_count(const unsigned char *p, int size, int sign,
 }
 
 /*
+ * An ASCII element: one line per item, as assimp reads it. A file with
+ * fewer lines than the element claims, or a list with fewer items than
+ * its length, is truncated (*p set to NULL); a list length must be a
+ * number no larger than MAX_POLYGON (-1). A line may end before the
+ * properties the header lists do (a
+ * Blender 2.77 PLY declares vertex_indices on its vertices and writes
+ * none): assimp takes what is there, so do we.
+ */
+static int check_ply_ascii(const struct ply_elem *e, const unsigned char **p,
+			   const unsigned char *end)
+{
+	const unsigned char *s = *p;
+
+	for (uint64_t i = 0; i < e->count; i++) {
+		const unsigned char *eol, *tok;
+		size_t tn;
+
+		/* blank lines between items do not count */
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' ||
+				   *s == '\n'))
+			s++;
+		if (s == end) {
+			*p = NULL;
+			return 0;
+		}
+		eol = memchr(s, '\n', (size_t)(end - s));
+		if (!eol)
+			eol = end;
+		for (int k = 0; k < e->nprops; k++) {
+			uint64_t n = 1;
+
+			if (!next_token(&s, eol, &tok, &tn))
+				break;
+			if (e->props[k].list) {
+				if (ply_ascii_count(tok, tn, &n) < 0)
+					return -1;
+				/* a list cut short is a file cut short (assimp
+				 * would make up the missing indices) */
+				for (uint64_t j = 0; j < n; j++)
+					if (!next_token(&s, eol, &tok, &tn)) {
+						*p = NULL;
+						return 0;
+					}
+			}
+		}
+		s = eol;
+	}
+	*p = s;
+	return 0;
+}
+
+/*
  * Walk a PLY header and body the way the file describes them, and refuse
  * a file that ends early. assimp's PLY reader hangs on a header cut short
  * and invents faces from a body cut short.
@@ -345,9 +397,10 @@ static int check_ply_with(struct ply_elem *elems, const unsigned char *data,
 		n = (size_t)(eol - p);
 		if (n && p[n - 1] == '\r')
 			n--;
+		/* a long comment (Blender writes the source file's path) is
+		 * cut: no line that matters is that long */
 		if (n >= sizeof(line))
-			return vlt_error_set(VLT_E_CORRUPT, "%s: PLY header "
-					     "line too long", label);
+			n = sizeof(line) - 1;
 		memcpy(line, p, n);
 		line[n] = '\0';
 		p = eol + 1;
@@ -422,10 +475,10 @@ static int check_ply_with(struct ply_elem *elems, const unsigned char *data,
 			if (!pr->size || (pr->list && !pr->count_size))
 				return vlt_error_set(VLT_E_CORRUPT, "%s: bad PLY "
 						     "property type", label);
-		} else {
-			return vlt_error_set(VLT_E_CORRUPT, "%s: unknown PLY "
-					     "header line '%s'", label, w);
 		}
+		/* Any other line is skipped, as assimp's reader skips it:
+		 * exporters write lines outside the grammar (Blender 2.4's
+		 * "Created by Blender3D 247 - www.blender.org"). */
 	}
 	if (!body)
 		return vlt_error_set(VLT_E_CORRUPT, "%s: truncated PLY header "
@@ -444,7 +497,14 @@ static int check_ply_with(struct ply_elem *elems, const unsigned char *data,
 			has_list |= e->props[k].list;
 			fixed += (uint64_t)e->props[k].size;
 		}
-		if (format != PLY_ASCII && !has_list) {
+		if (format == PLY_ASCII) {
+			if (check_ply_ascii(e, &p, end) < 0)
+				goto bad_list;
+			if (p == NULL)
+				goto truncated;
+			continue;
+		}
+		if (!has_list) {
 			if (fixed && e->count > (uint64_t)(end - p) / fixed)
 				goto truncated;
 			p += e->count * fixed;
@@ -453,22 +513,9 @@ static int check_ply_with(struct ply_elem *elems, const unsigned char *data,
 		for (uint64_t i = 0; i < e->count; i++) {
 			for (int k = 0; k < e->nprops; k++) {
 				const struct ply_prop *pr = &e->props[k];
-				const unsigned char *tok;
 				uint64_t n = 1;
-				size_t tn;
 				int neg;
 
-				if (format == PLY_ASCII) {
-					if (!next_token(&p, end, &tok, &tn))
-						goto truncated;
-					if (pr->list &&
-					    ply_ascii_count(tok, tn, &n) < 0)
-						goto bad_list;
-					for (uint64_t j = 0; pr->list && j < n; j++)
-						if (!next_token(&p, end, &tok, &tn))
-							goto truncated;
-					continue;
-				}
 				if (pr->list) {
 					if ((size_t)(end - p) < (size_t)pr->count_size)
 						goto truncated;
@@ -894,9 +941,9 @@ static int convert_tree(struct convert *cv, const struct aiNode *node,
 	mat_mul(&t, parent, &node->mTransformation);
 	VLT_TRY(convert_node(cv, node, &t));
 	for (unsigned i = 0; i < node->mNumChildren; i++) {
+		/* assimp's RAW reader leaves a child it moved up as NULL */
 		if (!node->mChildren || !node->mChildren[i])
-			return vlt_error_set(VLT_E_CORRUPT, "%s: missing scene "
-					     "node", cv->label);
+			continue;
 		VLT_TRY(convert_tree(cv, node->mChildren[i], &t, depth + 1));
 	}
 	return 0;
@@ -931,13 +978,14 @@ static int convert_scene(struct vlt_mesh *m, const struct aiScene *scene,
 	cv.scene = scene;
 	cv.label = label;
 	if (!scene->mRootNode)
-		return vlt_error_set(VLT_E_CORRUPT, "%s: no scene", label);
+		return vlt_error_set(VLT_E_UNSUPPORTED, "%s: no triangles (an "
+				     "empty scene)", label);
 	cv.matmap = malloc((scene->mNumMaterials + 1) * sizeof(*cv.matmap));
 	if (!cv.matmap)
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	for (unsigned i = 0; i < scene->mNumMaterials; i++)
 		cv.matmap[i] = -2;
-	snprintf(m->format, sizeof(m->format), "%s", fmt);
+	snprintf(m->format, sizeof(m->format), "%s", *fmt ? fmt : "model");
 	err = convert_tree(&cv, scene->mRootNode, &identity, 0);
 	if (!err && !m->ntriangles)
 		err = vlt_error_set(VLT_E_UNSUPPORTED, "%s: no triangles (an "
@@ -1054,6 +1102,12 @@ static int pick_format(const void *data, size_t len, const char *ext,
 			return 0;
 		}
 	}
+	/* No extension at all: assimp tells by content (its readers check
+	 * signatures), in the sandbox like any other import. */
+	if (!ext) {
+		*fmt = "";
+		return 0;
+	}
 	return vlt_error_set(VLT_E_UNSUPPORTED, "%s: not a 3D model format "
 			     "vault reads (OBJ, STL, PLY, glTF, GLB, FBX)",
 			     label);
@@ -1109,10 +1163,13 @@ int vlt_mesh_load_file_opts(struct vlt_mesh *m, const char *path,
 	/*
 	 * Formats that refer to files beside them (OBJ to its MTL, glTF to
 	 * its buffers) are read by path so assimp can find those, when the
-	 * extension leads assimp to the same reader; the rest from memory.
+	 * extension leads assimp to the same reader; so are the formats
+	 * assimp picks by extension or content (an Unreal .3d needs its
+	 * _a.3d and _d.3d, a Half-Life MDL its textures file); the rest from
+	 * memory.
 	 */
-	if ((!strcmp(fmt, "obj") || !strcmp(fmt, "gltf")) &&
-	    known_format(ext) == fmt)
+	if (((!strcmp(fmt, "obj") || !strcmp(fmt, "gltf")) &&
+	     known_format(ext) == fmt) || !known_format(fmt))
 		err = import(m, fmt, NULL, 0, path, path, opts);
 	else
 		err = import(m, fmt, b.data, b.len, NULL, path, opts);
