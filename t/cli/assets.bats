@@ -666,7 +666,7 @@ assert len(m) == 1 and m[0]["line"] == 6, d["missing"]'
 	run vault assets scan
 	assert_failure
 	assert_output --partial "error: bad.blend: block REND at offset 12 claims 2147483647 bytes"
-	run vault assets scan --json
+	run --separate-stderr vault assets scan --json
 	json_check '
 assert [e["file"] for e in d["errors"]] == ["bad.blend"], d["errors"]
 assert ("m/a.obj", "m/m.mtl") in {(x["from"], x["to"]) for x in d["references"]}, d'
