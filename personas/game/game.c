@@ -11,6 +11,9 @@
 #include "persona.h"
 
 static const struct cli_persona_cmd cmds[] = {
+	{ "milestone", "vault-milestone",
+	  "named snapshots with a due date and a checklist; release freezes",
+	  0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
