@@ -119,6 +119,12 @@ static int cmd_create(struct vlt_repo *r, const char *name, const char *rev)
 	json_t *body;
 	int exists;
 
+	struct vlt_buf ref = VLT_BUF_INIT;
+
+	if (vlt_record_ref_name(KIND, name, &ref) < 0)
+		die("bad milestone name '%s' (a name is one ref component: "
+		    "letters, digits, '-', '.', '_'...)", name);
+	vlt_buf_release(&ref);
 	gamerec_snapshot(r, rev ? rev : "HEAD", &snap);
 	exists = vlt_record_lookup(r, KIND, name, &old, &rec) == 0;
 	if (!exists && vlt_error_last_code() != VLT_E_NOTFOUND)
@@ -130,12 +136,6 @@ static int cmd_create(struct vlt_repo *r, const char *name, const char *rev)
 		if (released(body))
 			refuse_released(name, "create");
 	} else {
-		struct vlt_buf ref = VLT_BUF_INIT;
-
-		if (vlt_record_ref_name(KIND, name, &ref) < 0)
-			die("bad milestone name '%s': %s", name,
-			    vlt_error_last());
-		vlt_buf_release(&ref);
 		body = json_pack("{s:s,s:n,s:s,s:[],s:b}", "name", name, "due",
 				 "note", "", "checklist", "released", 0);
 		if (!body)
@@ -546,7 +546,7 @@ int main(int argc, char **argv)
 	cli_init(argv[0]);
 	while ((c = cli_getopt(argc, argv, "", opts, usage)) != -1) {
 		switch (c) {
-		case 'd': check_date(optarg); due_opt = optarg; break;
+		case 'd': due_opt = optarg; break;
 		case 'n': note_opt = optarg; break;
 		case 'D': done_opt = 1; break;
 		case 'U': done_opt = 0; break;
@@ -555,6 +555,8 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error(usage, "no subcommand");
+	if (due_opt)
+		check_date(due_opt);
 	cmd = argv[optind];
 	av = argv + optind + 1;
 	n = argc - optind - 1;
