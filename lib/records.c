@@ -568,6 +568,7 @@ static int save_locked(struct vlt_repo *r, struct vlt_record *rec,
 
 int vlt_record_save(struct vlt_repo *r, struct vlt_record *rec,
 		    const char *name, const struct vlt_oid *old,
+		    vlt_record_prepare_fn prepare, void *data,
 		    struct vlt_oid *oid_out)
 {
 	struct vlt_buf ref = VLT_BUF_INIT;
@@ -589,7 +590,9 @@ int vlt_record_save(struct vlt_repo *r, struct vlt_record *rec,
 		goto done;
 	if ((err = vlt_writer_begin(r, &lock, &gen, "record")) < 0)
 		goto done;
-	err = save_locked(r, rec, &lock, &gen, ref.data, old, &oid);
+	err = prepare ? prepare(r, rec, data) : 0;
+	if (!err)
+		err = save_locked(r, rec, &lock, &gen, ref.data, old, &oid);
 	if (err < 0) {
 		/* keep the first error's message across the unlock */
 		struct vlt_buf m = VLT_BUF_INIT;

@@ -129,10 +129,17 @@ int vlt_record_lookup(struct vlt_repo *r, const char *kind, const char *name,
  * (VLT_E_EXISTS otherwise). old set: rec becomes the next version of the
  * record old, which it links to (so the history of a record is its chain
  * of links), and the ref moves only if it still names old
- * (VLT_E_CONFLICT otherwise). oid_out (may be NULL) gets the new id.
+ * (VLT_E_CONFLICT otherwise). prepare (may be NULL) runs under the
+ * lock first, to store what the record will link to (an attachment's
+ * file object, vlt_file_from_fd) and add the links and body: what it
+ * stores is then safe from a concurrent gc as the record is. oid_out
+ * (may be NULL) gets the new id.
  */
+typedef int (*vlt_record_prepare_fn)(struct vlt_repo *r,
+				     struct vlt_record *rec, void *data);
 int vlt_record_save(struct vlt_repo *r, struct vlt_record *rec,
 		    const char *name, const struct vlt_oid *old,
+		    vlt_record_prepare_fn prepare, void *data,
 		    struct vlt_oid *oid_out);
 
 #endif

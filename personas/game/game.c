@@ -14,6 +14,9 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "milestone", "vault-milestone",
 	  "named snapshots with a due date and a checklist; release freezes",
 	  0, NULL },
+	{ "playtest", "vault-playtest",
+	  "playtest sessions of an exact build: time, metrics, attachments",
+	  0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

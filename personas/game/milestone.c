@@ -107,7 +107,7 @@ static void save(struct vlt_repo *r, const char *name, json_t *body,
 	snapshot_of(body, &snap);
 	gamerec_set_body(&rec, body);
 	if (vlt_record_add_link(&rec, VLT_OBJ_SNAPSHOT, &snap) < 0 ||
-	    vlt_record_save(r, &rec, name, old, &oid) < 0)
+	    vlt_record_save(r, &rec, name, old, NULL, NULL, &oid) < 0)
 		die("cannot record the milestone: %s", vlt_error_last());
 	vlt_record_release(&rec);
 }
