@@ -17,6 +17,9 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "playtest", "vault-playtest",
 	  "playtest sessions of an exact build: time, metrics, attachments",
 	  0, NULL },
+	{ "feedback", "vault-feedback",
+	  "player feedback per build; correlate tags with changes; bisect",
+	  0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
