@@ -436,12 +436,14 @@ static int cmd_import(struct vlt_repo *r, const char *path)
 
 	if (vlt_read_file_max(path, VLT_OBJ_RECORD_LIMIT, &data) < 0)
 		die("cannot read %s: %s", path, vlt_error_last());
-	if (n > 5 && !strcmp(path + n - 5, ".json"))
-		import_json(r, path, &data, items, &bad), what = "item";
-	else if (n > 4 && !strcmp(path + n - 4, ".csv"))
+	if (n > 5 && !strcmp(path + n - 5, ".json")) {
+		import_json(r, path, &data, items, &bad);
+		what = "item";
+	} else if (n > 4 && !strcmp(path + n - 4, ".csv")) {
 		import_csv(r, path, &data, items, &bad);
-	else
+	} else {
 		usage_error(usage, "import wants FILE.csv or FILE.json");
+	}
 	if (bad)
 		die("%s: %d bad %s%s: nothing imported", path, bad, what,
 		    bad == 1 ? "" : "s");
