@@ -20,6 +20,11 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "feedback", "vault-feedback",
 	  "player feedback per build; correlate tags with changes; bisect",
 	  0, NULL },
+	{ "platform", "vault-platform",
+	  "the platforms builds are recorded for", 0, NULL },
+	{ "build", "vault-build",
+	  "build outputs per platform and snapshot; diff explains growth",
+	  0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
