@@ -195,6 +195,7 @@ static int list_one(const struct vlt_oid *oid, const struct vlt_record *rec,
 	struct lister *ls = data;
 	struct vlt_oid snap;
 	const char *pl;
+	int64_t t;
 	json_t *b;
 
 	if (!ref || !vlt_record_ref_short(KIND, ref))
@@ -212,21 +213,53 @@ static int list_one(const struct vlt_oid *oid, const struct vlt_record *rec,
 	json_object_set_new(b, "date", json_string(print_date_iso(rec->time,
 							rec->tz_minutes)));
 	json_object_set_new(b, "snapshot_message", print_json_string(
-		gamerec_snapshot_line(ls->r, &snap, NULL)));
+		gamerec_snapshot_line(ls->r, &snap, &t)));
+	json_object_set_new(b, "snapshot_time", json_integer((json_int_t)t));
 	cli_json_append(ls->a, b);
 	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t tx = json_integer_value(json_object_get(x, "snapshot_time"));
+	json_int_t ty = json_integer_value(json_object_get(y, "snapshot_time"));
+	int c;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if ((c = strcmp(json_string_value(json_object_get(x, "platform")),
+			json_string_value(json_object_get(y, "platform")))))
+		return c;
+	return strcmp(json_string_value(json_object_get(x, "id")),
+		      json_string_value(json_object_get(y, "id")));
 }
 
 static int cmd_list(struct vlt_repo *r)
 {
 	struct lister ls = { r, cli_json_array() };
 	json_t *b;
-	size_t i;
+	size_t i, n;
 
 	if (platform_opt)
 		need_platform(r, platform_opt);
 	if (vlt_record_list(r, KIND, list_one, &ls) < 0)
 		die("%s", vlt_error_last());
+	/* refs come by name (the snapshot's id): order by snapshot time */
+	n = json_array_size(ls.a);
+	if (n) {
+		json_t **v = calloc(n, sizeof(*v));
+
+		if (!v)
+			die("out of memory");
+		json_array_foreach(ls.a, i, b)
+			v[i] = json_incref(b);
+		qsort(v, n, sizeof(*v), by_time);
+		json_array_clear(ls.a);
+		for (i = 0; i < n; i++)
+			cli_json_append(ls.a, v[i]);
+		free(v);
+	}
 	if (json_out) {
 		cli_json_print(ls.a, 0);
 		return 0;

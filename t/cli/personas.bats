@@ -39,6 +39,7 @@ make_art() {
 	assert_output --regexp "   milestone +named snapshots"
 	assert_output --regexp "   playtest +playtest sessions"
 	assert_output --regexp "   feedback +player feedback"
+	assert_output --regexp "   build +build outputs per platform"
 	run vault help creative
 	assert_success
 	assert_output --partial "usage: vault creative"
