@@ -452,16 +452,25 @@ static json_t *buckets_json(struct buckets *bs)
 	return a;
 }
 
+/* The changed entries; the unchanged ones are only counted. */
 static void print_buckets(const char *title, struct buckets *bs)
 {
+	size_t same = 0;
+
 	printf("%-24s %6s %10s %10s %11s\n", title, "files", "before",
 	       "after", "growth");
 	for (size_t i = 0; i < bs->nr; i++)
-		printf("%-24s %6u %10s %10s %11s\n", bs->v[i].key,
+		if (bs->v[i].before == bs->v[i].after &&
+		    bs->v[i].files_before == bs->v[i].files_after)
+			same++;
+		else
+			printf("%-24s %6u %10s %10s %11s\n", bs->v[i].key,
 		       bs->v[i].files_after,
 		       print_human_size(bs->v[i].before),
 		       print_human_size(bs->v[i].after),
 		       signed_size(bs->v[i].before, bs->v[i].after));
+	if (same)
+		printf("(%zu unchanged, not shown)\n", same);
 }
 
 static int cmd_diff(struct vlt_repo *r, const char *a, const char *b)
