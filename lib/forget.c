@@ -13,6 +13,7 @@
 #include "error.h"
 #include "forget.h"
 #include "odb.h"
+#include "records.h"
 #include "refs.h"
 #include "tree.h"
 #include "walk.h"
@@ -145,6 +146,46 @@ int vlt_forget_plan_decide(struct vlt_forget_plan *plan,
 	return 0;
 }
 
+int vlt_forget_plan_keep(struct vlt_forget_plan *plan,
+			 const struct vlt_oid *oid, const char *reason)
+{
+	plan->nforget = 0;
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct vlt_forget_item *it = &plan->v[i];
+
+		if (!vlt_oid_cmp(&it->oid, oid)) {
+			it->keep = 1;
+			add_reason(it, reason);
+		}
+		plan->nforget += !it->keep;
+	}
+	return 0;
+}
+
+/* Each milestone (a record of kind <persona>.milestone that a ref names)
+ * keeps the snapshots it links to. */
+static int keep_milestone(const struct vlt_oid *oid,
+			  const struct vlt_record *rec, const char *ref,
+			  void *data)
+{
+	struct vlt_buf why = VLT_BUF_INIT;
+	const char *dot = strchr(rec->kind, '.'), *name;
+	int err = 0;
+
+	(void)oid;
+	if (!ref || !dot || strcmp(dot + 1, "milestone") ||
+	    !(name = vlt_record_ref_short(rec->kind, ref)))
+		return 0;
+	if ((err = vlt_buf_addf(&why, "milestone %s", name)) < 0)
+		return err;
+	for (size_t i = 0; i < rec->nlinks && !err; i++)
+		if (rec->links[i].kind == VLT_OBJ_SNAPSHOT)
+			err = vlt_forget_plan_keep(data, &rec->links[i].oid,
+						   why.data);
+	vlt_buf_release(&why);
+	return err;
+}
+
 struct oid_list {
 	const struct vlt_forget_policy *policy;
 	struct vlt_oid *v;
@@ -259,6 +300,8 @@ int vlt_forget_plan_make(struct vlt_repo *r, const char *branch,
 	if ((err = read_history(r, cur, policy, plan)) == 0)
 		err = vlt_forget_plan_decide(plan, policy, tags.v, tags.nr,
 					     refs.v, refs.nr);
+	if (!err && (err = vlt_record_list(r, NULL, keep_milestone, plan)) < 0)
+		err = vlt_error_wrap(err, "milestones");
 done:
 	free(tags.v);
 	free(refs.v);

@@ -8,7 +8,9 @@
  * kept and why; applying it marks the others forgotten (walk.h,
  * vlt_snapshot_forget). Periods are taken in each snapshot's own time
  * zone. The branch's latest snapshot is always kept, and so is any
- * snapshot a ref names. Nothing is printed here.
+ * snapshot a ref names or a milestone links to (a record of kind
+ * <persona>.milestone named by a ref: reason "milestone NAME"). Nothing
+ * is printed here.
  */
 #ifndef VLT_FORGET_H
 #define VLT_FORGET_H
@@ -83,6 +85,10 @@ int vlt_forget_plan_add(struct vlt_forget_plan *plan,
 			const struct vlt_oid *oid, int64_t time,
 			int tz_minutes, const char *first_line,
 			int tagged_meta);
+/* Keep the snapshot oid if the plan has it, adding reason (copied; cut
+ * to what fits), and count nforget again. 0 also when it is not there. */
+int vlt_forget_plan_keep(struct vlt_forget_plan *plan,
+			 const struct vlt_oid *oid, const char *reason);
 /* Mark every snapshot the plan does not keep forgotten. */
 int vlt_forget_plan_apply(struct vlt_repo *r,
 			  const struct vlt_forget_plan *plan);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "gc.h"
 #include "odb.h"
 #include "oidset.h"
 #include "records.h"
@@ -495,5 +496,120 @@ int vlt_record_list(struct vlt_repo *r, const char *kind, vlt_record_fn fn,
 
 	vlt_oidset_release(&ls.seen);
 	free(ls.todo);
+	return err;
+}
+
+const char *vlt_record_ref_short(const char *kind, const char *ref)
+{
+	const char *dot = strchr(kind, '.');
+	size_t plen, wlen;
+
+	if (!dot || strncmp(ref, "refs/", 5))
+		return NULL;
+	ref += 5;
+	plen = (size_t)(dot - kind);
+	wlen = strlen(dot + 1);
+	if (strncmp(ref, kind, plen) || ref[plen] != '/')
+		return NULL;
+	ref += plen + 1;
+	if (strncmp(ref, dot + 1, wlen) || ref[wlen] != '/' || !ref[wlen + 1])
+		return NULL;
+	return ref + wlen + 1;
+}
+
+int vlt_record_lookup(struct vlt_repo *r, const char *kind, const char *name,
+		      struct vlt_oid *oid_out, struct vlt_record *rec)
+{
+	struct vlt_buf ref = VLT_BUF_INIT;
+	int err;
+
+	vlt_record_init(rec);
+	if ((err = vlt_record_ref_name(kind, name, &ref)) < 0)
+		goto done;
+	if ((err = vlt_ref_read(r, ref.data, oid_out)) < 0) {
+		if (err == VLT_E_NOTFOUND)
+			err = vlt_error_set(VLT_E_NOTFOUND, "no %s named '%s'",
+					    strchr(kind, '.') + 1, name);
+		goto done;
+	}
+	if ((err = vlt_record_read(r, oid_out, rec)) < 0)
+		goto done;
+	if (strcmp(rec->kind, kind)) {
+		err = vlt_error_set(VLT_E_INVALID, "%s names a %s record, not "
+				    "a %s", ref.data, rec->kind, kind);
+		vlt_record_release(rec);
+	}
+done:
+	vlt_buf_release(&ref);
+	return err;
+}
+
+/* Under the writer lock: store, settle against a concurrent gc, move the
+ * ref. The lock is released by the caller whatever happens. */
+static int save_locked(struct vlt_repo *r, struct vlt_record *rec,
+		       struct vlt_repo_lock *lock, uint64_t *gen,
+		       const char *refname, const struct vlt_oid *old,
+		       struct vlt_oid *oid)
+{
+	struct vlt_buf msg = VLT_BUF_INIT;
+	struct vlt_oid zero;
+	int err;
+
+	memset(&zero, 0, sizeof(zero));
+	if ((err = vlt_record_create(r, rec, oid)) < 0 ||
+	    (err = vlt_writer_settle(r, lock, gen, oid)) < 0)
+		return err;
+	if ((err = vlt_buf_addf(&msg, "record: %s", rec->kind)) == 0)
+		err = vlt_ref_update(r, refname, oid, old ? old : &zero,
+				     msg.data);
+	vlt_buf_release(&msg);
+	return err;
+}
+
+int vlt_record_save(struct vlt_repo *r, struct vlt_record *rec,
+		    const char *name, const struct vlt_oid *old,
+		    vlt_record_prepare_fn prepare, void *data,
+		    struct vlt_oid *oid_out)
+{
+	struct vlt_buf ref = VLT_BUF_INIT;
+	struct vlt_repo_lock lock = { 0 };
+	struct vlt_oid oid, cur;
+	uint64_t gen;
+	int err, err2;
+
+	if ((err = vlt_record_ref_name(rec->kind, name, &ref)) < 0)
+		goto done;
+	if (!old && vlt_ref_read(r, ref.data, &cur) == 0) {
+		err = vlt_error_set(VLT_E_EXISTS, "a %s named '%s' exists "
+				    "already", strchr(rec->kind, '.') + 1,
+				    name);
+		goto done;
+	}
+	vlt_error_clear();
+	if (old && (err = vlt_record_add_link(rec, VLT_OBJ_RECORD, old)) < 0)
+		goto done;
+	if ((err = vlt_writer_begin(r, &lock, &gen, "record")) < 0)
+		goto done;
+	err = prepare ? prepare(r, rec, data) : 0;
+	if (!err)
+		err = save_locked(r, rec, &lock, &gen, ref.data, old, &oid);
+	if (err < 0) {
+		/* keep the first error's message across the unlock */
+		struct vlt_buf m = VLT_BUF_INIT;
+
+		vlt_buf_adds(&m, vlt_error_last());
+		vlt_writer_end(r, &lock);
+		err = vlt_error_set(err, "%s", m.data);
+		vlt_buf_release(&m);
+		goto done;
+	}
+	if ((err2 = vlt_writer_end(r, &lock)) < 0) {
+		err = err2;
+		goto done;
+	}
+	if (oid_out)
+		*oid_out = oid;
+done:
+	vlt_buf_release(&ref);
 	return err;
 }

@@ -107,4 +107,39 @@ typedef int (*vlt_record_fn)(const struct vlt_oid *oid,
 int vlt_record_list(struct vlt_repo *r, const char *kind, vlt_record_fn fn,
 		    void *data);
 
+/*
+ * The name a record's ref gives it: "beta" for refs/game/milestone/beta
+ * when kind is game.milestone; NULL when ref is not under that kind's
+ * namespace. Points into ref.
+ */
+const char *vlt_record_ref_short(const char *kind, const char *ref);
+
+/*
+ * The current version of the named record of kind (the record its ref,
+ * vlt_record_ref_name, names): oid_out and rec (release it) filled.
+ * VLT_E_NOTFOUND, with a message naming kind's <what> and name, when no
+ * such record exists; VLT_E_INVALID when the ref names something else.
+ */
+int vlt_record_lookup(struct vlt_repo *r, const char *kind, const char *name,
+		      struct vlt_oid *oid_out, struct vlt_record *rec);
+
+/*
+ * Store rec and point the named ref at it, under the repository's writer
+ * lock (gc-safe, like a snapshot). old NULL: the name must be new
+ * (VLT_E_EXISTS otherwise). old set: rec becomes the next version of the
+ * record old, which it links to (so the history of a record is its chain
+ * of links), and the ref moves only if it still names old
+ * (VLT_E_CONFLICT otherwise). prepare (may be NULL) runs under the
+ * lock first, to store what the record will link to (an attachment's
+ * file object, vlt_file_from_fd) and add the links and body: what it
+ * stores is then safe from a concurrent gc as the record is. oid_out
+ * (may be NULL) gets the new id.
+ */
+typedef int (*vlt_record_prepare_fn)(struct vlt_repo *r,
+				     struct vlt_record *rec, void *data);
+int vlt_record_save(struct vlt_repo *r, struct vlt_record *rec,
+		    const char *name, const struct vlt_oid *old,
+		    vlt_record_prepare_fn prepare, void *data,
+		    struct vlt_oid *oid_out);
+
 #endif

@@ -38,6 +38,10 @@ make_art() {
 	assert_output --partial "usage: vault game [--repo PATH] COMMAND [ARGS]"
 	assert_output --regexp "   assets +which file uses which"
 	assert_output --regexp "   workspace +capture and restore Godot editor settings"
+	assert_output --regexp "   milestone +named snapshots"
+	assert_output --regexp "   playtest +playtest sessions"
+	assert_output --regexp "   feedback +player feedback"
+	assert_output --regexp "   build +build outputs per platform"
 	run vault help creative
 	assert_success
 	assert_output --partial "usage: vault creative"
@@ -231,6 +235,7 @@ M  notes.txt  6 B -> 11 B"
 	for f in "$src"/personas/*/*.c "$src"/personas/*/*.h "$src"/porcelain/*.c; do
 		[ -e "$f" ] || continue
 		while read -r inc; do
+			# the libraries, cli/, or a header of the program's own folder
 			if [ -e "$src/lib/$inc" ] || [ -e "$src/lib/media/$inc" ] ||
 			   [ -e "$src/lib/git/$inc" ] || [ -e "$src/lib/assets/$inc" ] ||
 			   [ -e "$src/cli/$inc" ]; then

@@ -76,6 +76,27 @@ static void test_keep_last(void)
 	vlt_forget_plan_release(&plan);
 }
 
+static void test_keep_milestone(void)
+{
+	struct vlt_forget_policy p = { .keep_last = 1 };
+	struct vlt_forget_plan plan;
+	struct vlt_oid third = fx_fake(3), absent = fx_fake(99);
+
+	fill(&plan, -1);
+	decide(&plan, &p, NULL, 0, NULL, 0);
+	is_int(plan.nforget, 5, "keep-last 1: five to forget");
+	vlt_forget_plan_keep(&plan, &third, "milestone beta");
+	is_str(kept(&plan), "101000", "plan_keep keeps the milestone's snapshot");
+	is_str(plan.v[2].reasons, "milestone beta", "saying why");
+	is_int(plan.nforget, 4, "and counts again");
+	vlt_forget_plan_keep(&plan, &plan.v[0].oid, "milestone gold");
+	is_str(plan.v[0].reasons, "latest, last, milestone gold",
+	       "a reason adds to the others");
+	vlt_forget_plan_keep(&plan, &absent, "milestone old");
+	is_str(kept(&plan), "101000", "a snapshot not in the plan changes nothing");
+	vlt_forget_plan_release(&plan);
+}
+
 static void test_periods(void)
 {
 	struct vlt_forget_policy p = { 0 };
@@ -235,6 +256,7 @@ int main(void)
 	ok(!vlt_forget_policy_any(&none) && vlt_forget_policy_any(&one),
 	   "a policy with no --keep-* is not a policy");
 	test_keep_last();
+	test_keep_milestone();
 	test_periods();
 	test_time_zone();
 	test_tags_and_refs();

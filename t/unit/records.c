@@ -277,6 +277,96 @@ static void test_list(void)
 	vlt_buf_release(&ref);
 }
 
+
+/* vlt_record_ref_short, _lookup, _save: a new name, the next version
+ * linking the old, compare-and-swap on the ref, a prepare hook. */
+static int prep_calls;
+
+static int prep(struct vlt_repo *r, struct vlt_record *rec, void *data)
+{
+	(void)r;
+	prep_calls++;
+	return vlt_record_set_body(rec, data, strlen(data));
+}
+
+static int prep_fails(struct vlt_repo *r, struct vlt_record *rec, void *data)
+{
+	(void)r;
+	(void)rec;
+	(void)data;
+	return vlt_error_set(VLT_E_IO, "cannot attach x");
+}
+
+static void test_save(void)
+{
+	struct vlt_record rec, got;
+	struct vlt_oid snap = a_snapshot(), v1, v2, cur, stale;
+	int linked = 0;
+
+	is_str(vlt_record_ref_short("game.milestone", "refs/game/milestone/beta"),
+	       "beta", "ref_short: the name");
+	is_str(vlt_record_ref_short("game.build", "refs/game/build/win/ab"),
+	       "win/ab", "ref_short: a name with a slash");
+	ok(!vlt_record_ref_short("game.milestone", "refs/game/milestones/x"),
+	   "ref_short: another kind's ref");
+	ok(!vlt_record_ref_short("game.milestone", "refs/game/milestone/"),
+	   "ref_short: no name");
+	ok(vlt_record_lookup(repo, "game.milestone", "gold", &cur, &got) ==
+	   VLT_E_NOTFOUND, "lookup: none yet");
+	is_str(vlt_error_last(), "no milestone named 'gold'", "says so");
+
+	vlt_record_init(&rec);
+	ok(vlt_record_set_kind(&rec, "game.milestone") == 0 &&
+	   vlt_record_set_defaults(&rec) == 0 &&
+	   vlt_record_add_link(&rec, VLT_OBJ_SNAPSHOT, &snap) == 0 &&
+	   vlt_record_save(repo, &rec, "gold", NULL, prep, "{\"v\":1}", &v1) == 0,
+	   "save a new record");
+	is_int(prep_calls, 1, "the prepare hook ran");
+	vlt_record_release(&rec);
+	vlt_record_init(&rec);
+	vlt_record_set_kind(&rec, "game.milestone");
+	vlt_record_set_defaults(&rec);
+	ok(vlt_record_save(repo, &rec, "gold", NULL, NULL, NULL, NULL) ==
+	   VLT_E_EXISTS, "a new name that exists is refused");
+	ok(vlt_record_save(repo, &rec, "gold", &v1, prep, "{\"v\":2}", &v2) == 0,
+	   "save the next version");
+	vlt_record_release(&rec);
+	ok(vlt_record_lookup(repo, "game.milestone", "gold", &cur, &got) == 0 &&
+	   !vlt_oid_cmp(&cur, &v2), "lookup finds the new version");
+	for (size_t i = 0; i < got.nlinks; i++)
+		linked |= got.links[i].kind == VLT_OBJ_RECORD &&
+			  !vlt_oid_cmp(&got.links[i].oid, &v1);
+	ok(linked, "which links the old one");
+	is_str(got.body, "{\"v\":2}", "with its body");
+	vlt_record_release(&got);
+
+	stale = v1;
+	vlt_record_init(&rec);
+	vlt_record_set_kind(&rec, "game.milestone");
+	vlt_record_set_defaults(&rec);
+	ok(vlt_record_save(repo, &rec, "gold", &stale, NULL, NULL, NULL) ==
+	   VLT_E_CONFLICT, "a stale old version is a conflict");
+	vlt_record_release(&rec);
+	vlt_record_init(&rec);
+	vlt_record_set_kind(&rec, "game.milestone");
+	vlt_record_set_defaults(&rec);
+	ok(vlt_record_save(repo, &rec, "gold", &v2, prep_fails, NULL, NULL) ==
+	   VLT_E_IO, "a failing prepare hook stops the save");
+	is_str(vlt_error_last(), "cannot attach x", "with its message");
+	vlt_record_release(&rec);
+	ok(vlt_record_lookup(repo, "game.milestone", "gold", &cur, &got) == 0 &&
+	   !vlt_oid_cmp(&cur, &v2), "and the ref did not move");
+	vlt_record_release(&got);
+	vlt_record_init(&rec);
+	vlt_record_set_kind(&rec, "game.playtest");
+	vlt_record_set_defaults(&rec);
+	vlt_record_set_body(&rec, "{}", 2);
+	ok(vlt_record_save(repo, &rec, "9", NULL, NULL, NULL, NULL) == 0 &&
+	   vlt_record_lookup(repo, "game.milestone", "9", &cur, &got) ==
+	   VLT_E_NOTFOUND, "lookup is by kind");
+	vlt_record_release(&rec);
+}
+
 int main(void)
 {
 	tap_plan_lazy();
@@ -285,6 +375,7 @@ int main(void)
 	test_round_trip();
 	test_hostile();
 	test_list();
+	test_save();
 	vlt_repo_free(repo);
 	return tap_done();
 }
