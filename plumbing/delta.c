@@ -75,6 +75,8 @@ static void input_load(struct input *in, const char *arg, uint64_t max)
 
 	memset(in, 0, sizeof(*in));
 	vlt_buf_init(&in->buf);
+	if (!max)
+		max = VLT_DELTA_MAX_DEFAULT;
 	if (stat(arg, &st) == 0 || !strchr(arg, ':')) {
 		if (vlt_delta_map_file(arg, max, &in->map) < 0)
 			die("%s", vlt_error_last());
@@ -151,16 +153,6 @@ int main(int argc, char **argv)
 	int opt, stats = 0, json = 0, create;
 
 	cli_init("vault-delta");
-	if (argc < 2)
-		usage_error(usage_str, "no subcommand given");
-	verb = argv[1];
-	if (!strcmp(verb, "-h") || !strcmp(verb, "--help"))
-		usage_help(usage_str);
-	if (strcmp(verb, "create") && strcmp(verb, "apply"))
-		usage_error(usage_str, "unknown subcommand '%s'", verb);
-	create = !strcmp(verb, "create");
-	argc--;
-	argv++;
 	while ((opt = cli_getopt(argc, argv, "o:", longopts, usage_str)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -175,8 +167,6 @@ int main(int argc, char **argv)
 			if (errno || *end || end == optarg || v < 1 || v > 19)
 				usage_error(usage_str, "--level %s is not a level "
 					    "in 1..19", optarg);
-			if (!create)
-				usage_error(usage_str, "--level is for create");
 			opts.level = (int)v;
 			break;
 		}
@@ -197,6 +187,14 @@ int main(int argc, char **argv)
 			usage_error(usage_str, "unexpected option");
 		}
 	}
+	if (optind == argc)
+		usage_error(usage_str, "no subcommand given");
+	verb = argv[optind++];
+	if (strcmp(verb, "create") && strcmp(verb, "apply"))
+		usage_error(usage_str, "unknown subcommand '%s'", verb);
+	create = !strcmp(verb, "create");
+	if (opts.level && !create)
+		usage_error(usage_str, "--level is for create");
 	if (argc - optind != 2)
 		usage_error(usage_str, "%s takes two files", verb);
 	if (!output)
@@ -205,7 +203,7 @@ int main(int argc, char **argv)
 		usage_error(usage_str, "--stats and --json need -o FILE");
 
 	input_load(&base, argv[optind], opts.max);
-	input_load(&second, argv[optind + 1], create ? opts.max : 0);
+	input_load(&second, argv[optind + 1], opts.max);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (create) {
 		if (vlt_delta_create(base.data, base.len, second.data,
