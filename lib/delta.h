@@ -26,7 +26,7 @@
 #define VLT_DELTA_VERSION 1
 #define VLT_DELTA_HEADER_SIZE 48
 #define VLT_DELTA_MAX_DEFAULT ((uint64_t)256 * 1024 * 1024)
-#define VLT_DELTA_LEVEL_DEFAULT 9
+#define VLT_DELTA_LEVEL_DEFAULT 3
 
 struct vlt_delta_opts {
 	int level;          /* zstd level 1..19; 0: VLT_DELTA_LEVEL_DEFAULT */

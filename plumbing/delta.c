@@ -33,7 +33,7 @@ static const char usage_str[] =
 	"                          BASE DELTA -o OUT\n"
 	"\n"
 	"    -o, --output FILE   where to write the delta (create) or the rebuilt file (apply)\n"
-	"    --level N           zstd level 1..19 (default 9); higher is smaller and slower\n"
+	"    --level N           zstd level 1..19 (default 3); see bench/RESULTS.md\n"
 	"    --max-size SIZE     largest BASE and NEW held for the delta (default 256M);\n"
 	"                        suffixes k, M, G\n"
 	"    --stats             print sizes and time to standard output\n"
