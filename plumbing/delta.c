@@ -33,7 +33,7 @@ static const char usage_str[] =
 	"                          BASE DELTA -o OUT\n"
 	"\n"
 	"    -o, --output FILE   where to write the delta (create) or the rebuilt file (apply)\n"
-	"    --level N           zstd level 1..19 (default 3); see bench/RESULTS.md\n"
+	"    --level N           zstd level 1..19 (default 3); higher: smaller, far slower\n"
 	"    --max-size SIZE     largest BASE and NEW held for the delta (default 256M);\n"
 	"                        suffixes k, M, G\n"
 	"    --stats             print sizes and time to standard output\n"
@@ -83,9 +83,12 @@ static void input_load(struct input *in, const char *arg, uint64_t max)
 		in->data = in->map.data;
 		in->len = in->map.len;
 	} else {
-		struct vlt_repo *r = cli_open_repo();
+		struct vlt_repo *r = cli_try_open_repo();
 		struct vlt_oid oid;
 
+		if (!r)
+			die("cannot open %s: no such file, and no repository "
+			    "to read it from as REV:path", arg);
 		if (vlt_rev_parse(r, arg, &oid) < 0)
 			die("%s: %s", arg, vlt_error_last());
 		if (vlt_file_object_read(r, &oid, max, &in->buf) < 0)

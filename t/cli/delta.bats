@@ -158,3 +158,9 @@ local_setup() {
 	vault-delta apply v1.exe piped -o out
 	cmp out v2.exe
 }
+
+@test "a REV:path outside a repository says there is no such file" {
+	run vault-delta create nosuch:game.exe v2.exe -o d
+	assert_failure 128
+	assert_output --partial "cannot open nosuch:game.exe: no such file, and no repository"
+}
