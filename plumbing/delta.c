@@ -61,6 +61,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The repository REV:path inputs come from, opened at the first one. */
+static struct vlt_repo *repo;
+
 /* One input: a mapped file, or a version read from the repository. */
 struct input {
 	struct vlt_delta_map map;
@@ -83,15 +86,16 @@ static void input_load(struct input *in, const char *arg, uint64_t max)
 		in->data = in->map.data;
 		in->len = in->map.len;
 	} else {
-		struct vlt_repo *r = cli_try_open_repo();
 		struct vlt_oid oid;
 
-		if (!r)
+		if (!repo)
+			repo = cli_try_open_repo();
+		if (!repo)
 			die("cannot open %s: no such file, and no repository "
 			    "to read it from as REV:path", arg);
-		if (vlt_rev_parse(r, arg, &oid) < 0)
+		if (vlt_rev_parse(repo, arg, &oid) < 0)
 			die("%s: %s", arg, vlt_error_last());
-		if (vlt_file_object_read(r, &oid, max, &in->buf) < 0)
+		if (vlt_file_object_read(repo, &oid, max, &in->buf) < 0)
 			die("%s: %s", arg, vlt_error_last());
 		in->data = in->buf.data;
 		in->len = in->buf.len;
@@ -227,6 +231,8 @@ int main(int argc, char **argv)
 	input_release(&base);
 	input_release(&second);
 	vlt_buf_release(&out);
+	if (repo)
+		vlt_repo_free(repo);
 	cli_flush_stdout();
 	return VLT_EXIT_OK;
 }
