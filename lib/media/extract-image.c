@@ -63,8 +63,9 @@ static int check_inside(const uint32_t r[4], const struct vlt_image *img,
 	    (uint64_t)r[1] + r[3] > img->height)
 		return vlt_error_set(VLT_E_INVALID, "rectangle %" PRIu32 ",%"
 				     PRIu32 ",%" PRIu32 ",%" PRIu32 " is "
-				     "outside the %s picture (%" PRIu32 "x%"
+				     "outside the %s%spicture (%" PRIu32 "x%"
 				     PRIu32 ")", r[0], r[1], r[2], r[3], which,
+				     *which ? " " : "",
 				     img->width, img->height);
 	return 0;
 }

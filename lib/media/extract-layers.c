@@ -840,6 +840,49 @@ static int ora_merged(struct zin *z, xmlNodePtr image, xmlNodePtr layer,
 
 /* --- extract ------------------------------------------------------------ */
 
+/* Point n and everything under it from namespace from to to. */
+static void repoint_ns(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to, int depth)
+{
+	xmlNodePtr c;
+	xmlAttrPtr a;
+
+	if (depth > 130)
+		return;
+	if (n->ns == from)
+		n->ns = to;
+	for (a = n->properties; a; a = a->next)
+		if (a->ns == from)
+			a->ns = to;
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			repoint_ns(c, from, to, depth + 1);
+}
+
+/*
+ * A node copied from another document carries its own declaration of the
+ * namespace the new parent already declares (Krita's): drop it, so the
+ * document reads as Krita writes it.
+ */
+static void tidy_ns(xmlDocPtr doc, xmlNodePtr copy)
+{
+	xmlNsPtr *prev = &copy->nsDef, d;
+
+	while ((d = *prev)) {
+		xmlNsPtr outer = copy->parent ?
+			xmlSearchNs(doc, copy->parent, d->prefix) : NULL;
+
+		if (outer && outer->href && d->href &&
+		    !xmlStrcmp(outer->href, d->href)) {
+			repoint_ns(copy, d, outer, 0);
+			*prev = d->next;
+			d->next = NULL;
+			xmlFreeNs(d);
+		} else {
+			prev = &d->next;
+		}
+	}
+}
+
 /* A copy of doc holding only layer L under the top list. */
 static int single_doc(xmlDocPtr doc, const struct layers *l, xmlNodePtr L,
 		      xmlDocPtr *out)
@@ -865,6 +908,7 @@ static int single_doc(xmlDocPtr doc, const struct layers *l, xmlNodePtr L,
 		xmlFreeDoc(nd);
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	}
+	tidy_ns(nd, copy);
 	*out = nd;
 	return 0;
 }
@@ -948,11 +992,12 @@ int vlt_layers_extract(const void *data, size_t len,
 			if ((err = copy_member(&z, za, m, NULL)) < 0)
 				goto done;
 		}
-		if ((err = vlt_extract_warn(res, "the Krita file has no "
-					    "mergedimage.png: vault does not "
-					    "draw Krita layers (Krita redraws "
-					    "the picture when it opens the "
-					    "file)")) < 0)
+		if ((err = vlt_extract_warn(res, "the extracted Krita file has "
+					    "no mergedimage.png (vault does "
+					    "not draw Krita layers): Krita "
+					    "draws the picture when it opens "
+					    "the file, other programs show no "
+					    "preview")) < 0)
 			goto done;
 	}
 	err = zout_finish(za, src, &res->data);
@@ -1304,6 +1349,7 @@ int vlt_layers_replace(const void *cur, size_t cur_len, const void *old,
 		xmlFreeNode(gone);
 		CL->node = NULL;
 	}
+	tidy_ns(cdoc, copy);
 	copy = NULL;
 	if ((err = delete_files(za, &cl, &freed, &kept)) < 0 ||
 	    (err = copy_files(&oz, &ol, za, &cl, &from, &to)) < 0 ||

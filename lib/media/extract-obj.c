@@ -397,8 +397,17 @@ static int element_materials(const struct obj *o, const char *in,
 	size_t i, j;
 	int err;
 
-	if (active && (err = vlt_strlist_add(out, active)) < 0)
-		return err;
+	/* the material active before the block counts when a face of the
+	 * block comes before the block's own usemtl */
+	for (i = 0; active && i < o->nr; i++) {
+		if (!in[i] || (o->v[i].kw != KW_FACE &&
+			       o->v[i].kw != KW_USEMTL))
+			continue;
+		if (o->v[i].kw == KW_FACE &&
+		    (err = vlt_strlist_add(out, active)) < 0)
+			return err;
+		break;
+	}
 	for (i = 0; i < o->nr; i++) {
 		const char *s;
 		size_t n;
@@ -557,10 +566,13 @@ static int copy_materials(const struct vlt_strlist *names,
 				     word_is(t.v[i].p, t.v[i].len, "disp")) &&
 				    n) {
 					const char *sp = r + n;
+					char tex[512];
 
 					while (sp > r && sp[-1] != ' ')
 						sp--;
-					err = vlt_strlist_add(&textures, sp);
+					snprintf(tex, sizeof(tex), "%.*s",
+						 (int)(r + n - sp), sp);
+					err = vlt_strlist_add(&textures, tex);
 				}
 			}
 			obj_release(&t);
@@ -712,13 +724,13 @@ int vlt_obj_replace(const void *cur, size_t cur_len, const void *old,
 		int used = 0;
 
 		for (i = 0; i < c.nr && !used; i++)
-			used = !cin[i] && c.v[i].kw == KW_USEMTL &&
+			used = c.v[i].kw == KW_USEMTL &&
 			       rest_is(&c.v[i], mats.v[j]);
 		if (!used)
 			err = vlt_extract_warn(res, "the old object uses "
-					       "material '%s', which no other "
-					       "object of the current file "
-					       "uses: check that its material "
+					       "material '%s', which the "
+					       "current file does not use: "
+					       "check that its material "
 					       "library still defines it",
 					       mats.v[j]);
 	}
