@@ -1,6 +1,7 @@
 /*
  * extract-internal.h - the per-format halves of extract.h: layers
- * (extract-layers.c), OBJ (extract-obj.c), images (extract-image.c).
+ * (extract-layers.c), OBJ (extract-obj.c), glTF (extract-gltf.c), images
+ * (extract-image.c).
  * extract.c picks one by the format.
  */
 #ifndef VLT_EXTRACT_INTERNAL_H
@@ -36,6 +37,17 @@ int vlt_obj_extract(const void *data, size_t len, const char *element,
 int vlt_obj_replace(const void *cur, size_t cur_len, const void *old,
 		    size_t old_len, const char *element,
 		    struct vlt_extract_result *res);
+
+int vlt_gltf_list(const void *data, size_t len,
+		  const struct vlt_extract_side *sides, size_t nsides,
+		  struct vlt_element_list *out);
+int vlt_gltf_extract(const void *data, size_t len, const char *element,
+		     const char *out_name,
+		     const struct vlt_extract_side *sides, size_t nsides,
+		     const char *side_name, struct vlt_extract_result *res);
+int vlt_gltf_buffer_uris(const void *data, size_t len,
+			 struct vlt_strlist *out);
+int vlt_obj_mtllibs(const void *data, size_t len, struct vlt_strlist *out);
 
 int vlt_rect_extract(const void *data, size_t len, const char *element,
 		     const char *out_name, struct vlt_extract_result *res);

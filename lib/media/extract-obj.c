@@ -428,8 +428,7 @@ static int element_materials(const struct obj *o, const char *in,
 	return 0;
 }
 
-int vlt_extract_obj_mtllibs(const void *data, size_t len,
-			    struct vlt_strlist *out)
+int vlt_obj_mtllibs(const void *data, size_t len, struct vlt_strlist *out)
 {
 	struct obj o;
 	char tmp[1024];

@@ -35,21 +35,31 @@ enum vlt_extract_format vlt_extract_format_of(const void *data, size_t len,
 		return VLT_EXTRACT_IMAGE;
 	if (vlt_extract_has_ext(name, ".obj"))
 		return VLT_EXTRACT_OBJ;
-	return VLT_EXTRACT_NONE;
-}
-
-static int unsupported(const void *data, size_t len, const char *name)
-{
 	if (vlt_extract_has_ext(name, ".gltf") ||
 	    vlt_extract_has_ext(name, ".glb") ||
 	    (len >= 4 && !memcmp(data, "glTF", 4)))
-		return vlt_error_set(VLT_E_UNSUPPORTED, "%s: glTF elements "
-				     "cannot be extracted yet (layers of "
-				     ".ora/.kra, OBJ objects and image "
-				     "rectangles can)", name);
+		return VLT_EXTRACT_GLTF;
+	return VLT_EXTRACT_NONE;
+}
+
+static int unsupported(const char *name)
+{
 	return vlt_error_set(VLT_E_UNSUPPORTED, "%s: not a file vault can "
 			     "take elements from (OpenRaster, Krita, OBJ, "
-			     "PNG, JPEG, WebP, TIFF)", name);
+			     "glTF, PNG, JPEG, WebP, TIFF)", name);
+}
+
+int vlt_extract_side_names(const void *data, size_t len, const char *name,
+			   struct vlt_strlist *out)
+{
+	switch (vlt_extract_format_of(data, len, name)) {
+	case VLT_EXTRACT_OBJ:
+		return vlt_obj_mtllibs(data, len, out);
+	case VLT_EXTRACT_GLTF:
+		return vlt_gltf_buffer_uris(data, len, out);
+	default:
+		return 0;
+	}
 }
 
 int vlt_element_add(struct vlt_element_list *l, const char *path,
@@ -111,10 +121,12 @@ int vlt_extract_list(const void *data, size_t len, const char *name,
 		return vlt_layers_list(data, len, fmt, out);
 	case VLT_EXTRACT_OBJ:
 		return vlt_obj_list(data, len, out);
+	case VLT_EXTRACT_GLTF:
+		return vlt_gltf_list(data, len, NULL, 0, out);
 	case VLT_EXTRACT_IMAGE:
 		return 0;
 	default:
-		return unsupported(data, len, name);
+		return unsupported(name);
 	}
 }
 
@@ -133,10 +145,13 @@ int vlt_extract(const void *data, size_t len, const char *name,
 	case VLT_EXTRACT_OBJ:
 		return vlt_obj_extract(data, len, element, sides, nsides,
 				       side_name, res);
+	case VLT_EXTRACT_GLTF:
+		return vlt_gltf_extract(data, len, element, out_name, sides,
+					nsides, side_name, res);
 	case VLT_EXTRACT_IMAGE:
 		return vlt_rect_extract(data, len, element, out_name, res);
 	default:
-		return unsupported(data, len, name);
+		return unsupported(name);
 	}
 }
 
@@ -149,7 +164,12 @@ int vlt_replace(const void *cur, size_t cur_len, const void *old,
 							     name);
 
 	if (fmt == VLT_EXTRACT_NONE)
-		return unsupported(cur, cur_len, name);
+		return unsupported(name);
+	if (fmt == VLT_EXTRACT_GLTF)
+		return vlt_error_set(VLT_E_UNSUPPORTED, "replacing a glTF "
+				     "element is not supported: extract it "
+				     "(vault extract) and bring it in with "
+				     "the 3D program");
 	if (ofmt != fmt)
 		return vlt_error_set(VLT_E_INVALID, "%s: the old version is "
 				     "not the same kind of file as the "

@@ -12,9 +12,9 @@
  * material the current file lacks) is not dropped silently: it comes
  * back as one line per problem in the warnings list.
  *
- * The format is sniffed from the bytes (zip mimetype, image magic); a
- * model by the name's extension (".obj"). glTF is not handled yet:
- * VLT_E_UNSUPPORTED says so.
+ * The format is sniffed from the bytes (zip mimetype, image magic, GLB
+ * magic); a model by the name's extension (".obj", ".gltf"). Replacing
+ * a glTF element is not supported (VLT_E_UNSUPPORTED says so).
  */
 #ifndef VLT_EXTRACT_H
 #define VLT_EXTRACT_H
@@ -29,6 +29,7 @@ enum vlt_extract_format {
 	VLT_EXTRACT_ORA,
 	VLT_EXTRACT_KRA,
 	VLT_EXTRACT_OBJ,
+	VLT_EXTRACT_GLTF,
 	VLT_EXTRACT_IMAGE,
 };
 
@@ -45,9 +46,12 @@ enum vlt_extract_format vlt_extract_format_of(const void *data, size_t len,
 /* One element a file holds. */
 struct vlt_element {
 	char *path;         /* "Group 1/Ink", "Cube"; owned */
-	char kind[24];      /* "paintlayer", "grouplayer", "object", "group" */
-	uint64_t vertices;  /* OBJ: vertices its faces use; else 0 */
-	uint64_t faces;     /* OBJ: faces, lines and points; else 0 */
+	char kind[24];      /* "paintlayer", "grouplayer", "object", "group",
+			     * "node", "mesh" */
+	uint64_t vertices;  /* OBJ: vertices its faces use; glTF mesh: its
+			     * POSITION count; else 0 */
+	uint64_t faces;     /* OBJ: faces, lines and points; glTF mesh:
+			     * triangles; else 0 */
 };
 
 struct vlt_element_list {
@@ -58,14 +62,16 @@ struct vlt_element_list {
 void vlt_element_list_release(struct vlt_element_list *l);
 
 /* The elements of a file, in file order (layers top first, as the stack
- * lists them). An image has none: its elements are rectangles. */
+ * lists them; glTF nodes, then meshes, named "node:N"/"mesh:N" when
+ * they have no name). An image has none: its elements are rectangles. */
 int vlt_extract_list(const void *data, size_t len, const char *name,
 		     struct vlt_element_list *out);
 
 /*
- * A side file that travels with a model: an OBJ's material library. The
- * caller finds them (in the same snapshot, or on disk) and hands them in
- * by the name the OBJ's mtllib line gives.
+ * A side file that travels with a model: an OBJ's material library, a
+ * .gltf's buffer. The caller finds them (in the same snapshot, or on
+ * disk, relative to the model) and hands them in by the name the model
+ * gives (vlt_extract_side_names).
  */
 struct vlt_extract_side {
 	const char *name;
@@ -77,7 +83,8 @@ struct vlt_extract_side {
  * vlt_extract_result_release() frees it. */
 struct vlt_extract_result {
 	struct vlt_buf data;          /* the output file */
-	struct vlt_buf side;          /* OBJ: its material library, or empty */
+	struct vlt_buf side;          /* OBJ: its material library; .gltf: its
+				       * .bin buffer; or empty */
 	struct vlt_strlist warnings;  /* what was not carried over, one each */
 };
 
@@ -85,13 +92,16 @@ void vlt_extract_result_release(struct vlt_extract_result *res);
 
 /*
  * Take element (a layer's name or path, an OBJ object or group name, an
- * image rectangle "x,y,w,h") out of data (named name). out_name is the
- * output's file name: its extension picks the output format where there
- * is a choice (".png" for an ORA layer gives the layer's PNG itself; an
+ * glTF node or mesh by name or as "node:N"/"mesh:N", an image rectangle
+ * "x,y,w,h") out of data (named name). out_name is the output's file
+ * name: its extension picks the output format where there is a choice
+ * (".png" for an ORA layer gives the layer's PNG itself; ".glb" a GLB
+ * with its buffer inside, else a .gltf with its buffer in res->side; an
  * image crop is written as PNG, JPEG, WebP or TIFF by extension, PNG
- * when it has none of those). sides: the OBJ's material libraries (may
- * be NULL when nsides is 0); side_name: the material library's name the
- * extracted OBJ's mtllib line gives (NULL: no mtllib line is written).
+ * when it has none of those). sides: the model's side files (may be NULL
+ * when nsides is 0); side_name: the name the output gives its side file
+ * (OBJ mtllib, glTF buffer uri; NULL for an OBJ: no mtllib line; a .gltf
+ * output needs one).
  * VLT_E_NOTFOUND for an unknown element, VLT_E_INVALID for a rectangle
  * outside the picture, VLT_E_CORRUPT/VLT_E_UNSAFE for hostile input.
  */
@@ -115,8 +125,9 @@ int vlt_replace(const void *cur, size_t cur_len, const void *old,
 		size_t old_len, const char *name, const char *element,
 		const char *as_name, struct vlt_extract_result *res);
 
-/* The mtllib names an OBJ gives, in order, each once. */
-int vlt_extract_obj_mtllibs(const void *data, size_t len,
-			    struct vlt_strlist *out);
+/* The side files a model names, in order, each once: an OBJ's mtllib
+ * names, a .gltf's buffer uris (not data: URIs). None for other files. */
+int vlt_extract_side_names(const void *data, size_t len, const char *name,
+			   struct vlt_strlist *out);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -31,6 +32,9 @@
 #include "revparse.h"
 #include "tree.h"
 
+/* At most this many side files of one model are read. */
+#define MAX_SIDES 16
+
 static const char extract_usage[] =
 "usage: vault extract REV:FILE ELEMENT -o OUT [--json] [-q]\n"
 "   or: vault extract REV:FILE --list [--json]\n"
@@ -38,15 +42,19 @@ static const char extract_usage[] =
 "Writes one element of a version of FILE as a file of its own: a layer\n"
 "of an OpenRaster (.ora) or Krita (.kra) file (by name, or by path such\n"
 "as 'Group 1/Ink'), an object or group of an OBJ model (with the\n"
-"materials it uses, in OUT's .mtl), or a rectangle x,y,w,h of a PNG,\n"
-"JPEG, WebP or TIFF picture. REV:FILE may also be a file on disk.\n"
+"materials it uses, in OUT's .mtl), a node (with its children) or mesh\n"
+"of a glTF model (by name, or node:N / mesh:N; a .gltf OUT gets its\n"
+"buffer in OUT's .bin, a .glb holds it), or a rectangle x,y,w,h of a\n"
+"PNG, JPEG, WebP or TIFF picture. REV:FILE may also be a file on disk.\n"
 "\n"
 "    -o, --output OUT   the file to write ('-': standard output). Its\n"
 "                       extension picks the format where there is a\n"
-"                       choice: .png gives an OpenRaster layer's PNG; a\n"
-"                       rectangle is written as .png, .jpg, .webp, .tif\n"
+"                       choice: .png gives an OpenRaster layer's PNG;\n"
+"                       .glb a GLB; a rectangle is written as .png,\n"
+"                       .jpg, .webp, .tif\n"
 "    -l, --list         list the elements: layers with their kind, OBJ\n"
-"                       objects and groups with vertex and face counts\n"
+"                       objects and groups, glTF nodes and meshes (with\n"
+"                       vertex and face counts)\n"
 "    --json             print what was done (or the list) as JSON\n"
 "    -q, --quiet        no summary line (warnings are still printed)\n";
 
@@ -183,8 +191,15 @@ static void write_out(const char *path, const struct vlt_buf *b, int mode)
 		die("cannot write %s: %s", path, vlt_error_last());
 }
 
-/* OUT with its extension replaced by .mtl. */
-static char *mtl_path(const char *out)
+static int has_ext(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n >= e && !strcasecmp(name + n - e, ext);
+}
+
+/* OUT with its extension replaced by ext (".mtl", ".bin"). */
+static char *side_path(const char *out, const char *ext)
 {
 	const char *slash = strrchr(out, '/');
 	const char *dot = strrchr(slash ? slash + 1 : out, '.');
@@ -194,8 +209,15 @@ static char *mtl_path(const char *out)
 	if (!s)
 		die("out of memory");
 	memcpy(s, out, n);
-	memcpy(s + n, ".mtl", 5);
+	memcpy(s + n, ext, 5);
 	return s;
+}
+
+/* OBJ objects and groups, glTF meshes: listed with their sizes. */
+static int counted(const struct vlt_element *e)
+{
+	return !strcmp(e->kind, "object") || !strcmp(e->kind, "group") ||
+	       !strcmp(e->kind, "mesh");
 }
 
 static void list_elements(struct version *v, int json)
@@ -237,19 +259,19 @@ static void list_elements(struct version *v, int json)
 
 			cli_json_set(o, "path", json_string(e->path));
 			cli_json_set(o, "kind", json_string(e->kind));
-			if (!strcmp(e->kind, "object") ||
-			    !strcmp(e->kind, "group")) {
+			if (counted(e)) {
 				cli_json_set(o, "vertices",
 					     json_integer((json_int_t)e->vertices));
 				cli_json_set(o, "faces",
 					     json_integer((json_int_t)e->faces));
 			}
 			cli_json_append(a, o);
-		} else if (!strcmp(e->kind, "object") ||
-			   !strcmp(e->kind, "group")) {
-			printf("%-12s %s (%" PRIu64 " vertices, %" PRIu64
-			       " faces)\n", e->kind, e->path, e->vertices,
-			       e->faces);
+		} else if (counted(e)) {
+			printf("%-16s %s (%" PRIu64 " %s, %" PRIu64
+			       " face%s)\n", e->kind, e->path, e->vertices,
+			       e->vertices == 1 ? "vertex" : "vertices",
+			       e->faces,
+			       e->faces == 1 ? "" : "s");
 		} else {
 			printf("%-16s %s\n", e->kind, e->path);
 		}
@@ -271,12 +293,13 @@ static int extract_main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vlt_extract_side sides[8];
-	struct version v, sidev[8];
-	struct vlt_strlist mtllibs = VLT_STRLIST_INIT;
+	struct vlt_extract_side sides[MAX_SIDES];
+	struct version v, sidev[MAX_SIDES];
+	struct vlt_strlist sidenames = VLT_STRLIST_INIT;
 	struct vlt_extract_result res;
+	enum vlt_extract_format fmt;
 	const char *out = NULL;
-	char *mtl = NULL, *mtl_base = NULL;
+	char *side = NULL, *side_base = NULL;
 	size_t nsides = 0, i;
 	int c, list = 0, json = 0, quiet = 0;
 	json_t *j = NULL;
@@ -307,69 +330,72 @@ static int extract_main(int argc, char **argv)
 	read_version(&v, argv[optind], 0);
 	memset(&res, 0, sizeof(res));
 
-	/* an OBJ's material libraries, beside it in the same version */
-	if (vlt_extract_format_of(v.data.data, v.data.len,
-				  file_name(v.spec)) == VLT_EXTRACT_OBJ) {
-		if (vlt_extract_obj_mtllibs(v.data.data, v.data.len,
-					    &mtllibs) < 0)
-			die("%s: %s", v.spec, vlt_error_last());
-		for (i = 0; i < mtllibs.nr && nsides < 8; i++) {
-			struct vlt_buf p = VLT_BUF_INIT;
+	/* a model's side files (an OBJ's material libraries, a .gltf's
+	 * buffers), beside it in the same version */
+	fmt = vlt_extract_format_of(v.data.data, v.data.len, file_name(v.spec));
+	if (vlt_extract_side_names(v.data.data, v.data.len, file_name(v.spec),
+				   &sidenames) < 0)
+		die("%s: %s", v.spec, vlt_error_last());
+	for (i = 0; i < sidenames.nr && nsides < MAX_SIDES; i++) {
+		struct vlt_buf p = VLT_BUF_INIT;
 
-			if (strstr(mtllibs.v[i], "..") || *mtllibs.v[i] == '/')
-				continue;
-			vlt_buf_addf(&p, "%s%s", v.dir_spec, mtllibs.v[i]);
-			if (!read_version(&sidev[nsides], p.data, 1)) {
-				sides[nsides].name = mtllibs.v[i];
-				sides[nsides].data = sidev[nsides].data.data;
-				sides[nsides].len = sidev[nsides].data.len;
-				sidev[nsides].spec = NULL;
-				nsides++;
-			}
-			vlt_buf_release(&p);
+		if (strstr(sidenames.v[i], "..") || *sidenames.v[i] == '/')
+			continue;
+		vlt_buf_addf(&p, "%s%s", v.dir_spec, sidenames.v[i]);
+		if (!read_version(&sidev[nsides], p.data, 1)) {
+			sides[nsides].name = sidenames.v[i];
+			sides[nsides].data = sidev[nsides].data.data;
+			sides[nsides].len = sidev[nsides].data.len;
+			sidev[nsides].spec = NULL;
+			nsides++;
 		}
-		if (strcmp(out, "-")) {
-			char *copy;
+		vlt_buf_release(&p);
+	}
+	if (strcmp(out, "-") && (fmt == VLT_EXTRACT_OBJ ||
+				 (fmt == VLT_EXTRACT_GLTF &&
+				  !has_ext(out, ".glb")))) {
+		char *copy;
 
-			mtl = mtl_path(out);
-			copy = strdup(mtl);
-			if (!copy || !(mtl_base = strdup(basename(copy))))
-				die("out of memory");
-			free(copy);
-		}
+		side = side_path(out, fmt == VLT_EXTRACT_OBJ ? ".mtl" : ".bin");
+		copy = strdup(side);
+		if (!copy || !(side_base = strdup(basename(copy))))
+			die("out of memory");
+		free(copy);
 	}
 	if (vlt_extract(v.data.data, v.data.len, file_name(v.spec),
-			argv[optind + 1], out, sides, nsides, mtl_base,
+			argv[optind + 1], out, sides, nsides, side_base,
 			&res) < 0)
 		die("%s: %s", v.spec, vlt_error_last());
 	if (json)
 		j = cli_json_object();
 	print_warnings(&res, j);
 	write_out(out, &res.data, 0666);
-	if (mtl && res.side.len)
-		write_out(mtl, &res.side, 0666);
+	if (side && res.side.len)
+		write_out(side, &res.side, 0666);
 	if (json) {
 		cli_json_set(j, "file", json_string(v.spec));
 		cli_json_set(j, "element", json_string(argv[optind + 1]));
 		cli_json_set(j, "output", json_string(out));
 		cli_json_set(j, "bytes", json_integer((json_int_t)res.data.len));
-		if (mtl && res.side.len)
-			cli_json_set(j, "materials", json_string(mtl));
+		if (side && res.side.len)
+			cli_json_set(j, fmt == VLT_EXTRACT_OBJ ? "materials" :
+				     "buffer", json_string(side));
 		cli_json_print(j, 0);
 	} else if (!quiet && strcmp(out, "-")) {
 		printf("wrote %s (%zu bytes): '%s' of %s\n", out, res.data.len,
 		       argv[optind + 1], v.spec);
-		if (mtl && res.side.len)
-			printf("wrote %s: its materials\n", mtl);
+		if (side && res.side.len)
+			printf("wrote %s: its %s\n", side,
+			       fmt == VLT_EXTRACT_OBJ ? "materials" : "buffer");
 	}
 	cli_flush_stdout();
 	for (i = 0; i < nsides; i++)
 		version_release(&sidev[i]);
-	vlt_strlist_release(&mtllibs);
+	vlt_strlist_release(&sidenames);
 	vlt_extract_result_release(&res);
 	version_release(&v);
-	free(mtl);
-	free(mtl_base);
+	free(side);
+	free(side_base);
 	return 0;
 }
 

@@ -371,12 +371,77 @@ EOF
 	[ ! -e r.png ]
 }
 
-@test "glTF is refused with a clear reason; usage errors exit 129" {
-	printf '{"asset":{"version":"2.0"}}' > m.gltf
-	run vault extract m.gltf Node -o n.gltf
+gltf() { python3 "$VAULT_SRCDIR/t/helpers/mkgltf.py" "$@"; }
+
+@test "glTF: --list names nodes and meshes with their sizes" {
+	gltf make m.gltf
+	run vault extract m.gltf --list
+	assert_success
+	assert_line --regexp '^node +Root$'
+	assert_line --regexp '^mesh +Cube \(8 vertices, 12 faces\)$'
+	assert_line --regexp '^mesh +Tri \(3 vertices, 1 face\)$'
+}
+
+@test "glTF: a node comes out with its children, meshes, materials and only the bytes it needs" {
+	mkdir -p proj/models && cd proj && vault init -q
+	gltf make models/m.gltf
+	vault backup -q -m one >/dev/null
+	gltf make models/m.gltf --scale 3
+	vault backup -q -m two >/dev/null
+	run vault extract HEAD~1:models/m.gltf Root -o root.gltf
+	assert_success
+	assert_line "wrote root.bin: its buffer"
+	assert_line --partial "warning: image 'red.png' is a file beside the model"
+	run gltf check root.gltf
+	assert_output valid
+	vault extract -q HEAD~1:models/m.gltf Cube -o cube.glb
+	diff <(gltf positions root.gltf Cube) <(gltf positions cube.glb Cube)
+	# the old version's vertices, not the current ones
+	run gltf positions root.gltf Cube
+	assert_line "1 1 1"
+	refute_line "3 3 3"
+	# one mesh: only its bytes (8 positions and 3 triangles' indices are
+	# not in a Tri extract)
+	vault extract -q HEAD:models/m.gltf Tri -o tri.glb
+	run gltf check tri.glb
+	assert_output valid
+	python3 -c 'import json, struct, sys; d = open("tri.glb", "rb").read(); j = json.loads(d[20:20 + struct.unpack_from("<I", d, 12)[0]]); assert j["buffers"][0]["byteLength"] == 36, j["buffers"]; assert len(j["meshes"]) == 1 and len(j["materials"]) == 1 and "textures" not in j'
+	diff <(gltf positions tri.glb Tri) <(gltf positions models/m.gltf Tri)
+	# extracting the extract again gives equal vertex data
+	vault extract -q tri.glb Tri -o again.gltf
+	diff <(gltf positions again.gltf Tri) <(gltf positions tri.glb Tri)
+	# vault's own model loader (assimp) reads it
+	run vault-diff-visual --json tri.glb again.gltf
+	assert_success
+}
+
+@test "glTF: GLB in, by index; hostile accessors are refused; replace says it is not supported" {
+	gltf make m.glb
+	run vault extract m.glb node:1 -o cube.gltf
+	assert_success
+	run gltf check cube.gltf
+	assert_output valid
+	gltf make bad.gltf --bad-accessor
+	run vault extract bad.gltf Cube -o out.glb
 	assert_failure 128
-	assert_output --partial "glTF elements cannot be extracted yet"
-	[ ! -e n.gltf ]
+	assert_output --partial "accessor 0 (9 x 12 bytes from 0) runs past its bufferView"
+	[ ! -e out.glb ]
+	# the accessor past the end of the buffer's real bytes
+	head -c 40 bad.bin > short.bin && mv short.bin bad.bin
+	run vault extract bad.gltf Tri -o out.glb
+	assert_failure 128
+	assert_output --partial "runs past the end of buffer 0"
+	run vault extract m.glb mesh:9 -o out.glb
+	assert_failure 128
+	assert_output --partial "no mesh 9"
+	cp m.glb cur.glb
+	run vault replace cur.glb Cube --from m.glb
+	assert_failure 128
+	assert_output --partial "replacing a glTF element is not supported"
+	cmp cur.glb m.glb
+}
+
+@test "usage errors exit 129; --help prints the usage" {
 	run vault extract m.gltf Node
 	assert_failure 129
 	assert_output --partial "-o OUT"
@@ -389,4 +454,9 @@ EOF
 	run vault-replace -h
 	assert_success
 	assert_line --index 0 --partial "usage: vault replace FILE ELEMENT --from REV"
+	printf 'just text\n' > notes.txt
+	run vault extract notes.txt x -o y
+	assert_failure 128
+	assert_output --partial "not a file vault can take elements from"
+	[ ! -e y ]
 }
