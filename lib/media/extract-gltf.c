@@ -700,11 +700,10 @@ static int copy_kind(struct ctx *c, int k, json_t *out)
 		default:
 			break;
 		}
-		if (err || json_array_append_new(dst, o)) {
-			if (!err)
-				err = vlt_error_set(VLT_E_NOMEM, "out of "
-						    "memory");
-		}
+		if (err)
+			json_decref(o);
+		else if (json_array_append_new(dst, o))
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
 	}
 	if (!err && json_object_set_new(out, kind_key[k], dst))
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
@@ -831,12 +830,8 @@ int vlt_gltf_extract(const void *data, size_t len, const char *element,
 	    (err = ctx_init(&c, &g, res)) < 0 ||
 	    (err = find_element(&g, element, &is_mesh, &idx)) < 0)
 		goto done;
-	if (!glb && !side_name) {
-		err = vlt_error_set(VLT_E_INVALID, "a .gltf needs a file "
-				    "name for its .bin buffer: write to a "
-				    "file, or a .glb");
-		goto done;
-	}
+	if (!side_name)
+		glb = 1;  /* no name for a .bin: the GLB holds it */
 	if (!(out = json_object()) || !(nodes = json_array())) {
 		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
 		goto done;

@@ -100,8 +100,8 @@ void vlt_extract_result_release(struct vlt_extract_result *res);
  * image crop is written as PNG, JPEG, WebP or TIFF by extension, PNG
  * when it has none of those). sides: the model's side files (may be NULL
  * when nsides is 0); side_name: the name the output gives its side file
- * (OBJ mtllib, glTF buffer uri; NULL for an OBJ: no mtllib line; a .gltf
- * output needs one).
+ * (OBJ mtllib, glTF buffer uri; NULL: an OBJ gets no mtllib line, a
+ * glTF is written as a GLB).
  * VLT_E_NOTFOUND for an unknown element, VLT_E_INVALID for a rectangle
  * outside the picture, VLT_E_CORRUPT/VLT_E_UNSAFE for hostile input.
  */

@@ -431,6 +431,10 @@ gltf() { python3 "$VAULT_SRCDIR/t/helpers/mkgltf.py" "$@"; }
 	run vault extract bad.gltf Tri -o out.glb
 	assert_failure 128
 	assert_output --partial "runs past the end of buffer 0"
+	# to standard output a glTF is a GLB
+	vault extract m.glb Tri -o - > piped.glb
+	run gltf check piped.glb
+	assert_output valid
 	run vault extract m.glb mesh:9 -o out.glb
 	assert_failure 128
 	assert_output --partial "no mesh 9"

@@ -2,7 +2,8 @@
  * extract.c - unit tests for lib/media/extract.c: the layers of
  * OpenRaster and Krita files (listed, extracted bit-exact, replaced with
  * every other member kept), OBJ objects (renumbered, relative indices,
- * replaced without touching other objects' lines), image rectangles, and
+ * replaced without touching other objects' lines), glTF meshes, image
+ * rectangles, and
  * hostile input (member names that climb out, entity declarations,
  * broken XML, face indices out of range, rectangles outside the
  * picture). The archives are made here with libzip, the layer PNGs with
@@ -571,6 +572,49 @@ static void test_rect(void)
 	vlt_buf_release(&b);
 }
 
+static void test_gltf(void)
+{
+	static const char tri[] =
+		"{\"asset\":{\"version\":\"2.0\"},"
+		"\"nodes\":[{\"name\":\"A\",\"mesh\":0,\"children\":[0]}],"
+		"\"meshes\":[{\"name\":\"M\",\"primitives\":"
+		"[{\"attributes\":{\"POSITION\":0}}]}],"
+		"\"accessors\":[{\"bufferView\":0,\"componentType\":5126,"
+		"\"count\":3,\"type\":\"VEC3\"}],"
+		"\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+		"\"buffers\":[{\"uri\":\"t.bin\",\"byteLength\":36}]}";
+	static const float pos[9] = { 0, 0, 0, 1, 0, 0, 0, 2, 0 };
+	struct vlt_extract_side bin = { "t.bin", pos, sizeof(pos) };
+	unsigned char glb[20] = { 'g', 'l', 'T', 'F', 2, 0, 0, 0, 0xe8, 3,
+				  0, 0, 0, 0, 0, 0, 'J', 'S', 'O', 'N' };
+	struct vlt_extract_result res;
+
+	memset(&res, 0, sizeof(res));
+	is_int(vlt_extract(glb, sizeof(glb), "x.glb", "A", "y.glb", NULL, 0,
+			   NULL, &res), VLT_E_CORRUPT,
+	       "a GLB whose header claims more bytes than it has is corrupt");
+	is_int(vlt_extract("{\"nodes\":[", 10, "x.gltf", "A", "y.glb", NULL,
+			   0, NULL, &res), VLT_E_CORRUPT,
+	       "malformed glTF JSON is corrupt");
+	is_int(vlt_extract(tri, strlen(tri), "t.gltf", "A", "y.glb", &bin, 1,
+			   NULL, &res), VLT_E_CORRUPT,
+	       "a node that is its own child is refused");
+	ok(!vlt_extract(tri, strlen(tri), "t.gltf", "M", "y.glb", &bin, 1,
+			NULL, &res) && res.data.len > 20 + 36 &&
+	   !memcmp(res.data.data, "glTF", 4) &&
+	   !memcmp(res.data.data + res.data.len - 36, pos, 36),
+	   "a mesh comes out as a GLB with its vertex bytes");
+	ok(strstr(res.data.data + 20, "\"min\":[0.0,0.0,0.0]") &&
+	   strstr(res.data.data + 20, "\"max\":[1.0,2.0,0.0]"),
+	   "POSITION without min/max gets them computed");
+	vlt_extract_result_release(&res);
+	memset(&res, 0, sizeof(res));
+	is_int(vlt_extract(tri, strlen(tri), "t.gltf", "M", "y.glb", NULL, 0,
+			   NULL, &res), VLT_E_NOTFOUND,
+	       "a missing .bin is named");
+	vlt_extract_result_release(&res);
+}
+
 int main(void)
 {
 	tap_plan_lazy();
@@ -579,5 +623,6 @@ int main(void)
 	test_kra();
 	test_obj();
 	test_rect();
+	test_gltf();
 	return tap_done();
 }
