@@ -45,6 +45,9 @@
 #define RATIO_MIN_SIZE (16ull << 20)
 #define MAX_RATIO 200
 #define THUMB_BOX 256
+/* The zlib level of the merged picture drawn for an extracted layer: a
+ * preview, written fast (image.h: levels 0..2 use one cheap filter). */
+#define MERGED_LEVEL 2
 
 struct zin {
 	zip_t *za;
@@ -706,16 +709,43 @@ static int zout_new(zip_t **za, zip_source_t **src)
 }
 
 /* Copy member name from the input archive into the output, same name. */
+/*
+ * Copy member idx of the input archive into the output as name, its
+ * compressed bytes as they are (no recompression: a layer's member is
+ * the same bytes in both archives). It is unpacked once first, which
+ * checks its CRC and its size. The input archive must stay open until
+ * the output is closed.
+ */
+static int copy_index(struct zin *z, zip_int64_t idx, zip_t *za,
+		      const char *name)
+{
+	struct vlt_buf b = VLT_BUF_INIT;
+	zip_source_t *s;
+	int err = zin_read_index(z, idx, &b);
+
+	vlt_buf_release(&b);
+	if (err < 0)
+		return err;
+	if (!(s = zip_source_zip(za, z->za, (zip_uint64_t)idx,
+				 ZIP_FL_COMPRESSED, 0, -1)))
+		return vlt_error_set(VLT_E_GENERIC, "zip: %s", zip_strerror(za));
+	if (zip_file_add(za, name, s, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8) < 0) {
+		zip_source_free(s);
+		return vlt_error_set(VLT_E_GENERIC, "zip: cannot add %s: %s",
+				     name, zip_strerror(za));
+	}
+	return 0;
+}
+
 static int copy_member(struct zin *z, zip_t *za, const char *name,
 		       const char *as)
 {
-	struct vlt_buf b = VLT_BUF_INIT;
-	int err = zin_read(z, name, &b);
+	zip_int64_t idx = zip_name_locate(z->za, name, 0);
 
-	if (!err)
-		err = zout_put(za, as ? as : name, b.data, b.len, 0);
-	vlt_buf_release(&b);
-	return err;
+	if (idx < 0)
+		return vlt_error_set(VLT_E_CORRUPT, "%s file: no member '%s'",
+				     z->what, name);
+	return copy_index(z, idx, za, as ? as : name);
 }
 
 /* --- OpenRaster's merged picture --------------------------------------- */
@@ -808,6 +838,29 @@ static int draw(struct zin *z, xmlNodePtr n, struct vlt_image *canvas,
 	return err;
 }
 
+/* 1 when layer n alone is the whole w x h picture: a visible paint layer
+ * at 0,0, fully opaque, whose PNG is w x h (its IHDR says). */
+static int covers(struct zin *z, xmlNodePtr n, uint32_t w, uint32_t h)
+{
+	struct vlt_buf png = VLT_BUF_INIT;
+	char *src;
+	int yes = 0;
+
+	if (!is_elem(n, "layer") || attr_long(n, "x") || attr_long(n, "y") ||
+	    attr_double(n, "opacity", 1.0) < 1.0 ||
+	    attr_is(n, "visibility", "hidden") || !(src = attr(n, "src")))
+		return 0;
+	if (!zin_read(z, src, &png) && png.len >= 24 &&
+	    !memcmp(png.data, "\x89PNG\r\n\x1a\n", 8) &&
+	    vlt_get_be32((const unsigned char *)png.data + 16) == w &&
+	    vlt_get_be32((const unsigned char *)png.data + 20) == h)
+		yes = 1;
+	vlt_error_clear();
+	vlt_buf_release(&png);
+	free(src);
+	return yes;
+}
+
 static int ora_merged(struct zin *z, xmlNodePtr image, xmlNodePtr layer,
 		      zip_t *za)
 {
@@ -824,14 +877,26 @@ static int ora_merged(struct zin *z, xmlNodePtr image, xmlNodePtr layer,
 	if ((err = vlt_image_alloc(&canvas, (uint32_t)w, (uint32_t)h)) < 0)
 		return err;
 	memset(canvas.rgba, 0, (size_t)w * (size_t)h * 4);
-	if (!(err = draw(z, layer, &canvas, 0)) &&
-	    !(err = vlt_image_encode_png(&canvas, &png)) &&
-	    !(err = zout_put(za, "mergedimage.png", png.data, png.len, 0)) &&
+	if ((err = draw(z, layer, &canvas, 0)) < 0)
+		goto done;
+	if (covers(z, layer, (uint32_t)w, (uint32_t)h)) {
+		/* the layer is the picture: its PNG is the merged image */
+		char *src = attr(layer, "src");
+
+		err = src ? copy_member(z, za, src, "mergedimage.png") :
+			    VLT_E_NOMEM;
+		free(src);
+	} else if (!(err = vlt_image_encode_png_level(&canvas, MERGED_LEVEL,
+						      &png))) {
+		err = zout_put(za, "mergedimage.png", png.data, png.len, 0);
+	}
+	if (!err &&
 	    !(err = vlt_image_thumbnail(&thumb, &canvas, THUMB_BOX,
 					THUMB_BOX)) &&
 	    !(err = vlt_image_encode_png(&thumb, &png)))
 		err = zout_put(za, "Thumbnails/thumbnail.png", png.data,
 			       png.len, 0);
+done:
 	vlt_buf_release(&png);
 	vlt_image_release(&canvas);
 	vlt_image_release(&thumb);
@@ -1165,9 +1230,7 @@ static int copy_files(struct zin *oz, const struct layers *ol, zip_t *za,
 
 	if (ol->fmt == VLT_EXTRACT_ORA) {
 		for (i = 0; i < from->nr && !err; i++)
-			if (!(err = zin_read(oz, from->v[i], &b)))
-				err = zout_put(za, to->v[i], b.data, b.len, 0);
-		vlt_buf_release(&b);
+			err = copy_member(oz, za, from->v[i], to->v[i]);
 		return err;
 	}
 	if ((err = vlt_buf_addf(&op, "%s/layers/", ol->image_name)) < 0 ||
@@ -1184,9 +1247,7 @@ static int copy_files(struct zin *oz, const struct layers *ol, zip_t *za,
 			if ((err = vlt_buf_addf(&dst, "%s%s%s", cp.data,
 						to->v[i], m + op.len +
 						strlen(from->v[i]))) < 0 ||
-			    (err = zin_read_index(oz, k, &b)) < 0 ||
-			    (err = zout_put(za, dst.data, b.data, b.len,
-					    0)) < 0)
+			    (err = copy_index(oz, k, za, dst.data)) < 0)
 				break;
 			break;
 		}

@@ -37,14 +37,17 @@ xml.dom.minidom.parseString(z.read(doc))
 PY
 }
 
-# same_members A B EXCEPT...: every member of B but EXCEPT has A's bytes
+# same_members A B EXCEPT...: every member of A but EXCEPT is in B with
+# the same bytes, compressed the same (copied, not recompressed)
 same_members() {
 	python3 - "$@" <<'PY'
 import sys, zipfile
 a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
 skip = set(sys.argv[3:])
 bad = [n for n in a.namelist() if n not in skip and
-       (n not in b.namelist() or a.read(n) != b.read(n))]
+       (n not in b.namelist() or a.read(n) != b.read(n) or
+        a.getinfo(n).compress_size != b.getinfo(n).compress_size or
+        a.getinfo(n).compress_type != b.getinfo(n).compress_type)]
 assert not bad, bad
 PY
 }
@@ -97,6 +100,8 @@ make_painting() {
 	refute_output --partial Paper
 	member group.ora data/layer1.png > s.png
 	cmp s.png sketch.png
+	vault restore -q HEAD~1 art/pic.ora --target old
+	same_members group.ora old/art/pic.ora mimetype stack.xml mergedimage.png Thumbnails/thumbnail.png
 	run vault-diff-visual -q group.ora group.ora
 	assert_success
 }
