@@ -167,18 +167,23 @@ static const char *file_name(const char *spec)
 	return colon + 1;
 }
 
-static void print_warnings(const struct vlt_extract_result *res, json_t *j)
+static void print_warnings(const struct vlt_extract_result *res)
 {
-	json_t *a = j ? cli_json_array() : NULL;
 	size_t i;
 
-	for (i = 0; i < res->warnings.nr; i++) {
+	for (i = 0; i < res->warnings.nr; i++)
 		warning("%s", res->warnings.v[i]);
-		if (a)
-			cli_json_append(a, json_string(res->warnings.v[i]));
-	}
-	if (j)
-		cli_json_set(j, "warnings", a);
+}
+
+/* The warnings as the last key of the JSON answer. */
+static void json_warnings(json_t *j, const struct vlt_extract_result *res)
+{
+	json_t *a = cli_json_array();
+	size_t i;
+
+	for (i = 0; i < res->warnings.nr; i++)
+		cli_json_append(a, json_string(res->warnings.v[i]));
+	cli_json_set(j, "warnings", a);
 }
 
 static void write_out(const char *path, const struct vlt_buf *b, int mode)
@@ -366,13 +371,12 @@ static int extract_main(int argc, char **argv)
 			argv[optind + 1], out, sides, nsides, side_base,
 			&res) < 0)
 		die("%s: %s", v.spec, vlt_error_last());
-	if (json)
-		j = cli_json_object();
-	print_warnings(&res, j);
+	print_warnings(&res);
 	write_out(out, &res.data, 0666);
 	if (side && res.side.len)
 		write_out(side, &res.side, 0666);
 	if (json) {
+		j = cli_json_object();
 		cli_json_set(j, "file", json_string(v.spec));
 		cli_json_set(j, "element", json_string(argv[optind + 1]));
 		cli_json_set(j, "output", json_string(out));
@@ -380,6 +384,7 @@ static int extract_main(int argc, char **argv)
 		if (side && res.side.len)
 			cli_json_set(j, fmt == VLT_EXTRACT_OBJ ? "materials" :
 				     "buffer", json_string(side));
+		json_warnings(j, &res);
 		cli_json_print(j, 0);
 	} else if (!quiet && strcmp(out, "-")) {
 		printf("wrote %s (%zu bytes): '%s' of %s\n", out, res.data.len,
@@ -467,19 +472,19 @@ static int replace_main(int argc, char **argv)
 	if (vlt_replace(cur.data.data, cur.data.len, old.data.data,
 			old.data.len, file, element, as, &res) < 0)
 		die("%s: %s", file, vlt_error_last());
-	if (json)
-		j = cli_json_object();
-	print_warnings(&res, j);
+	print_warnings(&res);
 	if (stat(file, &st) < 0)
 		die("cannot read '%s': %s", file, strerror(errno));
 	write_out(file, &res.data, (int)(st.st_mode & 07777));
 	if (json) {
+		j = cli_json_object();
 		cli_json_set(j, "file", json_string(file));
 		cli_json_set(j, "element", json_string(element));
 		cli_json_set(j, "from", json_string(spec.data));
 		if (as)
 			cli_json_set(j, "as", json_string(as));
 		cli_json_set(j, "bytes", json_integer((json_int_t)res.data.len));
+		json_warnings(j, &res);
 		cli_json_print(j, 0);
 	} else if (!quiet) {
 		printf("%s: '%s' %s from %s\n", file, as ? as : element,
