@@ -101,14 +101,19 @@ int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 {
 	const unsigned char *p = data;
 	struct vlt_chunker ch;
+	struct vlt_asset *asset = NULL;
 	struct vlt_file f;
 	int err;
 
 	vlt_file_init(&f);
 	if ((err = vlt_chunker_init(&ch, chunking)) < 0)
 		return err;
+	if (ch.p.algo == VLT_CHUNKER_ASSET && (err = vlt_asset_new(&asset)) < 0)
+		return err;
 	while (len) {
-		size_t n = vlt_chunker_cut(&ch, p, len);
+		const char *why;
+		size_t n = asset ? vlt_asset_cut(asset, &ch, p, len, &why) :
+			   vlt_chunker_cut(&ch, p, len);
 
 		if ((err = add_chunk(store, idfn, &f, p, n, stats)) < 0)
 			goto done;
@@ -117,6 +122,7 @@ int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 	}
 	err = finish_file(store, idfn, &f, file_oid, NULL, stats);
 done:
+	vlt_asset_free(asset);
 	vlt_file_release(&f);
 	return err;
 }
