@@ -220,8 +220,11 @@ int main(int argc, char **argv)
 
 		if (vlt_chunker_algo_parse(algo, &a) < 0)
 			usage_error(usage_str, "%s", vlt_error_last());
-		if (a != p.algo)
+		/* asset and fastcdc share min/avg/max: keep the repository's */
+		if (a != p.algo && (a == VLT_CHUNKER_FIXED ||
+				    p.algo == VLT_CHUNKER_FIXED))
 			vlt_chunker_params_default(&p, a);
+		p.algo = a;
 	}
 	if (avg) {
 		p.avg = avg;
