@@ -11,8 +11,10 @@
  * their whole mip table at the start, at most 848 bytes). Nothing else is
  * buffered and no file size is needed.
  *
- * Inside a section larger than max, FastCDC cuts with the repository's
- * parameters, anchored at the section's start. A section smaller than
+ * Inside a section of min bytes or more, FastCDC cuts with the
+ * repository's parameters, starting afresh at the section's start and
+ * ending at its end, so an edit inside a big mip level or archive entry
+ * costs the chunks around it, not the whole section. A section smaller than
  * min is merged with the small sections (each under min) after it while
  * the chunk stays under min; a section of min bytes or more always starts
  * its own chunk, so a run of small headers before a big section becomes
@@ -579,7 +581,7 @@ size_t vlt_asset_cut(struct vlt_asset *a, const struct vlt_chunker *c,
 	if (a->off >= a->sec_end)
 		start_section(a, data, win);
 	remaining = a->sec_end - a->off;
-	if (a->off == a->sec_start && remaining <= c->p.max) {
+	if (a->off == a->sec_start && remaining < c->p.min) {
 		/* a whole section, and the small ones after it */
 		uint64_t k = remaining;
 

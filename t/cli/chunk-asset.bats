@@ -116,9 +116,14 @@ new_bytes() {
 	run vault-chunk --algo asset $SIZES --explain a.dds
 	assert_line --index 0 --regexp '^0 128 [0-9a-f]{64} dds:header$'
 	assert_line --index 1 --regexp '^128 [0-9]+ [0-9a-f]{64} dds:mip 0$'
-	assert_line --regexp '^131200 32768 [0-9a-f]{64} dds:mip 1$'
-	run new_bytes a.dds b.dds
-	assert_output 32768
+	assert_line --regexp '^131200 [0-9]+ [0-9a-f]{64} dds:mip 1$'
+	# the new chunks all lie inside level 1 (bytes 131200..163967)
+	vault-chunk --algo asset $SIZES a.dds | awk '{print $3}' | sort > ia
+	vault-chunk --algo asset $SIZES b.dds > b.cuts
+	run awk 'NR == FNR { old[$1] = 1; next }
+		!($3 in old) { n++; if ($1 < 131200 || $1 + $2 > 163968) bad++ }
+		END { print n + 0, bad + 0 }' ia b.cuts
+	assert_output --regexp '^[1-9][0-9]* 0$'
 }
 
 @test "a KTX2 is cut at each level, smallest first" {
@@ -128,8 +133,9 @@ new_bytes() {
 	assert_line --index 0 --partial 'ktx2:header + ktx2:level 8'
 	assert_line --regexp ' ktx2:level 2$'
 	assert_line --regexp ' ktx2:level 0$'
+	# level 2 is 64x64 RGBA: 16384 bytes, all its chunks at most
 	run new_bytes a.ktx2 b.ktx2
-	assert_output 16384
+	[ "$output" -gt 0 ] && [ "$output" -le 16384 ]
 }
 
 @test "an OBJ is cut at its o lines" {
