@@ -702,10 +702,10 @@ static int job_reader(struct engine *e, struct readers *rs, struct job *j,
 		      struct vlt_chunk_reader **out)
 {
 	struct vlt_attr_result attr;
-	struct vlt_chunker_params p = e->r->chunking;
+	struct vlt_chunker_params p;
 	int err;
 
-	j->algo = p.algo;
+	j->algo = e->r->chunking.algo;
 	j->codec = -1;
 	if (e->attrs) {
 		vlt_attr_lookup(e->attrs, j->path, &attr);
@@ -715,14 +715,7 @@ static int job_reader(struct engine *e, struct readers *rs, struct job *j,
 			j->codec = (int)attr.codec;
 	}
 	if (!rs->ready[j->algo]) {
-		if (j->algo != p.algo) {
-			p.algo = j->algo;
-			if (p.algo == VLT_CHUNKER_FIXED)
-				p.min = p.max = p.avg;
-			else if (e->r->chunking.algo == VLT_CHUNKER_FIXED)
-				p.min = p.avg < VLT_CHUNK_SIZE_MIN * 4 ?
-					VLT_CHUNK_SIZE_MIN : p.avg / 4;
-		}
+		vlt_chunker_params_for(&e->r->chunking, j->algo, &p);
 		if ((err = vlt_chunker_init(&rs->ch[j->algo], &p)) < 0 ||
 		    (err = vlt_chunk_reader_init(&rs->rd[j->algo],
 						 &rs->ch[j->algo], -1)) < 0)

@@ -259,6 +259,21 @@ void vlt_chunker_params_default(struct vlt_chunker_params *p,
 	}
 }
 
+void vlt_chunker_params_for(const struct vlt_chunker_params *base,
+			    enum vlt_chunker_algo algo,
+			    struct vlt_chunker_params *out)
+{
+	*out = *base;
+	if (algo == base->algo)
+		return;
+	out->algo = algo;
+	if (algo == VLT_CHUNKER_FIXED)
+		out->min = out->max = out->avg;
+	else if (base->algo == VLT_CHUNKER_FIXED)
+		out->min = out->avg / 4 < VLT_CHUNK_SIZE_MIN ? VLT_CHUNK_SIZE_MIN :
+			   out->avg / 4;
+}
+
 /* round(log2(v)) for v >= 1, as the crate computes it in floating point:
  * k + 1 when v >= 2^(k + 1/2), i.e. v^2 >= 2^(2k + 1). */
 static unsigned log2_round(uint32_t v)

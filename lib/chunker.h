@@ -50,6 +50,17 @@ struct vlt_chunker {
 void vlt_chunker_params_default(struct vlt_chunker_params *p,
 				enum vlt_chunker_algo algo);
 
+/*
+ * The parameters for algo derived from a repository's (base): the same
+ * avg, and never a larger max (what the repository's objects and buffers
+ * are sized for). fixed: blocks of avg. fastcdc/asset from a fixed base:
+ * min avg/4 (at least 64), max avg. Used where a path's attributes pick
+ * another chunker than the repository's.
+ */
+void vlt_chunker_params_for(const struct vlt_chunker_params *base,
+			    enum vlt_chunker_algo algo,
+			    struct vlt_chunker_params *out);
+
 /* Check params (min <= avg <= max, within limits) and precompute masks.
  * Returns 0 or VLT_E_INVALID with a message. */
 int vlt_chunker_init(struct vlt_chunker *c, const struct vlt_chunker_params *p);

@@ -123,3 +123,30 @@ text() {
 	assert_failure 128
 	assert_output --partial "'indie' is not game or none"
 }
+
+@test "restore --verify and --force accept files stored with another chunker" {
+	vault init -q --avg 16k
+	mkdir -p audio raw
+	python3 "$MKASSET" wav audio/theme.wav --seconds 2
+	head -c 200000 /dev/urandom > raw/blob.bin
+	printf '*.wav chunker=asset\nraw/** chunker=fixed\n' > .vaultattributes
+	vault backup -q
+	run vault restore --verify --target ../out HEAD
+	assert_success
+	cmp audio/theme.wav ../out/audio/theme.wav
+	# restoring over identical files leaves them alone
+	run vault restore --json --target ../out HEAD
+	assert_success
+	# an older version in the way is saved in the repository: --force may
+	# replace it
+	python3 "$MKASSET" wav audio/theme.wav --seconds 2 --edit 1
+	vault backup -q
+	run vault restore --force --target ../out HEAD
+	assert_success
+	cmp audio/theme.wav ../out/audio/theme.wav
+	# a local edit that no snapshot has is a conflict, as ever
+	printf 'local edit' >> ../out/raw/blob.bin
+	run vault restore --force --target ../out HEAD~1
+	assert_failure 128
+	assert_output --partial 'raw/blob.bin: local changes are in no snapshot'
+}
