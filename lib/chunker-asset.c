@@ -543,7 +543,9 @@ static size_t obj_cut(struct vlt_asset *a, const struct vlt_chunker *c,
 	while (k < c->p.min) {
 		size_t k2 = obj_next(data, k, win);
 
-		if (k2 == win)
+		/* the same rule as for other formats: a block of min bytes or
+		 * more starts its own chunk */
+		if (k2 == win || k2 - k >= c->p.min)
 			break;
 		obj_label(label, data + k, win - k);
 		add_why(a, label);

@@ -517,6 +517,8 @@ int main(void)
 	cut_mem(&b, &c);
 	ok(covers(&b, &c) && count_why(&c, "obj:o Part") >= 3,
 	   "obj: cuts at o lines");
+	ok(cut_at(&c, 0, "obj:start") && cut_at(&c, 20, "obj:o Part0"),
+	   "obj: the small header is not merged into the first big object");
 	obj(&b2, 2);
 	cut_mem(&b2, &c2);
 	ok(new_chunks(&c, &c2) >= 1 && new_chunks(&c, &c2) * 2 < c2.n,
