@@ -3,8 +3,10 @@
  *
  * Three phases. (1) The walk (dirwalk.c, the one vault-write-tree uses
  * too), single-threaded, stats every entry, applies .vaultignore rules,
- * and asks the file cache about each regular file: unchanged files get
- * their file object id from the cache; the others become jobs. (2) The pipeline: this thread reads the jobs' files in
+ * and .vaultattributes files (attributes.c), and asks the file cache about
+ * each regular file: unchanged files get their file object id from the
+ * cache; the others become jobs, each with the chunker and compression
+ * its attributes choose. (2) The pipeline: this thread reads the jobs' files in
  * order and cuts them into chunks (FastCDC is cheaper than a read); each
  * chunk is copied into a task on a queue bounded in bytes; worker threads
  * hash, deduplicate, compress and store the chunks, and whoever completes a
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attributes.h"
 #include "backup.h"
 #include "chunker.h"
 #include "dirwalk.h"
@@ -56,12 +59,15 @@ struct job {
 	int changed;         /* kept changing while read: stored as last read */
 	int fd;              /* opened ahead by the reader, or -1 */
 	char *errmsg;
+	enum vlt_chunker_algo algo;   /* its attributes' chunker=, or the repo's */
+	int codec;           /* its compress=, or -1 for the repository's */
 };
 
 struct task {
 	struct task *next;
 	long job;
 	size_t index;        /* chunk number within the file */
+	int codec;           /* the job's */
 	size_t len;
 	unsigned char data[];
 };
@@ -71,6 +77,7 @@ struct engine {
 	const struct vlt_backup_opts *o;
 	int rootfd;
 	struct vlt_ignore *ig;
+	struct vlt_attrs *attrs;   /* .vaultattributes and the config's */
 	dev_t repo_dev;
 	ino_t repo_ino;
 	struct vlt_filecache *cache;
@@ -202,7 +209,8 @@ static int walk_enter(void *data, int dirfd, const char *rel)
 
 	if (e->ig)
 		load_ignore_file(e, dirfd, rel);
-	return 0;
+	/* a bad attribute line stops the backup before anything is read */
+	return e->attrs ? vlt_attrs_load_dir(e->attrs, dirfd, rel) : 0;
 }
 
 /* Outside the only paths: carried over, not looked at. */
@@ -419,8 +427,9 @@ static void worker(void *arg, int index)
 		err = vlt_object_id(&e->r->idfn, VLT_OBJ_CHUNK, t->data, t->len,
 				    &oid);
 		if (err == 0)
-			err = vlt_odb_write_hashed(e->r, VLT_OBJ_CHUNK, t->data,
-						   t->len, &oid);
+			err = vlt_odb_write_hashed_codec(e->r, VLT_OBJ_CHUNK,
+							 t->data, t->len, &oid,
+							 t->codec);
 		if (err < 0) {
 			set_fatal(e, err);
 			pthread_mutex_lock(&e->lock);
@@ -476,6 +485,7 @@ static int enqueue(struct engine *e, long jobi, const unsigned char *data,
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	t->next = NULL;
 	t->job = jobi;
+	t->codec = j->codec;
 	t->len = len;
 	memcpy(t->data, data, len);
 	pthread_mutex_lock(&e->lock);
@@ -674,16 +684,58 @@ static void ticker(void *arg, int index)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/*
+ * One chunker and reader per algorithm a file's attributes may choose,
+ * all with the repository's sizes (fixed blocks of chunker.avg), made
+ * when a file first needs it: a backup without attributes has only the
+ * repository's.
+ */
+#define NR_ALGOS 3
+
+struct readers {
+	struct vlt_chunker ch[NR_ALGOS];
+	struct vlt_chunk_reader rd[NR_ALGOS];
+	int ready[NR_ALGOS];
+};
+
+static int job_reader(struct engine *e, struct readers *rs, struct job *j,
+		      struct vlt_chunk_reader **out)
+{
+	struct vlt_attr_result attr;
+	struct vlt_chunker_params p;
+	int err;
+
+	j->algo = e->r->chunking.algo;
+	j->codec = -1;
+	if (e->attrs) {
+		vlt_attr_lookup(e->attrs, j->path, &attr);
+		if (attr.has_chunker)
+			j->algo = attr.chunker;
+		if (attr.has_compress)
+			j->codec = (int)attr.codec;
+	}
+	if (!rs->ready[j->algo]) {
+		vlt_chunker_params_for(&e->r->chunking, j->algo, &p);
+		if ((err = vlt_chunker_init(&rs->ch[j->algo], &p)) < 0 ||
+		    (err = vlt_chunk_reader_init(&rs->rd[j->algo],
+						 &rs->ch[j->algo], -1)) < 0)
+			return err;
+		rs->ready[j->algo] = 1;
+	}
+	*out = &rs->rd[j->algo];
+	return 0;
+}
+
 static int run_pipeline(struct engine *e)
 {
-	struct vlt_chunker ch;
-	struct vlt_chunk_reader rd;
+	struct readers rs;
+	struct vlt_chunk_reader *rd;
 	struct vlt_pool workers = VLT_POOL_INIT, tick = VLT_POOL_INIT;
 	struct vlt_pool pf = VLT_POOL_INIT;
 	int nthreads = vlt_pool_threads(e->o->threads, 64);
 	int started, prefetching = 0, err = 0;
 
-	VLT_TRY(vlt_chunker_init(&ch, &e->r->chunking));
+	memset(&rs, 0, sizeof(rs));
 	e->queue_limit = (size_t)nthreads * 4 * e->r->chunking.max;
 	if (e->queue_limit < (32u << 20))
 		e->queue_limit = 32u << 20;
@@ -701,9 +753,6 @@ static int run_pipeline(struct engine *e)
 		prefetching = 0;
 	}
 
-	/* one reader buffer for all files */
-	if ((err = vlt_chunk_reader_init(&rd, &ch, -1)) < 0)
-		set_fatal(e, err);
 	/*
 	 * Open the next files ahead and ask the kernel to start reading
 	 * their beginnings, so a cold disk works on many files at once
@@ -724,7 +773,11 @@ static int run_pipeline(struct engine *e)
 					posix_fadvise(a->fd, 0, READ_AHEAD_BYTES,
 						      POSIX_FADV_WILLNEED);
 			}
-			if (read_job(e, &rd, (long)i) < 0)
+			if ((err = job_reader(e, &rs, &e->jobs[i], &rd)) < 0) {
+				set_fatal(e, err);
+				break;
+			}
+			if (read_job(e, rd, (long)i) < 0)
 				break;
 			e->rd_base += (uint64_t)e->jobs[i].st.st_size;
 			reader_progress(e, e->rd_base);
@@ -735,7 +788,9 @@ static int run_pipeline(struct engine *e)
 				e->jobs[i].fd = -1;
 			}
 	}
-	vlt_chunk_reader_release(&rd);
+	for (int i = 0; i < NR_ALGOS; i++)
+		if (rs.ready[i])
+			vlt_chunk_reader_release(&rs.rd[i]);
 	if (prefetching) {
 		pthread_mutex_lock(&e->pf_lock);
 		__atomic_store_n(&e->pf_stop, 1, __ATOMIC_SEQ_CST);
@@ -790,6 +845,7 @@ static void engine_release(struct engine *e)
 	}
 	free(e->jobs);
 	vlt_ignore_free(e->ig);
+	vlt_attrs_free(e->attrs);
 	vlt_filecache_free(e->cache);
 	vlt_filecache_writer_release(&e->cw);
 	pthread_mutex_destroy(&e->lock);
@@ -846,7 +902,9 @@ int vlt_backup_tree(struct vlt_repo *r, const char *root,
 		goto done;
 	}
 	if ((err = vlt_gc_load_plans(r, &gen)) < 0 ||
-	    (err = vlt_ignore_new(o->use_default_ignores, &e.ig)) < 0)
+	    (err = vlt_ignore_new(o->use_default_ignores, &e.ig)) < 0 ||
+	    (err = vlt_attrs_new(&e.attrs)) < 0 ||
+	    (err = vlt_attrs_add_repo(e.attrs, r)) < 0)
 		goto done;
 	for (const char *const *x = o->excludes; x && *x; x++)
 		if ((err = vlt_ignore_add_pattern(e.ig, *x)) < 0)

@@ -259,6 +259,21 @@ void vlt_chunker_params_default(struct vlt_chunker_params *p,
 	}
 }
 
+void vlt_chunker_params_for(const struct vlt_chunker_params *base,
+			    enum vlt_chunker_algo algo,
+			    struct vlt_chunker_params *out)
+{
+	*out = *base;
+	if (algo == base->algo)
+		return;
+	out->algo = algo;
+	if (algo == VLT_CHUNKER_FIXED)
+		out->min = out->max = out->avg;
+	else if (base->algo == VLT_CHUNKER_FIXED)
+		out->min = out->avg / 4 < VLT_CHUNK_SIZE_MIN ? VLT_CHUNK_SIZE_MIN :
+			   out->avg / 4;
+}
+
 /* round(log2(v)) for v >= 1, as the crate computes it in floating point:
  * k + 1 when v >= 2^(k + 1/2), i.e. v^2 >= 2^(2k + 1). */
 static unsigned log2_round(uint32_t v)
@@ -300,6 +315,7 @@ int vlt_chunker_init(struct vlt_chunker *c, const struct vlt_chunker_params *p)
 		c->p.min = c->p.max = p->avg;
 		return 0;
 	case VLT_CHUNKER_FASTCDC:
+	case VLT_CHUNKER_ASSET:
 		break;
 	default:
 		return vlt_error_set(VLT_E_INVALID, "chunker: unknown algorithm %d",
@@ -324,7 +340,7 @@ int vlt_chunker_init(struct vlt_chunker *c, const struct vlt_chunker_params *p)
 
 int vlt_chunker_set_normalization(struct vlt_chunker *c, unsigned level)
 {
-	if (c->p.algo != VLT_CHUNKER_FASTCDC || level > 3)
+	if (c->p.algo == VLT_CHUNKER_FIXED || level > 3)
 		return vlt_error_set(VLT_E_INVALID,
 				     "chunker: normalization level %u not applicable",
 				     level);
@@ -460,7 +476,7 @@ size_t vlt_chunker_cut_hash(const struct vlt_chunker *c,
 			    const unsigned char *data, size_t len,
 			    uint64_t *hash)
 {
-	if (c->p.algo == VLT_CHUNKER_FASTCDC)
+	if (c->p.algo != VLT_CHUNKER_FIXED)
 		return fastcdc_cut(c, data, len, hash);
 	*hash = 0;
 	return len < c->p.avg ? len : c->p.avg;
@@ -471,9 +487,17 @@ size_t vlt_chunker_cut(const struct vlt_chunker *c, const unsigned char *data,
 {
 	uint64_t hash;
 
-	if (c->p.algo == VLT_CHUNKER_FASTCDC)
+	if (c->p.algo != VLT_CHUNKER_FIXED)
 		return fastcdc_cut(c, data, len, &hash);
 	return len < c->p.avg ? len : c->p.avg;
+}
+
+size_t vlt_chunker_cut_fastcdc(const struct vlt_chunker *c,
+			       const unsigned char *data, size_t len)
+{
+	uint64_t hash;
+
+	return fastcdc_cut(c, data, len, &hash);
 }
 
 int vlt_chunker_algo_parse(const char *name, enum vlt_chunker_algo *out)
@@ -482,6 +506,8 @@ int vlt_chunker_algo_parse(const char *name, enum vlt_chunker_algo *out)
 		*out = VLT_CHUNKER_FIXED;
 	else if (!strcmp(name, "fastcdc"))
 		*out = VLT_CHUNKER_FASTCDC;
+	else if (!strcmp(name, "asset"))
+		*out = VLT_CHUNKER_ASSET;
 	else
 		return vlt_error_set(VLT_E_INVALID,
 				     "unknown chunker algorithm '%s'", name);
@@ -495,6 +521,8 @@ const char *vlt_chunker_algo_name(enum vlt_chunker_algo algo)
 		return "fixed";
 	case VLT_CHUNKER_FASTCDC:
 		return "fastcdc";
+	case VLT_CHUNKER_ASSET:
+		return "asset";
 	}
 	return "unknown";
 }
@@ -529,6 +557,12 @@ int vlt_chunk_reader_init(struct vlt_chunk_reader *r,
 		return vlt_error_set(VLT_E_NOMEM,
 				     "chunk reader: cannot allocate %zu bytes",
 				     r->cap);
+	if (c->p.algo == VLT_CHUNKER_ASSET && vlt_asset_new(&r->asset) < 0) {
+		free(r->buf);
+		r->buf = NULL;
+		return VLT_E_NOMEM;
+	}
+	r->why = vlt_chunker_algo_name(c->p.algo);
 	return 0;
 }
 
@@ -574,7 +608,11 @@ int vlt_chunk_reader_next(struct vlt_chunk_reader *r,
 	}
 	if (r->start == r->end)
 		return 0;
-	n = vlt_chunker_cut(r->c, r->buf + r->start, r->end - r->start);
+	if (r->asset)
+		n = vlt_asset_cut(r->asset, r->c, r->buf + r->start,
+				  r->end - r->start, &r->why);
+	else
+		n = vlt_chunker_cut(r->c, r->buf + r->start, r->end - r->start);
 	*chunk = r->buf + r->start;
 	*len = n;
 	r->start += n;
@@ -588,11 +626,14 @@ void vlt_chunk_reader_rebind(struct vlt_chunk_reader *r, int fd)
 	r->start = r->end = 0;
 	r->eof = 0;
 	r->offset = 0;
+	if (r->asset)
+		vlt_asset_reset(r->asset);
 }
 
 void vlt_chunk_reader_release(struct vlt_chunk_reader *r)
 {
 	free(r->buf);
+	vlt_asset_free(r->asset);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }

@@ -1,7 +1,7 @@
 /*
  * chunker.h - where to cut a byte stream into chunks.
  *
- * Algorithms: fixed-size blocks, and FastCDC 2020 (gear rolling hash,
+ * Algorithms: fixed-size blocks, FastCDC 2020 (gear rolling hash,
  * normalized chunking level 1, two bytes per step), which with the default
  * gear table cuts exactly where the authors' C reference (destor) and the
  * Rust `fastcdc` crate's v2020 module cut. A repository may later key the
@@ -21,6 +21,8 @@
 enum vlt_chunker_algo {
 	VLT_CHUNKER_FIXED = 0,
 	VLT_CHUNKER_FASTCDC = 1,
+	VLT_CHUNKER_ASSET = 2,    /* cuts at a game asset's structure, FastCDC
+				   * inside big sections (chunker-asset.c) */
 };
 
 /* Defaults for multi-GB binary assets; see Documentation/format.md. */
@@ -47,6 +49,17 @@ struct vlt_chunker {
 /* Fill params with the defaults for algo. */
 void vlt_chunker_params_default(struct vlt_chunker_params *p,
 				enum vlt_chunker_algo algo);
+
+/*
+ * The parameters for algo derived from a repository's (base): the same
+ * avg, and never a larger max (what the repository's objects and buffers
+ * are sized for). fixed: blocks of avg. fastcdc/asset from a fixed base:
+ * min avg/4 (at least 64), max avg. Used where a path's attributes pick
+ * another chunker than the repository's.
+ */
+void vlt_chunker_params_for(const struct vlt_chunker_params *base,
+			    enum vlt_chunker_algo algo,
+			    struct vlt_chunker_params *out);
 
 /* Check params (min <= avg <= max, within limits) and precompute masks.
  * Returns 0 or VLT_E_INVALID with a message. */
@@ -89,9 +102,37 @@ size_t vlt_chunker_cut_hash(const struct vlt_chunker *c,
 			    const unsigned char *data, size_t len,
 			    uint64_t *hash);
 
-/* Parse "fixed" / "fastcdc" (returns 0 or VLT_E_INVALID). */
+/* FastCDC's cut whatever c->p.algo says (the asset chunker inside a
+ * section; c must not be FIXED). */
+size_t vlt_chunker_cut_fastcdc(const struct vlt_chunker *c,
+			       const unsigned char *data, size_t len);
+
+/* Parse "fixed" / "fastcdc" / "asset" (returns 0 or VLT_E_INVALID). */
 int vlt_chunker_algo_parse(const char *name, enum vlt_chunker_algo *out);
 const char *vlt_chunker_algo_name(enum vlt_chunker_algo algo);
+
+/*
+ * The asset chunker (chunker-asset.c; Documentation/format.md, "The asset
+ * chunker"). It follows a file's structure as its bytes stream by, so it
+ * keeps state from one cut to the next: one struct vlt_asset per file
+ * being cut (vlt_asset_reset() before the next file). vlt_asset_cut() has
+ * vlt_chunker_cut()'s contract (data[0] is where the last cut ended, len
+ * is at least c->p.max unless the file ends within it) and sets *why to
+ * the structure that made the cut ("riff:data", "zip:entry a.png",
+ * "fastcdc in png:IDAT", "fastcdc"), valid until the next call. The
+ * format is sniffed from the first bytes, never the name; unknown formats
+ * and structures that lie are cut by FastCDC. vlt_chunker_cut() on an
+ * ASSET chunker has no state and cuts like FastCDC: stream through
+ * vlt_chunk_reader (or vlt_asset_cut) to follow the structure.
+ * vlt_asset_new returns 0 or VLT_E_NOMEM; vlt_asset_free(NULL) is a no-op.
+ */
+struct vlt_asset;
+
+int vlt_asset_new(struct vlt_asset **out);
+void vlt_asset_reset(struct vlt_asset *a);
+void vlt_asset_free(struct vlt_asset *a);
+size_t vlt_asset_cut(struct vlt_asset *a, const struct vlt_chunker *c,
+		     const unsigned char *data, size_t len, const char **why);
 
 /*
  * A streaming reader over a file descriptor: holds a buffer of 2*max bytes
@@ -108,6 +149,9 @@ struct vlt_chunk_reader {
 	size_t cap, start, end;
 	int eof;
 	uint64_t offset;          /* file offset of the next chunk */
+	struct vlt_asset *asset;  /* owned; ASSET chunkers only */
+	const char *why;          /* what made the last cut: "fixed",
+				   * "fastcdc", or the asset chunker's *why */
 };
 
 int vlt_chunk_reader_init(struct vlt_chunk_reader *r,

@@ -1,6 +1,7 @@
 /*
  * fileobj.c - bytes into file objects and back (see fileobj.h).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,41 @@ done:
 	return err;
 }
 
+int vlt_file_id_fd_any(const struct vlt_idfn *idfn,
+		       const struct vlt_chunker_params *chunking, int fd,
+		       const char *name,
+		       int (*accept)(const struct vlt_oid *oid, void *data),
+		       void *data, struct vlt_oid *oid)
+{
+	static const enum vlt_chunker_algo algos[] = {
+		VLT_CHUNKER_FASTCDC, VLT_CHUNKER_ASSET, VLT_CHUNKER_FIXED,
+	};
+	struct vlt_oid first;
+	int err;
+
+	for (int i = -1; i < 3; i++) {
+		struct vlt_chunker_params p = *chunking;
+
+		if (i >= 0) {
+			if (algos[i] == chunking->algo)
+				continue;
+			vlt_chunker_params_for(chunking, algos[i], &p);
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			return vlt_error_set(VLT_E_IO, "seek %s: %s", name,
+					     strerror(errno));
+		if ((err = vlt_file_from_fd(NULL, idfn, &p, fd, name, oid, NULL,
+					    NULL)) < 0)
+			return err;
+		if (i < 0)
+			first = *oid;
+		if ((err = accept(oid, data)) != 0)
+			return err < 0 ? err : 0;
+	}
+	*oid = first;
+	return 0;
+}
+
 int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		      const struct vlt_chunker_params *chunking,
 		      const void *data, size_t len, struct vlt_oid *file_oid,
@@ -101,14 +137,19 @@ int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 {
 	const unsigned char *p = data;
 	struct vlt_chunker ch;
+	struct vlt_asset *asset = NULL;
 	struct vlt_file f;
 	int err;
 
 	vlt_file_init(&f);
 	if ((err = vlt_chunker_init(&ch, chunking)) < 0)
 		return err;
+	if (ch.p.algo == VLT_CHUNKER_ASSET && (err = vlt_asset_new(&asset)) < 0)
+		return err;
 	while (len) {
-		size_t n = vlt_chunker_cut(&ch, p, len);
+		const char *why;
+		size_t n = asset ? vlt_asset_cut(asset, &ch, p, len, &why) :
+			   vlt_chunker_cut(&ch, p, len);
 
 		if ((err = add_chunk(store, idfn, &f, p, n, stats)) < 0)
 			goto done;
@@ -117,6 +158,7 @@ int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 	}
 	err = finish_file(store, idfn, &f, file_oid, NULL, stats);
 done:
+	vlt_asset_free(asset);
 	vlt_file_release(&f);
 	return err;
 }

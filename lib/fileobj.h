@@ -34,6 +34,22 @@ int vlt_file_from_fd(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		     const char *name, struct vlt_oid *file_oid,
 		     uint64_t *size, struct vlt_write_stats *stats);
 
+/*
+ * The file object id of fd's content as some chunker would cut it, for
+ * comparing a file on disk with a stored one whose path's attributes may
+ * have chosen another chunker (.vaultattributes): chunking's algorithm
+ * first, then the others with the sizes vlt_chunker_params_for derives.
+ * accept says whether an id is the one looked for (1 yes, 0 no, or a
+ * negative error); the first accepted id is returned in *oid, else the
+ * id under chunking. fd is read from its start (it must be seekable).
+ * Costs one pass when the first id is accepted, three when none is.
+ */
+int vlt_file_id_fd_any(const struct vlt_idfn *idfn,
+		       const struct vlt_chunker_params *chunking, int fd,
+		       const char *name,
+		       int (*accept)(const struct vlt_oid *oid, void *data),
+		       void *data, struct vlt_oid *oid);
+
 /* The same for content held in memory (a git blob, say). */
 int vlt_file_from_mem(struct vlt_repo *store, const struct vlt_idfn *idfn,
 		      const struct vlt_chunker_params *chunking,

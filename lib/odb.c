@@ -940,6 +940,13 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 			 const void *data, size_t len,
 			 const struct vlt_oid *oid)
 {
+	return vlt_odb_write_hashed_codec(r, kind, data, len, oid, -1);
+}
+
+int vlt_odb_write_hashed_codec(struct vlt_repo *r, enum vlt_obj_kind kind,
+			       const void *data, size_t len,
+			       const struct vlt_oid *oid, int codec_choice)
+{
 	struct vlt_odb *o = r->odb;
 	struct vlt_buf scratch = VLT_BUF_INIT;
 	struct vlt_compressor *cz;
@@ -960,8 +967,21 @@ int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 		return err < 0 ? err : 0;
 	if (r->dry_run && kind == VLT_OBJ_CHUNK)
 		return 1;  /* a dry run keeps only the small structural objects */
-	if (!(cz = vlt_compressor_pool_get(&r->odb->pool, r->codec, r->level)))
-		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	{
+		enum vlt_codec want = codec_choice < 0 ? r->codec :
+				      (enum vlt_codec)codec_choice;
+		/* the repository's level for its codec, the codec's default
+		 * for another (compression.level means nothing across codecs) */
+		int level = want == r->codec ? r->level :
+			    want == VLT_CODEC_ZLIB ? 6 : 1;
+
+		if (!(cz = vlt_compressor_pool_get(&r->odb->pool, want, level)))
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+		/* the pool hands out any of its compressors: this is the one
+		 * place that compresses, so it says which codec every time */
+		cz->codec = want;
+		cz->level = level;
+	}
 	{
 		const void *payload;
 		size_t plen;

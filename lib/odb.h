@@ -95,6 +95,11 @@ int vlt_odb_write(struct vlt_repo *r, enum vlt_obj_kind kind,
 int vlt_odb_write_hashed(struct vlt_repo *r, enum vlt_obj_kind kind,
 			 const void *data, size_t len,
 			 const struct vlt_oid *oid);
+/* vlt_odb_write_hashed with a codec for this object (an enum vlt_codec,
+ * e.g. a path's compress= attribute), or -1 for the repository's. */
+int vlt_odb_write_hashed_codec(struct vlt_repo *r, enum vlt_obj_kind kind,
+			       const void *data, size_t len,
+			       const struct vlt_oid *oid, int codec_choice);
 /* Store the pack being written, if any. After it returns 0, every object
  * written before is durable and visible to other processes. */
 int vlt_odb_flush(struct vlt_repo *r);

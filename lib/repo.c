@@ -38,6 +38,7 @@ static const struct {
 	const char *persona, *key, *value;
 } profile_keys[] = {
 	{ "creative", "creative.visualDiff", "true" },
+	{ "game", "attributes.defaults", "game" },
 };
 
 int vlt_repo_persona_check(const char *name)
@@ -481,6 +482,7 @@ int vlt_repo_shared_parse(const char *v, int *group)
 
 static const char *const own_sections[] = {
 	"core", "chunker", "compression", "pack", "gc", "creative",
+	"attributes",
 };
 
 /* Every key vault reads, as format.md section 2 spells it. */
@@ -491,6 +493,7 @@ static const char *const known_keys[] = {
 	"chunker.max", "compression.algo", "compression.level", "pack.size",
 	"gc.reflogExpire", "core.persona", "creative.visualDiff",
 	"creative.thumbnails",
+	"attributes.defaults",
 };
 
 struct cfg_check {
@@ -692,6 +695,11 @@ int vlt_repo_config_check(const struct vlt_config *c, vlt_check_fn fn,
 			cfg_bad(&cc, "creative.thumbnails is '%s', not true or "
 				"false", v);
 	}
+
+	/* attributes (attributes.c) */
+	if ((v = vlt_config_get(c, "attributes.defaults")) &&
+	    strcmp(v, "none") && strcmp(v, "game"))
+		cfg_bad(&cc, "attributes.defaults is '%s', not game or none", v);
 
 	/* gc */
 	{

@@ -147,15 +147,30 @@ static int set_times(int dirfd, const char *name, int64_t sec, uint32_t nsec)
 	return 0;
 }
 
+struct id_want {
+	struct vlt_repo *r;
+	const struct vlt_oid *oid;  /* this id, or NULL: any id stored */
+};
+
+static int id_wanted(const struct vlt_oid *oid, void *data)
+{
+	const struct id_want *w = data;
+
+	if (w->oid)
+		return !vlt_oid_cmp(oid, w->oid);
+	return vlt_odb_has_live(w->r, oid);
+}
+
 /* Compute the file object id of what was written and compare. */
 static int verify_fd(struct vlt_repo *r, int fd, const struct vlt_tree_entry *e)
 {
 	struct vlt_oid oid;
 
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return vlt_error_set(VLT_E_IO, "seek: %s", strerror(errno));
-	VLT_TRY(vlt_file_from_fd(NULL, &r->idfn, &r->chunking, fd, e->name, &oid,
-				 NULL, NULL));
+	struct id_want w = { r, &e->oid };
+
+	/* any chunker: the path's attributes may have chosen another one */
+	VLT_TRY(vlt_file_id_fd_any(&r->idfn, &r->chunking, fd, e->name,
+				   id_wanted, &w, &oid));
 	if (vlt_oid_cmp(&oid, &e->oid))
 		return vlt_error_set(VLT_E_CORRUPT, "verification failed: the "
 				     "written file does not match the snapshot");
@@ -340,12 +355,19 @@ static int add_action(struct rs *s, enum act_kind kind, const char *dir,
 
 /* --- planning: look, compare, decide; write nothing ------------------ */
 
-/* The file object id the content of an open file would have. */
+/*
+ * The file object id the content of an open file would have: the id
+ * `want` names (or, want NULL, one the repository has) if any chunker
+ * cuts it so (a path's .vaultattributes may have chosen another chunker
+ * than the repository's), else the id under the repository's chunker.
+ */
 static int local_file_id(struct rs *s, int fd, const char *name,
-			 struct vlt_oid *oid)
+			 const struct vlt_oid *want, struct vlt_oid *oid)
 {
-	return vlt_file_from_fd(NULL, &s->r->idfn, &s->r->chunking, fd, name,
-				oid, NULL, NULL);
+	struct id_want w = { s->r, want };
+
+	return vlt_file_id_fd_any(&s->r->idfn, &s->r->chunking, fd, name,
+				  id_wanted, &w, oid);
 }
 
 /* A link's target as the chunk id the tree would name it by. */
@@ -379,7 +401,7 @@ static int same_file(struct rs *s, int dirfd, const char *name,
 	if (fd < 0)
 		return vlt_error_set(VLT_E_IO, "open %s: %s", name,
 				     strerror(errno));
-	err = local_file_id(s, fd, name, id);
+	err = local_file_id(s, fd, name, &e->oid, id);
 	close(fd);
 	if (err < 0)
 		return err;
@@ -437,7 +459,7 @@ static int may_replace(struct rs *s, int dirfd, const char *here,
 	if (s->o->discard_changes)
 		return 0;
 	if (S_ISREG(st->st_mode)) {
-		if (known_id) {
+		if (known_id && vlt_odb_has_live(s->r, known_id) == 1) {
 			id = *known_id;
 		} else {
 			int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW |
@@ -448,7 +470,7 @@ static int may_replace(struct rs *s, int dirfd, const char *here,
 					 "open %s: %s", name, strerror(errno)));
 				return -1;
 			}
-			err = local_file_id(s, fd, name, &id);
+			err = local_file_id(s, fd, name, NULL, &id);
 			close(fd);
 			if (err < 0) {
 				conflict(s, here, name, err);

@@ -7,7 +7,9 @@
  * plain SHA-256 outside a repository). Sizes and algorithm default to the
  * repository's [chunker] config, else to the library defaults. The files
  * are streamed through vlt_chunk_reader, so memory stays at a few times
- * the maximum chunk size whatever the file size.
+ * the maximum chunk size whatever the file size. With --explain (and
+ * always in --json) each chunk also says what made its cut: the asset
+ * chunker's structure ("riff:data", "zip:entry a.png"), or the algorithm.
  * See Documentation/vault-chunk.md.
  */
 #include <errno.h>
@@ -29,16 +31,20 @@
 #include "repo.h"
 
 static const char usage_str[] =
-	"usage: vault-chunk [--algo fixed|fastcdc] [--min N] [--avg N] [--max N]\n"
-	"                   [-z] [--json] [--stdin] [FILE...]\n"
+	"usage: vault-chunk [--algo fixed|fastcdc|asset] [--min N] [--avg N] [--max N]\n"
+	"                   [--explain] [-z] [--json] [--stdin] [FILE...]\n"
 	"\n"
-	"    --algo ALGO       fixed or fastcdc (default: the repository's, else fastcdc)\n"
+	"    --algo ALGO       fixed, fastcdc or asset (cuts at the structure of\n"
+	"                      WAV, PNG, GLB, ZIP, DDS, KTX2, OBJ; FastCDC inside)\n"
+	"                      (default: the repository's, else fastcdc)\n"
 	"    --min N           smallest chunk (FastCDC); suffixes k, M, G\n"
 	"    --avg N           target chunk size; the block size for fixed\n"
 	"                      (alone, it sets --min to N/4 and --max to N*4)\n"
 	"    --max N           largest chunk (FastCDC)\n"
+	"    --explain         add a last column: what made the cut (\"riff:data\",\n"
+	"                      \"zip:entry a.png\", \"fastcdc in png:IDAT\", \"fastcdc\")\n"
 	"    -z                end records with NUL; with --stdin, paths are NUL-separated\n"
-	"    --json            print a JSON array of {offset, length, id, path}\n"
+	"    --json            print a JSON array of {offset, length, id, path, why}\n"
 	"    --stdin           read the paths of the files from standard input\n"
 	"    -h, --help        show this help\n"
 	"\n"
@@ -53,6 +59,7 @@ enum {
 	OPT_MAX,
 	OPT_JSON,
 	OPT_STDIN,
+	OPT_EXPLAIN,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +69,7 @@ static const struct option longopts[] = {
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "stdin", no_argument, NULL, OPT_STDIN },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -70,6 +78,7 @@ struct output {
 	int nul;          /* -z */
 	int json;         /* --json */
 	int with_path;    /* fourth column */
+	int explain;      /* --explain: what made each cut, last column */
 	int nr_json;      /* JSON elements printed so far */
 };
 
@@ -79,12 +88,12 @@ struct output {
  * brackets and separators are written here.
  */
 static void print_json(struct output *out, uint64_t offset, size_t len,
-		       const char *hex, const char *path)
+		       const char *hex, const char *path, const char *why)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s}",
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s}",
 			      "offset", (json_int_t)offset,
 			      "length", (json_int_t)len,
-			      "id", hex, "path", path);
+			      "id", hex, "path", path, "why", why);
 
 	if (!o)
 		die("cannot encode JSON for '%s' (invalid UTF-8 in path?)",
@@ -94,15 +103,17 @@ static void print_json(struct output *out, uint64_t offset, size_t len,
 }
 
 static void print_chunk(struct output *out, uint64_t offset, size_t len,
-			const char *hex, const char *path)
+			const char *hex, const char *path, const char *why)
 {
 	if (out->json) {
-		print_json(out, offset, len, hex, path);
+		print_json(out, offset, len, hex, path, why);
 		return;
 	}
 	printf("%" PRIu64 " %zu %s", offset, len, hex);
 	if (out->with_path)
 		printf(" %s", path);
+	if (out->explain)
+		printf(" %s", why);
 	putchar(out->nul ? '\0' : '\n');
 }
 
@@ -130,7 +141,7 @@ static void chunk_file(const struct vlt_chunker *c, const struct vlt_idfn *fn,
 		if (vlt_object_id(fn, VLT_OBJ_CHUNK, data, len, &oid) < 0)
 			die("'%s': %s", path, vlt_error_last());
 		print_chunk(out, r.offset - len, len, vlt_oid_to_hex(&oid, hex),
-			    path);
+			    path, r.why);
 	}
 	vlt_chunk_reader_release(&r);
 	if (fd > 0 && close(fd) < 0)
@@ -181,6 +192,9 @@ int main(int argc, char **argv)
 		case OPT_STDIN:
 			from_stdin = 1;
 			break;
+		case OPT_EXPLAIN:
+			out.explain = 1;
+			break;
 		default:
 			usage_error(usage_str, "unexpected option");
 		}
@@ -206,8 +220,11 @@ int main(int argc, char **argv)
 
 		if (vlt_chunker_algo_parse(algo, &a) < 0)
 			usage_error(usage_str, "%s", vlt_error_last());
-		if (a != p.algo)
+		/* asset and fastcdc share min/avg/max: keep the repository's */
+		if (a != p.algo && (a == VLT_CHUNKER_FIXED ||
+				    p.algo == VLT_CHUNKER_FIXED))
 			vlt_chunker_params_default(&p, a);
+		p.algo = a;
 	}
 	if (avg) {
 		p.avg = avg;
