@@ -290,6 +290,36 @@ void cli_stdout_failed(void)
 	    e ? strerror(e) : "input/output error");
 }
 
+char *cli_worktree_paths(struct vlt_repo *r, char **args, int n,
+			 struct vlt_strlist *paths, const char *bare_hint)
+{
+	char *root;
+
+	if (!vlt_repo_worktree(r))
+		die("this repository has no project folder (it is bare): %s",
+		    bare_hint);
+	if (!(root = realpath(vlt_repo_worktree(r), NULL)))
+		die("cannot open the project folder %s", vlt_repo_worktree(r));
+	for (int i = 0; i < n; i++) {
+		struct vlt_buf rel = VLT_BUF_INIT;
+		int below = vlt_path_below(root, args[i], &rel);
+
+		if (below < 0)
+			die("%s: %s", args[i], vlt_error_last());
+		if (!below)
+			die("%s: is outside the project folder %s", args[i], root);
+		if (vlt_strlist_add(paths, rel.data ? rel.data : "") < 0)
+			die("out of memory");
+		vlt_buf_release(&rel);
+	}
+	if (paths->nr) {
+		if (VLT_ALLOC_GROW(paths->v, paths->nr + 1, paths->alloc) < 0)
+			die("out of memory");
+		paths->v[paths->nr] = NULL;
+	}
+	return root;
+}
+
 void cli_flush_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -78,6 +78,17 @@ struct vlt_repo *cli_open_repo(void);
 /* Like cli_open_repo, but returns NULL when there is no repository. */
 struct vlt_repo *cli_try_open_repo(void);
 
+/*
+ * The project folder of r, resolved (the caller frees it), and the n
+ * paths args given on the command line made relative to it, appended to
+ * *paths and NULL-terminated (paths->v stays NULL when n is 0). Dies,
+ * naming the path, when one is outside the folder; dies when r is bare,
+ * with `bare_hint` saying what to do instead.
+ */
+struct vlt_strlist;
+char *cli_worktree_paths(struct vlt_repo *r, char **args, int n,
+			 struct vlt_strlist *paths, const char *bare_hint);
+
 /* Write all of buf to fd 1, dying on error (EPIPE included). */
 void cli_write_stdout(const void *buf, size_t len);
 /* Flush stdout (the stdio stream); a write error so far dies (exit 128,

@@ -260,29 +260,10 @@ int main(int argc, char **argv)
 		fmt = FMT_SHORT;   /* as git: -z implies --porcelain */
 
 	r = cli_open_repo();
-	if (!vlt_repo_worktree(r))
-		die("this repository has no project folder (it is bare): "
-		    "use vault diff SNAPSHOT to compare snapshots");
-	if (!(root = realpath(vlt_repo_worktree(r), NULL)))
-		die("cannot open the project folder %s", vlt_repo_worktree(r));
-	for (int i = optind; i < argc; i++) {
-		struct vlt_buf rel = VLT_BUF_INIT;
-		int below = vlt_path_below(root, argv[i], &rel);
-
-		if (below < 0)
-			die("%s: %s", argv[i], vlt_error_last());
-		if (!below)
-			die("%s: is outside the project folder %s", argv[i], root);
-		if (vlt_strlist_add(&paths, rel.data ? rel.data : "") < 0)
-			die("out of memory");
-		vlt_buf_release(&rel);
-	}
-	if (paths.nr) {
-		if (VLT_ALLOC_GROW(paths.v, paths.nr + 1, paths.alloc) < 0)
-			die("out of memory");
-		paths.v[paths.nr] = NULL;
+	root = cli_worktree_paths(r, argv + optind, argc - optind, &paths,
+				  "use vault diff SNAPSHOT to compare snapshots");
+	if (paths.nr)
 		limit = (const char *const *)paths.v;
-	}
 
 	if (vlt_ref_resolve_name(r, "HEAD", &ref) < 0)
 		die("cannot read HEAD: %s", vlt_error_last());
