@@ -12,7 +12,7 @@ pkgs=(
 	assimp-testmodels
 	libfreetype-dev fonts-dejavu-core
 	chromium
-	bats bats-support bats-assert
+	bats bats-support bats-assert jq
 	xxhash zstd python3 openssl git ca-certificates
 )
 
