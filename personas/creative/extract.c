@@ -427,9 +427,12 @@ static int extract_main(int argc, char **argv)
 static char *stage(const char *path, const struct vlt_buf *b, int mode)
 {
 	struct vlt_buf t = VLT_BUF_INIT;
+	uint32_t rnd = 0;
 	int fd;
 
-	vlt_buf_addf(&t, "%s.tmp-%ld", path, (long)getpid());
+	if (vlt_random_bytes(&rnd, sizeof(rnd)) < 0)
+		die("%s", vlt_error_last());
+	vlt_buf_addf(&t, "%s.tmp-%ld-%08" PRIx32, path, (long)getpid(), rnd);
 	fd = open(t.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		die("cannot write %s: %s", t.data, strerror(errno));
