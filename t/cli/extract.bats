@@ -520,6 +520,21 @@ old_positions() {
 	assert_output valid
 }
 
+@test "glTF replace: a changed material comes with its texture and image, added; a warning names the image file" {
+	gltf make old.gltf
+	gltf make cur.gltf --scale 3
+	python3 -c 'import json; d = json.load(open("old.gltf")); d["images"][0]["uri"] = "red-old.png"; json.dump(d, open("old.gltf", "w"))'
+	cp cur.gltf cur.bin "$BATS_TEST_TMPDIR/"
+	run vault replace cur.gltf Cube --from old.gltf
+	assert_success
+	assert_line "warning: image 'red-old.png' is a file beside the model: check that it is beside the current file too"
+	run gltf check cur.gltf
+	assert_output valid
+	run gltf unchanged "$BATS_TEST_TMPDIR/cur.gltf" cur.gltf Cube
+	assert_output unchanged
+	python3 -c 'import json; d = json.load(open("cur.gltf")); assert [len(d[k]) for k in ("materials", "textures", "images", "samplers")] == [3, 2, 2, 1], d; m = d["meshes"][0]["primitives"][0]["material"]; assert m == 2 and d["materials"][2]["pbrMetallicRoughness"]["baseColorTexture"]["index"] == 1 and d["textures"][1] == {"source": 1, "sampler": 0}, d'
+}
+
 @test "glTF replace --as adds the old mesh with a node at the scene's root" {
 	gltf make old.glb
 	gltf make cur.glb --scale 3
