@@ -18,7 +18,15 @@
  *
  * Not carried, and named: skins (their joints may lie outside the node),
  * animations, image files referenced by uri (the uri is kept), cameras.
- * Replacing a glTF element is not supported.
+ *
+ * Replacing (vlt_gltf_replace) extracts the old meshes the same way into
+ * a part of their own, then appends that part to the current file: its
+ * bytes after the current buffer 0's (4-aligned, so every accessor stays
+ * aligned), its bufferViews and accessors after the current ones, its
+ * samplers, images, textures and materials after the current ones
+ * unless an identical one is there; the current mesh of the old one's
+ * name gets the part's primitives. Nothing else of the JSON changes and
+ * no existing byte of the buffer moves.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -251,6 +259,7 @@ struct ctx {
 	struct remap m[NKINDS];
 	struct vlt_extract_result *res;
 	int warned_skin, warned_camera;
+	int replacing;    /* image uris are checked against the target */
 };
 
 /* Rewrite o[key], an index of kind k, to its new index (taking it). */
@@ -688,7 +697,7 @@ static int copy_kind(struct ctx *c, int k, json_t *out)
 			json_t *u = json_object_get(o, "uri");
 
 			err = relink(c, o, "bufferView", VIEWS, "image");
-			if (!err && json_is_string(u) &&
+			if (!err && !c->replacing && json_is_string(u) &&
 			    !is_data_uri(json_string_value(u)))
 				err = vlt_extract_warn(c->res, "image '%s' is a "
 						       "file beside the model, "
@@ -778,7 +787,10 @@ static void ctx_release(struct ctx *c)
 		remap_release(&c->m[k]);
 }
 
+/* A GLB of out's JSON and bin as its BIN chunk, then tail (the chunks
+ * an input had after its BIN chunk, kept as they were). */
 static int write_glb(json_t *out, const struct vlt_buf *bin,
+		     const unsigned char *tail, size_t tail_len,
 		     struct vlt_buf *dst)
 {
 	char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -788,7 +800,7 @@ static int write_glb(json_t *out, const struct vlt_buf *bin,
 		return vlt_error_set(VLT_E_NOMEM, "out of memory");
 	tl = strlen(text);
 	jl = (tl + 3) & ~(size_t)3;
-	total = 12 + 8 + jl + (bin->len ? 8 + bin->len : 0);
+	total = 12 + 8 + jl + (bin->len ? 8 + bin->len : 0) + tail_len;
 	if (total > UINT32_MAX) {
 		free(text);
 		return vlt_error_set(VLT_E_UNSUPPORTED, "the GLB would be "
@@ -808,6 +820,8 @@ static int write_glb(json_t *out, const struct vlt_buf *bin,
 		put_le32(dst, GLB_BIN);
 		vlt_buf_add(dst, bin->data, bin->len);
 	}
+	if (tail_len)
+		vlt_buf_add(dst, tail, tail_len);
 	free(text);
 	return dst->len == total ? 0 :
 	       vlt_error_set(VLT_E_NOMEM, "out of memory");
@@ -886,7 +900,7 @@ int vlt_gltf_extract(const void *data, size_t len, const char *element,
 	    (err = vlt_extract_warn(res, "animations are not carried")) < 0)
 		goto done;
 	if (glb) {
-		err = write_glb(out, &bin, &res->data);
+		err = write_glb(out, &bin, NULL, 0, &res->data);
 	} else {
 		char *text = json_dumps(out, JSON_INDENT(2) |
 					JSON_PRESERVE_ORDER);
@@ -984,5 +998,555 @@ int vlt_gltf_buffer_uris(const void *data, size_t len, struct vlt_strlist *out)
 	}
 done:
 	gltf_release(&g);
+	return err;
+}
+
+/* ---- replace ---- */
+
+/* Take the meshes of node idx and of its children (each node once). */
+static int take_node_meshes(struct ctx *c, size_t idx, unsigned char *seen,
+			    int depth)
+{
+	json_t *n = json_array_get(array_of(c->g->root, "nodes"), idx), *k;
+	size_t m, i;
+	int err;
+
+	if (depth > 64 || seen[idx])
+		return vlt_error_set(VLT_E_CORRUPT, "glTF: node %zu is met "
+				     "twice below the node (two parents, or "
+				     "a cycle)", idx);
+	seen[idx] = 1;
+	if ((err = get_index(n, "mesh", c->m[MESHES].n, "node", &m)) < 0)
+		return err;
+	if (!err)
+		take(&c->m[MESHES], m);
+	json_array_foreach(json_object_get(n, "children"), i, k) {
+		json_int_t ki = json_is_integer(k) ? json_integer_value(k) : -1;
+
+		if (ki < 0 || (uint64_t)ki >= c->m[NODES].n)
+			return vlt_error_set(VLT_E_CORRUPT, "glTF: node %zu: "
+					     "child out of range", idx);
+		if ((err = take_node_meshes(c, (size_t)ki, seen,
+					    depth + 1)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* o[key], an index into the part, becomes map[it] (base + it when map
+ * is NULL). */
+static int shift(json_t *o, const char *key, const size_t *map, size_t base)
+{
+	json_t *v = json_object_get(o, key);
+	size_t i;
+
+	if (!json_is_integer(v))
+		return 0;
+	i = (size_t)json_integer_value(v);
+	return json_object_set_new(o, key, json_integer((json_int_t)
+						(map ? map[i] : base + i)))
+	       ? vlt_error_set(VLT_E_NOMEM, "out of memory") : 0;
+}
+
+/* Texture references in a part's material, as relink_textures finds them. */
+static int shift_textures(json_t *o, const size_t *tmap, int depth)
+{
+	const char *key;
+	json_t *v;
+	int err;
+
+	if (depth > 16)
+		return 0;
+	json_object_foreach(o, key, v) {
+		size_t kl = strlen(key);
+
+		if (!json_is_object(v))
+			continue;
+		if (kl >= 7 && !strcmp(key + kl - 7, "Texture") && tmap &&
+		    (err = shift(v, "index", tmap, 0)) < 0)
+			return err;
+		if ((err = shift_textures(v, tmap, depth + 1)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Append the part's items of key to cur's; with dedupe an item equal to
+ * one cur has is not added but that one used. *map_out[i] is part item
+ * i's index in cur (NULL when the part has none); *added counts new ones.
+ */
+static int merge_items(json_t *cur, json_t *part, const char *key,
+		       int dedupe, size_t **map_out, size_t *added)
+{
+	json_t *src = array_of(part, key), *dst = array_of(cur, key), *o, *e;
+	size_t n = src ? json_array_size(src) : 0, i, j;
+	size_t *map;
+
+	*map_out = NULL;
+	*added = 0;
+	if (!n)
+		return 0;
+	if (!(map = calloc(n, sizeof(*map))))
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	if (!dst && (!(dst = json_array()) ||
+		     json_object_set_new(cur, key, dst))) {
+		free(map);
+		return vlt_error_set(VLT_E_NOMEM, "out of memory");
+	}
+	json_array_foreach(src, i, o) {
+		size_t found = SIZE_MAX;
+
+		if (dedupe)
+			json_array_foreach(dst, j, e)
+				if (found == SIZE_MAX && json_equal(e, o))
+					found = j;
+		if (found == SIZE_MAX) {
+			found = json_array_size(dst);
+			if (json_array_append(dst, o)) {
+				free(map);
+				return vlt_error_set(VLT_E_NOMEM, "out of "
+						     "memory");
+			}
+			++*added;
+		}
+		map[i] = found;
+	}
+	*map_out = map;
+	return 0;
+}
+
+/* Add to cur's extensionsUsed (and Required, when old requires it) each
+ * extension the part names. */
+static int add_extensions(json_t *v, json_t *cur, json_t *old, int depth)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	int err;
+
+	if (depth > 32)
+		return 0;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if ((err = add_extensions(x, cur, old, depth + 1)) < 0)
+				return err;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return 0;
+	json_object_foreach(json_object_get(v, "extensions"), key, x) {
+		static const char *const lists[2] = { "extensionsUsed",
+						      "extensionsRequired" };
+		int l;
+
+		for (l = 0; l < 2; l++) {
+			json_t *have = array_of(cur, lists[l]), *e;
+			json_t *want = array_of(old, lists[l]);
+			int found = 0, wanted = !l;
+
+			json_array_foreach(want, i, e)
+				wanted |= json_is_string(e) &&
+					  !strcmp(json_string_value(e), key);
+			json_array_foreach(have, i, e)
+				found |= json_is_string(e) &&
+					 !strcmp(json_string_value(e), key);
+			if (!wanted || found)
+				continue;
+			if (!have && (!(have = json_array()) ||
+				      json_object_set_new(cur, lists[l], have)))
+				return vlt_error_set(VLT_E_NOMEM, "out of "
+						     "memory");
+			if (json_array_append_new(have, json_string(key)))
+				return vlt_error_set(VLT_E_NOMEM, "out of "
+						     "memory");
+		}
+	}
+	json_object_foreach(v, key, x)
+		if ((err = add_extensions(x, cur, old, depth + 1)) < 0)
+			return err;
+	return 0;
+}
+
+/* The index of cur's only mesh named name. */
+static int cur_mesh(json_t *root, const char *name, size_t *out)
+{
+	json_t *m;
+	size_t i, hits = 0;
+
+	json_array_foreach(array_of(root, "meshes"), i, m)
+		if (name_of(m) && !strcmp(name_of(m), name) && !hits++)
+			*out = i;
+	if (hits > 1)
+		return vlt_error_set(VLT_E_AMBIGUOUS, "the current file has "
+				     "%zu meshes named '%s': vault cannot "
+				     "tell which to replace", hits, name);
+	if (!hits)
+		return vlt_error_set(VLT_E_NOTFOUND, "the current file has no "
+				     "mesh '%s' to replace (--as NAME adds "
+				     "the old one as a new mesh)", name);
+	return 0;
+}
+
+static int named_in(json_t *root, const char *key, const char *name)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(array_of(root, key), i, o)
+		if (name_of(o) && !strcmp(name_of(o), name))
+			return 1;
+	return 0;
+}
+
+/* The part's mesh k with its indices made cur's. */
+static int shift_mesh(json_t *mesh, const size_t *amap, const size_t *mmap)
+{
+	json_t *p, *t, *v;
+	const char *key;
+	size_t i, j;
+	int err;
+
+	json_array_foreach(json_object_get(mesh, "primitives"), i, p) {
+		json_t *attrs = json_object_get(p, "attributes");
+
+		json_object_foreach(attrs, key, v)
+			if ((err = shift(attrs, key, amap, 0)) < 0)
+				return err;
+		if ((err = shift(p, "indices", amap, 0)) < 0 ||
+		    (mmap && (err = shift(p, "material", mmap, 0)) < 0))
+			return err;
+		json_array_foreach(json_object_get(p, "targets"), j, t)
+			json_object_foreach(t, key, v)
+				if ((err = shift(t, key, amap, 0)) < 0)
+					return err;
+	}
+	return 0;
+}
+
+/* Put the part's meshes into cur: each replaces the primitives (and
+ * morph weights) of cur's mesh of its name, or with as_name the one
+ * mesh is added with a node at the root of cur's scene. */
+static int place_meshes(struct gltf *og, struct ctx *c, json_t *part,
+			json_t *root, const size_t *amap, const size_t *mmap,
+			const char *as_name)
+{
+	json_t *pm = array_of(part, "meshes"), *meshes = array_of(root,
+								   "meshes");
+	size_t k;
+	int err;
+
+	if (as_name) {
+		json_t *m = json_deep_copy(json_array_get(pm, 0)), *nodes;
+		json_t *scenes, *sc, *sn;
+		size_t si = 0, ni;
+
+		if (!m)
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+		if ((err = shift_mesh(m, amap, mmap)) < 0) {
+			json_decref(m);
+			return err;
+		}
+		json_object_set_new(m, "name", json_string(as_name));
+		if (!meshes)
+			json_object_set_new(root, "meshes",
+					    meshes = json_array());
+		json_array_append_new(meshes, m);
+		if (!(nodes = array_of(root, "nodes")))
+			json_object_set_new(root, "nodes", nodes = json_array());
+		ni = json_array_size(nodes);
+		json_array_append_new(nodes, json_pack("{s:s,s:I}", "name",
+				      as_name, "mesh", (json_int_t)
+				      (json_array_size(meshes) - 1)));
+		if (!(scenes = array_of(root, "scenes")) ||
+		    !json_array_size(scenes)) {
+			json_object_set_new(root, "scenes", scenes =
+					    json_pack("[{s:[]}]", "nodes"));
+			json_object_set_new(root, "scene", json_integer(0));
+		}
+		if (get_index(root, "scene", json_array_size(scenes), "file",
+			      &si) < 0)
+			return vlt_error_set(VLT_E_CORRUPT, "glTF: the current "
+					     "file's scene is not one of its "
+					     "scenes");
+		sc = json_array_get(scenes, si);
+		if (!json_is_array(sn = json_object_get(sc, "nodes")))
+			json_object_set_new(sc, "nodes", sn = json_array());
+		return json_array_append_new(sn, json_integer((json_int_t)ni))
+		       ? vlt_error_set(VLT_E_NOMEM, "out of memory") : 0;
+	}
+	for (k = 0; k < json_array_size(pm); k++) {
+		json_t *old = json_array_get(array_of(og->root, "meshes"),
+					     c->m[MESHES].order[k]);
+		json_t *m = json_array_get(pm, k), *target, *prims, *w;
+		size_t ci = 0;
+
+		if ((err = cur_mesh(root, name_of(old), &ci)) < 0 ||
+		    (err = shift_mesh(m, amap, mmap)) < 0)
+			return err;
+		target = json_array_get(meshes, ci);
+		prims = json_object_get(m, "primitives");
+		if (json_object_set(target, "primitives", prims))
+			return vlt_error_set(VLT_E_NOMEM, "out of memory");
+		/* morph weights go with the targets of the primitives */
+		if ((w = json_object_get(m, "weights")))
+			json_object_set(target, "weights", w);
+		else
+			json_object_del(target, "weights");
+	}
+	return 0;
+}
+
+int vlt_gltf_replace(const void *cur, size_t cur_len,
+		     const struct vlt_extract_side *cur_sides, size_t ncur,
+		     const void *old, size_t old_len,
+		     const struct vlt_extract_side *old_sides, size_t nold,
+		     const char *element, const char *as_name,
+		     struct vlt_extract_result *res)
+{
+	static const int kinds[] = { MESHES, MATERIALS, TEXTURES, SAMPLERS,
+				     IMAGES, ACCESSORS };
+	const unsigned char *cp = cur;
+	struct vlt_buf bin = VLT_BUF_INIT, buf = VLT_BUF_INIT;
+	struct gltf cg, og;
+	struct ctx c;
+	json_t *part = NULL, *root, *b0 = NULL, *o;
+	size_t *vmap = NULL, *amap = NULL, *smap = NULL, *imap = NULL,
+	       *tmap = NULL, *mmap = NULL;
+	size_t idx = 0, start, tail_off = 0, added, i;
+	unsigned char *seen = NULL;
+	int is_mesh = 0, glb = cur_len >= 12 && le32(cp) == GLB_MAGIC, err, k;
+	uint64_t blen = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&og, 0, sizeof(og));
+	if ((err = gltf_load(cur, cur_len, cur_sides, ncur, &cg)) < 0 ||
+	    (err = gltf_load(old, old_len, old_sides, nold, &og)) < 0 ||
+	    (err = ctx_init(&c, &og, res)) < 0)
+		goto done;
+	if ((err = find_element(&og, element, &is_mesh, &idx)) < 0) {
+		if (err == VLT_E_NOTFOUND)
+			vlt_error_set(err, "the old version has no node or "
+				      "mesh '%s' (vault extract REV:FILE "
+				      "--list lists them)", element);
+		goto done;
+	}
+	root = cg.root;
+	c.replacing = 1;
+	if (is_mesh) {
+		take(&c.m[MESHES], idx);
+	} else {
+		if (!(seen = calloc(c.m[NODES].n, 1))) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			goto done;
+		}
+		if ((err = take_node_meshes(&c, idx, seen, 0)) < 0)
+			goto done;
+		if (!c.m[MESHES].nr) {
+			err = vlt_error_set(VLT_E_NOTFOUND, "glTF: node '%s' of "
+					    "the old version uses no mesh: "
+					    "there is nothing to replace",
+					    element);
+			goto done;
+		}
+	}
+	if (as_name && c.m[MESHES].nr > 1) {
+		err = vlt_error_set(VLT_E_INVALID, "--as adds one mesh: '%s' "
+				    "uses %zu; name one of them", element,
+				    c.m[MESHES].nr);
+		goto done;
+	}
+	if (as_name && (named_in(root, "meshes", as_name) ||
+			named_in(root, "nodes", as_name))) {
+		err = vlt_error_set(VLT_E_EXISTS, "the current file already "
+				    "has a mesh or node named '%s'", as_name);
+		goto done;
+	}
+	for (i = 0; !as_name && i < c.m[MESHES].nr; i++) {
+		json_t *m = json_array_get(array_of(og.root, "meshes"),
+					   c.m[MESHES].order[i]);
+		size_t ci;
+
+		if (!name_of(m)) {
+			err = vlt_error_set(VLT_E_INVALID, "glTF: mesh:%zu of "
+					    "the old version has no name to "
+					    "find it by in the current file "
+					    "(--as NAME adds it as a new mesh)",
+					    c.m[MESHES].order[i]);
+			goto done;
+		}
+		if ((err = cur_mesh(root, name_of(m), &ci)) < 0)
+			goto done;
+	}
+
+	/* the buffer appended to: cur's buffer 0 (a GLB without one gets
+	 * one, its BIN chunk) */
+	if (cg.nbuffers) {
+		json_t *u;
+
+		b0 = json_array_get(array_of(root, "buffers"), 0);
+		u = json_object_get(b0, "uri");
+		if (json_is_string(u) && is_data_uri(json_string_value(u))) {
+			err = vlt_error_set(VLT_E_UNSUPPORTED, "glTF: the "
+					    "current file's buffer 0 is a "
+					    "data: URI, which vault does not "
+					    "write");
+			goto done;
+		}
+		if (!cg.buffers[0].data) {
+			err = vlt_error_set(VLT_E_NOTFOUND, "glTF: the current "
+					    "file's buffer 0 (%s) is not beside "
+					    "it", json_is_string(u) ?
+					    json_string_value(u) : "the GLB "
+					    "has no BIN chunk");
+			goto done;
+		}
+		if ((err = get_uint(b0, "byteLength", 0, &blen)) < 0)
+			goto done;
+		if (json_is_string(u) &&
+		    !(res->side_name = strdup(json_string_value(u)))) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			goto done;
+		}
+		if ((err = vlt_buf_add(&buf, cg.buffers[0].data,
+				       cg.buffers[0].len)) < 0)
+			goto done;
+	} else if (!glb) {
+		err = vlt_error_set(VLT_E_UNSUPPORTED, "glTF: the current file "
+				    "has no buffer to add the mesh's data to");
+		goto done;
+	}
+	start = buf.len > blen ? buf.len : (size_t)blen;
+	start = (start + 3) & ~(size_t)3;
+
+	/* the old meshes as a part of their own, its bytes in bin */
+	if (!(part = json_object())) {
+		err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+		goto done;
+	}
+	for (k = 0; k < (int)(sizeof(kinds) / sizeof(kinds[0])); k++)
+		if ((err = copy_kind(&c, kinds[k], part)) < 0)
+			goto done;
+	if ((err = copy_views(&c, part, &bin)) < 0)
+		goto done;
+	if (start + bin.len > UINT32_MAX) {
+		err = vlt_error_set(VLT_E_UNSUPPORTED, "glTF: the buffer would "
+				    "be larger than 4 GiB");
+		goto done;
+	}
+	while (buf.len < start)
+		if ((err = vlt_buf_addch(&buf, 0)) < 0)
+			goto done;
+	if (bin.len && (err = vlt_buf_add(&buf, bin.data, bin.len)) < 0)
+		goto done;
+	if (!b0) {
+		json_t *bufs = json_pack("[{s:I}]", "byteLength",
+					 (json_int_t)buf.len);
+
+		if (!bufs || json_object_set_new(root, "buffers", bufs)) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			goto done;
+		}
+	} else {
+		json_object_set_new(b0, "byteLength", json_integer((json_int_t)
+								    buf.len));
+	}
+
+	/* the part's items after cur's, in the order they refer */
+	json_array_foreach(array_of(part, "bufferViews"), i, o)
+		json_object_set_new(o, "byteOffset", json_integer(
+			json_integer_value(json_object_get(o, "byteOffset")) +
+			(json_int_t)start));
+	if ((err = merge_items(root, part, "bufferViews", 0, &vmap,
+			       &added)) < 0)
+		goto done;
+	json_array_foreach(array_of(part, "accessors"), i, o)
+		if ((err = shift(o, "bufferView", vmap, 0)) < 0)
+			goto done;
+	if ((err = merge_items(root, part, "accessors", 0, &amap, &added)) < 0 ||
+	    (err = merge_items(root, part, "samplers", 1, &smap, &added)) < 0)
+		goto done;
+	json_array_foreach(array_of(part, "images"), i, o)
+		if (vmap && (err = shift(o, "bufferView", vmap, 0)) < 0)
+			goto done;
+	if ((err = merge_items(root, part, "images", 1, &imap, &added)) < 0)
+		goto done;
+	json_array_foreach(array_of(part, "images"), i, o) {
+		json_t *u = json_object_get(o, "uri");
+		size_t before = json_array_size(array_of(root, "images")) -
+				added;
+
+		if (imap[i] >= before && json_is_string(u) &&
+		    !is_data_uri(json_string_value(u)) &&
+		    (err = vlt_extract_warn(res, "image '%s' is a file beside "
+					    "the model: check that it is "
+					    "beside the current file too",
+					    json_string_value(u))) < 0)
+			goto done;
+	}
+	json_array_foreach(array_of(part, "textures"), i, o)
+		if ((imap && (err = shift(o, "source", imap, 0)) < 0) ||
+		    (smap && (err = shift(o, "sampler", smap, 0)) < 0))
+			goto done;
+	if ((err = merge_items(root, part, "textures", 1, &tmap, &added)) < 0)
+		goto done;
+	json_array_foreach(array_of(part, "materials"), i, o)
+		if ((err = shift_textures(o, tmap, 0)) < 0)
+			goto done;
+	if ((err = merge_items(root, part, "materials", 1, &mmap,
+			       &added)) < 0 ||
+	    (err = add_extensions(part, root, og.root, 0)) < 0 ||
+	    (err = place_meshes(&og, &c, part, root, amap, mmap,
+				as_name)) < 0)
+		goto done;
+
+	if (glb) {
+		uint32_t clen = le32(cp + 12);
+
+		tail_off = 20 + (size_t)clen;
+		if (cg.glb_bin.data)
+			tail_off += 8 + cg.glb_bin.len;
+		if (res->side_name) {
+			/* buffer 0 is a file: the BIN chunk stays as it was */
+			err = write_glb(root, &(struct vlt_buf){
+					(char *)cg.glb_bin.data,
+					cg.glb_bin.len, 0 }, cp + tail_off,
+					le32(cp + 8) - tail_off, &res->data);
+		} else {
+			err = write_glb(root, &buf, cp + tail_off,
+					le32(cp + 8) - tail_off, &res->data);
+		}
+		if (err < 0)
+			goto done;
+	} else {
+		char *text = json_dumps(root, JSON_INDENT(2) |
+					JSON_PRESERVE_ORDER);
+
+		if (!text) {
+			err = vlt_error_set(VLT_E_NOMEM, "out of memory");
+			goto done;
+		}
+		err = vlt_buf_set(&res->data, text, strlen(text));
+		free(text);
+		if (err < 0 || (err = vlt_buf_addch(&res->data, '\n')) < 0)
+			goto done;
+	}
+	if (res->side_name)
+		err = vlt_buf_set(&res->side, buf.data ? buf.data : "",
+				  buf.len);
+done:
+	free(vmap);
+	free(amap);
+	free(smap);
+	free(imap);
+	free(tmap);
+	free(mmap);
+	free(seen);
+	json_decref(part);
+	vlt_buf_release(&bin);
+	vlt_buf_release(&buf);
+	ctx_release(&c);
+	gltf_release(&og);
+	gltf_release(&cg);
 	return err;
 }

@@ -45,6 +45,12 @@ int vlt_gltf_extract(const void *data, size_t len, const char *element,
 		     const char *out_name,
 		     const struct vlt_extract_side *sides, size_t nsides,
 		     const char *side_name, struct vlt_extract_result *res);
+int vlt_gltf_replace(const void *cur, size_t cur_len,
+		     const struct vlt_extract_side *cur_sides, size_t ncur,
+		     const void *old, size_t old_len,
+		     const struct vlt_extract_side *old_sides, size_t nold,
+		     const char *element, const char *as_name,
+		     struct vlt_extract_result *res);
 int vlt_gltf_buffer_uris(const void *data, size_t len,
 			 struct vlt_strlist *out);
 int vlt_obj_mtllibs(const void *data, size_t len, struct vlt_strlist *out);

@@ -107,6 +107,8 @@ void vlt_extract_result_release(struct vlt_extract_result *res)
 {
 	vlt_buf_release(&res->data);
 	vlt_buf_release(&res->side);
+	free(res->side_name);
+	res->side_name = NULL;
 	vlt_strlist_release(&res->warnings);
 }
 
@@ -159,24 +161,35 @@ int vlt_replace(const void *cur, size_t cur_len, const void *old,
 		size_t old_len, const char *name, const char *element,
 		const char *as_name, struct vlt_extract_result *res)
 {
+	return vlt_replace_sides(cur, cur_len, NULL, 0, old, old_len, NULL, 0,
+				 name, element, as_name, res);
+}
+
+int vlt_replace_sides(const void *cur, size_t cur_len,
+		      const struct vlt_extract_side *cur_sides,
+		      size_t ncur_sides, const void *old, size_t old_len,
+		      const struct vlt_extract_side *old_sides,
+		      size_t nold_sides, const char *name,
+		      const char *element, const char *as_name,
+		      struct vlt_extract_result *res)
+{
 	enum vlt_extract_format fmt = vlt_extract_format_of(cur, cur_len, name);
 	enum vlt_extract_format ofmt = vlt_extract_format_of(old, old_len,
 							     name);
 
 	if (fmt == VLT_EXTRACT_NONE)
 		return unsupported(name);
-	if (fmt == VLT_EXTRACT_GLTF)
-		return vlt_error_set(VLT_E_UNSUPPORTED, "replacing a glTF "
-				     "element is not supported: extract it "
-				     "(vault extract) and bring it in with "
-				     "the 3D program");
 	if (ofmt != fmt)
 		return vlt_error_set(VLT_E_INVALID, "%s: the old version is "
 				     "not the same kind of file as the "
 				     "current one", name);
+	if (fmt == VLT_EXTRACT_GLTF)
+		return vlt_gltf_replace(cur, cur_len, cur_sides, ncur_sides,
+					old, old_len, old_sides, nold_sides,
+					element, as_name, res);
 	if (as_name && fmt != VLT_EXTRACT_ORA && fmt != VLT_EXTRACT_KRA)
-		return vlt_error_set(VLT_E_INVALID, "--as names a new layer: "
-				     "%s has no layers", name);
+		return vlt_error_set(VLT_E_INVALID, "--as names a new layer "
+				     "or mesh: %s has none", name);
 	switch (fmt) {
 	case VLT_EXTRACT_ORA:
 	case VLT_EXTRACT_KRA:

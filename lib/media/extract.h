@@ -13,8 +13,7 @@
  * back as one line per problem in the warnings list.
  *
  * The format is sniffed from the bytes (zip mimetype, image magic, GLB
- * magic); a model by the name's extension (".obj", ".gltf"). Replacing
- * a glTF element is not supported (VLT_E_UNSUPPORTED says so).
+ * magic); a model by the name's extension (".obj", ".gltf").
  */
 #ifndef VLT_EXTRACT_H
 #define VLT_EXTRACT_H
@@ -85,6 +84,8 @@ struct vlt_extract_result {
 	struct vlt_buf data;          /* the output file */
 	struct vlt_buf side;          /* OBJ: its material library; .gltf: its
 				       * .bin buffer; or empty */
+	char *side_name;              /* replace of a .gltf: the buffer uri
+				       * side is the new content of; owned */
 	struct vlt_strlist warnings;  /* what was not carried over, one each */
 };
 
@@ -119,11 +120,33 @@ int vlt_extract(const void *data, size_t len, const char *name,
  * with its vertices, is appended, renumbered to fit (other objects'
  * lines unchanged; the removed object's vertex lines stay, unused, so no
  * other face needs renumbering). Images: the rectangle of old's pixels
- * is pasted into cur, written in cur's own format.
+ * is pasted into cur, written in cur's own format. glTF: see
+ * vlt_replace_sides (a .glb needs no side files).
  */
 int vlt_replace(const void *cur, size_t cur_len, const void *old,
 		size_t old_len, const char *name, const char *element,
 		const char *as_name, struct vlt_extract_result *res);
+
+/*
+ * vlt_replace with the side files of both versions (a .gltf's buffers,
+ * by the uris each version gives). glTF: element is a mesh (by name or
+ * "mesh:N") or a node (each mesh it and its children use); each such
+ * old mesh replaces the primitives of cur's mesh of the same name, or
+ * with as_name (one mesh only) is added as a new mesh and a node of
+ * that name at the root of cur's scene. The old primitives' accessor
+ * bytes are appended to cur's buffer 0 (existing bytes kept), with new
+ * bufferViews and accessors; their materials, textures, images and
+ * samplers are added unless cur has an identical one. res->data is the
+ * new cur; for a .gltf, res->side the whole new buffer 0 and
+ * res->side_name its uri (a .glb holds it in its BIN chunk).
+ */
+int vlt_replace_sides(const void *cur, size_t cur_len,
+		      const struct vlt_extract_side *cur_sides,
+		      size_t ncur_sides, const void *old, size_t old_len,
+		      const struct vlt_extract_side *old_sides,
+		      size_t nold_sides, const char *name,
+		      const char *element, const char *as_name,
+		      struct vlt_extract_result *res);
 
 /* The side files a model names, in order, each once: an OBJ's mtllib
  * names, a .gltf's buffer uris (not data: URIs). None for other files. */

@@ -11,6 +11,7 @@
  * carry over.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
@@ -65,14 +67,18 @@ static const char replace_usage[] =
 "folder: a layer of an .ora or .kra file (the layer of the same path is\n"
 "replaced; every other member keeps its bytes), an OBJ object or group\n"
 "(its lines in FILE are replaced by the old block, renumbered to fit),\n"
-"or a rectangle x,y,w,h of a picture (pasted, the picture written in its\n"
-"own format). What cannot be carried over is named in a warning.\n"
+"a glTF mesh, or each mesh of a node (FILE's mesh of that name gets the\n"
+"old primitives; their bytes are appended to its buffer, the .bin or the\n"
+"GLB's BIN chunk), or a rectangle x,y,w,h of a picture (pasted, the\n"
+"picture written in its own format). What cannot be carried over is\n"
+"named in a warning.\n"
 "\n"
 "    --from REV         the version to take the element from: a snapshot\n"
 "                       (FILE's path in it is used), REV:PATH, or a file\n"
 "                       on disk\n"
 "    --as NAME          layers: add the old layer on top under NAME\n"
-"                       instead of replacing the layer of its name\n"
+"                       instead of replacing the layer of its name;\n"
+"                       glTF: add the old mesh as a new mesh and node\n"
 "    --json             print what was done as JSON\n"
 "    -q, --quiet        no summary line (warnings are still printed)\n";
 
@@ -165,6 +171,37 @@ static const char *file_name(const char *spec)
 	if (!stat(spec, &st) || !colon)
 		return spec;
 	return colon + 1;
+}
+
+/* A model's side files (an OBJ's material libraries, a .gltf's
+ * buffers), beside it in the same version: read into sidev, named in
+ * sides (names point into names). */
+static void read_sides(struct version *v, struct vlt_strlist *names,
+		       struct vlt_extract_side *sides, struct version *sidev,
+		       size_t *nsides)
+{
+	size_t i;
+
+	*nsides = 0;
+	if (vlt_extract_side_names(v->data.data, v->data.len,
+				   file_name(v->spec), names) < 0)
+		die("%s: %s", v->spec, vlt_error_last());
+	for (i = 0; i < names->nr && *nsides < MAX_SIDES; i++) {
+		struct vlt_buf p = VLT_BUF_INIT;
+		size_t n = *nsides;
+
+		if (strstr(names->v[i], "..") || *names->v[i] == '/')
+			continue;
+		vlt_buf_addf(&p, "%s%s", v->dir_spec, names->v[i]);
+		if (!read_version(&sidev[n], p.data, 1)) {
+			sides[n].name = names->v[i];
+			sides[n].data = sidev[n].data.data;
+			sides[n].len = sidev[n].data.len;
+			sidev[n].spec = NULL;
+			++*nsides;
+		}
+		vlt_buf_release(&p);
+	}
 }
 
 static void print_warnings(const struct vlt_extract_result *res)
@@ -335,27 +372,8 @@ static int extract_main(int argc, char **argv)
 	read_version(&v, argv[optind], 0);
 	memset(&res, 0, sizeof(res));
 
-	/* a model's side files (an OBJ's material libraries, a .gltf's
-	 * buffers), beside it in the same version */
 	fmt = vlt_extract_format_of(v.data.data, v.data.len, file_name(v.spec));
-	if (vlt_extract_side_names(v.data.data, v.data.len, file_name(v.spec),
-				   &sidenames) < 0)
-		die("%s: %s", v.spec, vlt_error_last());
-	for (i = 0; i < sidenames.nr && nsides < MAX_SIDES; i++) {
-		struct vlt_buf p = VLT_BUF_INIT;
-
-		if (strstr(sidenames.v[i], "..") || *sidenames.v[i] == '/')
-			continue;
-		vlt_buf_addf(&p, "%s%s", v.dir_spec, sidenames.v[i]);
-		if (!read_version(&sidev[nsides], p.data, 1)) {
-			sides[nsides].name = sidenames.v[i];
-			sides[nsides].data = sidev[nsides].data.data;
-			sides[nsides].len = sidev[nsides].data.len;
-			sidev[nsides].spec = NULL;
-			nsides++;
-		}
-		vlt_buf_release(&p);
-	}
+	read_sides(&v, &sidenames, sides, sidev, &nsides);
 	if (strcmp(out, "-") && (fmt == VLT_EXTRACT_OBJ ||
 				 (fmt == VLT_EXTRACT_GLTF &&
 				  !has_ext(out, ".glb")))) {
@@ -404,6 +422,76 @@ static int extract_main(int argc, char **argv)
 	return 0;
 }
 
+/* Write b to a new temporary file beside path (mode, fsynced): its
+ * name, for rename_staged. */
+static char *stage(const char *path, const struct vlt_buf *b, int mode)
+{
+	struct vlt_buf t = VLT_BUF_INIT;
+	uint32_t rnd = 0;
+	int fd;
+
+	if (vlt_random_bytes(&rnd, sizeof(rnd)) < 0)
+		die("%s", vlt_error_last());
+	vlt_buf_addf(&t, "%s.tmp-%ld-%08" PRIx32, path, (long)getpid(), rnd);
+	fd = open(t.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		die("cannot write %s: %s", t.data, strerror(errno));
+	if (vlt_write_full(fd, b->data ? b->data : "", b->len, t.data) < 0 ||
+	    fsync(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(t.data);
+		die("cannot write %s: %s", path, vlt_error_last() ?
+		    vlt_error_last() : strerror(e));
+	}
+	if (close(fd) < 0) {
+		unlink(t.data);
+		die("cannot write %s: %s", path, strerror(errno));
+	}
+	return vlt_buf_detach(&t, NULL);
+}
+
+/* The mode path has (0666 when it does not exist yet). */
+static int mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 ? 0666 : (int)(st.st_mode & 07777);
+}
+
+/* FILE and, for a .gltf, its buffer side_path: both written to
+ * temporary files first, then renamed (the buffer first: its new bytes
+ * are only appended, so FILE as it was still reads it). */
+static void write_replaced(const char *file, const struct vlt_buf *data,
+			   const char *side_path, const struct vlt_buf *side)
+{
+	char *tmp_side = NULL, *tmp_file, *d;
+
+	if (side_path)
+		tmp_side = stage(side_path, side, mode_of(side_path));
+	tmp_file = stage(file, data, mode_of(file));
+	if (tmp_side && rename(tmp_side, side_path) < 0) {
+		int e = errno;
+
+		unlink(tmp_side);
+		unlink(tmp_file);
+		die("cannot write %s: %s", side_path, strerror(e));
+	}
+	if (rename(tmp_file, file) < 0) {
+		int e = errno;
+
+		unlink(tmp_file);
+		die("cannot write %s: %s", file, strerror(e));
+	}
+	d = dir_part(file);
+	if (vlt_fsync_dir(*d ? d : ".") < 0)
+		die("cannot write %s: %s", file, vlt_error_last());
+	free(d);
+	free(tmp_side);
+	free(tmp_file);
+}
+
 /* FILE's path in the repository (relative to the working folder). */
 static char *repo_path(const char *file)
 {
@@ -429,10 +517,14 @@ static int replace_main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct vlt_extract_side cur_sides[MAX_SIDES], old_sides[MAX_SIDES];
+	struct version cur, old, cur_sidev[MAX_SIDES], old_sidev[MAX_SIDES];
+	struct vlt_strlist cur_names = VLT_STRLIST_INIT,
+			   old_names = VLT_STRLIST_INIT;
 	struct vlt_extract_result res;
-	struct version cur, old;
-	struct vlt_buf spec = VLT_BUF_INIT;
+	struct vlt_buf spec = VLT_BUF_INIT, side = VLT_BUF_INIT;
 	const char *from = NULL, *as = NULL, *file, *element;
+	size_t ncur = 0, nold = 0, i;
 	struct stat st;
 	int c, json = 0, quiet = 0;
 	json_t *j = NULL;
@@ -468,14 +560,22 @@ static int replace_main(int argc, char **argv)
 		free(rel);
 	}
 	read_version(&old, spec.data, 0);
+	read_sides(&cur, &cur_names, cur_sides, cur_sidev, &ncur);
+	read_sides(&old, &old_names, old_sides, old_sidev, &nold);
 	memset(&res, 0, sizeof(res));
-	if (vlt_replace(cur.data.data, cur.data.len, old.data.data,
-			old.data.len, file, element, as, &res) < 0)
+	if (vlt_replace_sides(cur.data.data, cur.data.len, cur_sides, ncur,
+			      old.data.data, old.data.len, old_sides, nold,
+			      file, element, as, &res) < 0)
 		die("%s: %s", file, vlt_error_last());
 	print_warnings(&res);
-	if (stat(file, &st) < 0)
-		die("cannot read '%s': %s", file, strerror(errno));
-	write_out(file, &res.data, (int)(st.st_mode & 07777));
+	if (res.side_name) {
+		char *d = dir_part(file);
+
+		vlt_buf_addf(&side, "%s%s", d, res.side_name);
+		free(d);
+	}
+	write_replaced(file, &res.data, side.len ? side.data : NULL,
+		       &res.side);
 	if (json) {
 		j = cli_json_object();
 		cli_json_set(j, "file", json_string(file));
@@ -484,15 +584,30 @@ static int replace_main(int argc, char **argv)
 		if (as)
 			cli_json_set(j, "as", json_string(as));
 		cli_json_set(j, "bytes", json_integer((json_int_t)res.data.len));
+		if (side.len) {
+			cli_json_set(j, "buffer", json_string(side.data));
+			cli_json_set(j, "buffer_bytes", json_integer(
+					(json_int_t)res.side.len));
+		}
 		json_warnings(j, &res);
 		cli_json_print(j, 0);
 	} else if (!quiet) {
 		printf("%s: '%s' %s from %s\n", file, as ? as : element,
 		       as ? "added" : "replaced", spec.data);
+		if (side.len)
+			printf("%s: its buffer, %zu bytes (appended to)\n",
+			       side.data, res.side.len);
 	}
 	cli_flush_stdout();
+	for (i = 0; i < ncur; i++)
+		version_release(&cur_sidev[i]);
+	for (i = 0; i < nold; i++)
+		version_release(&old_sidev[i]);
+	vlt_strlist_release(&cur_names);
+	vlt_strlist_release(&old_names);
 	vlt_extract_result_release(&res);
 	vlt_buf_release(&spec);
+	vlt_buf_release(&side);
 	version_release(&cur);
 	version_release(&old);
 	return 0;

@@ -420,7 +420,7 @@ gltf() { python3 "$VAULT_SRCDIR/t/helpers/mkgltf.py" "$@"; }
 	assert_success
 }
 
-@test "glTF: GLB in, by index; hostile accessors are refused; replace says it is not supported" {
+@test "glTF: GLB in, by index; hostile accessors are refused" {
 	gltf make m.glb
 	run vault extract m.glb node:1 -o cube.gltf
 	assert_success
@@ -443,11 +443,154 @@ gltf() { python3 "$VAULT_SRCDIR/t/helpers/mkgltf.py" "$@"; }
 	run vault extract m.glb mesh:9 -o out.glb
 	assert_failure 128
 	assert_output --partial "no mesh 9"
-	cp m.glb cur.glb
-	run vault replace cur.glb Cube --from m.glb
+}
+
+# The POSITION floats of mesh $2 of the version $1 (REV:PATH or a file),
+# as vault extract gives them.
+old_positions() {
+	vault extract -q "$1" "$2" -o "$BATS_TEST_TMPDIR/pos.glb"
+	gltf positions "$BATS_TEST_TMPDIR/pos.glb" "$2"
+}
+
+@test "glTF replace: a .gltf's mesh from a snapshot; its .bin only appended to, the rest kept" {
+	mkdir -p proj/models && cd proj && vault init -q
+	gltf make models/m.gltf
+	vault backup -q -m one >/dev/null
+	gltf make models/m.gltf --scale 3
+	vault backup -q -m two >/dev/null
+	cp models/m.gltf models/m.bin "$BATS_TEST_TMPDIR/"
+	run vault replace models/m.gltf Cube --from HEAD~1
+	assert_success
+	assert_line "models/m.gltf: 'Cube' replaced from HEAD~1:models/m.gltf"
+	assert_line --regexp "^models/m.bin: its buffer, [0-9]+ bytes \(appended to\)$"
+	refute_output --partial warning
+	run gltf check models/m.gltf
+	assert_output valid
+	# Cube's vertices are the old version's, Tri's the current ones
+	diff <(old_positions models/m.gltf Cube) <(old_positions HEAD~1:models/m.gltf Cube)
+	run gltf positions models/m.gltf Cube
+	assert_line "1 1 1"
+	refute_line "3 3 3"
+	diff <(gltf positions models/m.gltf Tri) <(old_positions HEAD:models/m.gltf Tri)
+	run gltf unchanged "$BATS_TEST_TMPDIR/m.gltf" models/m.gltf Cube
+	assert_output unchanged
+	# the old material, texture, image and sampler equal the current
+	# ones: reused, not added
+	python3 -c 'import json; d = json.load(open("models/m.gltf")); assert [len(d[k]) for k in ("materials", "textures", "images", "samplers", "bufferViews", "accessors")] == [2, 1, 1, 1, 7, 7], d'
+	[ "$(stat -c %s models/m.bin)" -gt "$(stat -c %s "$BATS_TEST_TMPDIR/m.bin")" ]
+	ls models > "$BATS_TEST_TMPDIR/ls"
+	run cat "$BATS_TEST_TMPDIR/ls"
+	refute_output --partial tmp
+	# replacing the mesh again with the current bytes of it is equal too
+	run vault replace models/m.gltf Cube --from HEAD
+	assert_success
+	run gltf positions models/m.gltf Cube
+	assert_line "3 3 3"
+}
+
+@test "glTF replace: a GLB's BIN chunk grows, its old bytes kept; a node replaces each of its meshes" {
+	gltf make old.glb
+	gltf make cur.glb --scale 3
+	cp cur.glb before.glb
+	run vault replace cur.glb Cube --from old.glb --json
+	assert_success
+	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); assert list(j) == ["file", "element", "from", "bytes", "warnings"] and j["warnings"] == [] and j["bytes"] > 0, j' "$output"
+	run gltf check cur.glb
+	assert_output valid
+	diff <(old_positions cur.glb Cube) <(old_positions old.glb Cube)
+	diff <(gltf positions cur.glb Tri) <(gltf positions before.glb Tri)
+	run gltf unchanged before.glb cur.glb Cube
+	assert_output unchanged
+	# a node: Root's meshes Cube and Tri both come back
+	cp cur.glb before.glb
+	run vault replace cur.glb Root --from old.glb
+	assert_success
+	run gltf check cur.glb
+	assert_output valid
+	diff <(gltf positions cur.glb Tri) <(gltf positions old.glb Tri)
+	diff <(gltf positions cur.glb Cube) <(gltf positions old.glb Cube)
+	run gltf unchanged before.glb cur.glb Cube Tri
+	assert_output unchanged
+	# a .gltf takes a mesh from an old .glb
+	gltf make cur.gltf --scale 3
+	run vault replace cur.gltf mesh:0 --from old.glb
+	assert_success
+	diff <(gltf positions cur.gltf Cube) <(gltf positions old.glb Cube)
+	run gltf check cur.gltf
+	assert_output valid
+}
+
+@test "glTF replace: a changed material comes with its texture and image, added; a warning names the image file" {
+	gltf make old.gltf
+	gltf make cur.gltf --scale 3
+	python3 -c 'import json; d = json.load(open("old.gltf")); d["images"][0]["uri"] = "red-old.png"; json.dump(d, open("old.gltf", "w"))'
+	cp cur.gltf cur.bin "$BATS_TEST_TMPDIR/"
+	run vault replace cur.gltf Cube --from old.gltf
+	assert_success
+	assert_line "warning: image 'red-old.png' is a file beside the model: check that it is beside the current file too"
+	run gltf check cur.gltf
+	assert_output valid
+	run gltf unchanged "$BATS_TEST_TMPDIR/cur.gltf" cur.gltf Cube
+	assert_output unchanged
+	python3 -c 'import json; d = json.load(open("cur.gltf")); assert [len(d[k]) for k in ("materials", "textures", "images", "samplers")] == [3, 2, 2, 1], d; m = d["meshes"][0]["primitives"][0]["material"]; assert m == 2 and d["materials"][2]["pbrMetallicRoughness"]["baseColorTexture"]["index"] == 1 and d["textures"][1] == {"source": 1, "sampler": 0}, d'
+}
+
+@test "glTF replace --as adds the old mesh with a node at the scene's root" {
+	gltf make old.glb
+	gltf make cur.glb --scale 3
+	cp cur.glb before.glb
+	run vault replace cur.glb Cube --from old.glb --as OldCube
+	assert_success
+	assert_line "cur.glb: 'OldCube' added from old.glb"
+	run gltf check cur.glb
+	assert_output valid
+	diff <(gltf positions cur.glb OldCube) <(gltf positions old.glb Cube)
+	diff <(gltf positions cur.glb Cube) <(gltf positions before.glb Cube)
+	run vault extract cur.glb --list
+	assert_line --regexp '^node +OldCube$'
+	assert_line --regexp '^mesh +OldCube \(8 vertices, 12 faces\)$'
+	python3 -c 'import json, struct; d = open("cur.glb", "rb").read(); j = json.loads(d[20:20 + struct.unpack_from("<I", d, 12)[0]]); assert j["scenes"][0]["nodes"] == [0, 3] and j["nodes"][3] == {"name": "OldCube", "mesh": 2}, j["scenes"]'
+	cp cur.glb before.glb
+	run vault replace cur.glb Cube --from old.glb --as Tri
 	assert_failure 128
-	assert_output --partial "replacing a glTF element is not supported"
-	cmp cur.glb m.glb
+	assert_output --partial "already has a mesh or node named 'Tri'"
+	run vault replace cur.glb Root --from old.glb --as Both
+	assert_failure 128
+	assert_output --partial "--as adds one mesh: 'Root' uses 2"
+	cmp cur.glb before.glb
+}
+
+@test "glTF replace: an unknown mesh, a mesh the current file lacks, a missing .bin: errors, nothing written" {
+	gltf make old.gltf
+	gltf make cur.gltf --scale 3
+	cp cur.gltf cur.bin "$BATS_TEST_TMPDIR/"
+	run vault replace cur.gltf Nope --from old.gltf
+	assert_failure 128
+	assert_output --partial "the old version has no node or mesh 'Nope'"
+	python3 -c 'import json; d = json.load(open("old.gltf")); d["meshes"][0]["name"] = "Box"; json.dump(d, open("old.gltf", "w"))'
+	run vault replace cur.gltf Box --from old.gltf
+	assert_failure 128
+	assert_output --partial "the current file has no mesh 'Box' to replace (--as NAME adds the old one as a new mesh)"
+	mv old.bin gone.bin
+	run vault replace cur.gltf Tri --from old.gltf
+	assert_failure 128
+	assert_output --partial "buffer 0 (old.bin) is not beside the file"
+	mv gone.bin old.bin
+	mv cur.bin gone.bin
+	run vault replace cur.gltf Tri --from old.gltf
+	assert_failure 128
+	assert_output --partial "the current file's buffer 0 (cur.bin) is not beside it"
+	mv gone.bin cur.bin
+	cmp cur.gltf "$BATS_TEST_TMPDIR/cur.gltf"
+	cmp cur.bin "$BATS_TEST_TMPDIR/cur.bin"
+	run ls
+	refute_output --partial tmp
+	# an old version of another kind
+	gltf make old.glb
+	printf 'o Cube\nv 0 0 0\n' > cube.obj
+	run vault replace cur.gltf Cube --from cube.obj
+	assert_failure 128
+	cmp cur.gltf "$BATS_TEST_TMPDIR/cur.gltf"
 }
 
 @test "usage errors exit 129; --help prints the usage" {

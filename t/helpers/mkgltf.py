@@ -14,6 +14,12 @@
       all there. Prints "valid" or the first problem (exit 1).
   mkgltf.py positions FILE MESH
       The POSITION floats of every primitive of MESH, one vertex a line.
+  mkgltf.py unchanged OLD NEW MESH...
+      What a replace of MESH... may change and nothing else: NEW's JSON
+      is OLD's but for those meshes' primitives (and weights), buffer
+      byteLengths and items appended to accessors, bufferViews,
+      materials, textures, images and samplers; every buffer of OLD is
+      a prefix of NEW's. Prints "unchanged" or the first difference.
 """
 import json
 import os
@@ -210,6 +216,33 @@ def positions(path, name):
                 print("%g %g %g" % struct.unpack_from("<3f", data, off + i * stride))
 
 
+def unchanged(old, new, names):
+    a, abins = load(old)
+    b, bbins = load(new)
+    appended = ("accessors", "bufferViews", "materials", "textures",
+                "images", "samplers")
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k), b.get(k)
+        if k in appended:
+            x = x or []
+            assert y[:len(x)] == x, "%s: an item before the new ones changed" % k
+        elif k == "meshes":
+            assert len(x) == len(y), "meshes: a mesh was added or removed"
+            for m, n in zip(x, y):
+                if m.get("name") in names:
+                    m = {i: v for i, v in m.items() if i not in ("primitives", "weights")}
+                    n = {i: v for i, v in n.items() if i not in ("primitives", "weights")}
+                assert m == n, "mesh %s changed" % m.get("name")
+        elif k == "buffers":
+            strip = [{i: v for i, v in o.items() if i != "byteLength"} for o in y]
+            assert strip[:len(x)] == [{i: v for i, v in o.items() if i != "byteLength"} for o in x], "buffers changed"
+        else:
+            assert x == y, "%s changed" % k
+    for i, (x, y) in enumerate(zip(abins, bbins)):
+        assert y[:len(x)] == x, "buffer %d: its old bytes changed" % i
+    print("unchanged")
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[0] == "make":
@@ -220,6 +253,12 @@ if __name__ == "__main__":
             check(a[1])
         except (AssertionError, KeyError, IndexError, OSError) as e:
             print("invalid: %s" % e)
+            sys.exit(1)
+    elif a[0] == "unchanged":
+        try:
+            unchanged(a[1], a[2], a[3:])
+        except (AssertionError, KeyError, IndexError, OSError) as e:
+            print("changed: %s" % e)
             sys.exit(1)
     elif a[0] == "positions":
         positions(a[1], a[2])

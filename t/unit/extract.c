@@ -615,6 +615,121 @@ static void test_gltf(void)
 	vlt_extract_result_release(&res);
 }
 
+/* A one-mesh .gltf: mesh M (POSITION of 3 floats x 3 from t.bin, material
+ * Mat) on node N; buffer 0 of blen bytes. */
+static char *one_mesh(unsigned blen, const char *mesh, const char *uri)
+{
+	char *s = NULL;
+
+	if (asprintf(&s,
+		     "{\"asset\":{\"version\":\"2.0\"},\"scene\":0,"
+		     "\"scenes\":[{\"nodes\":[0]}],"
+		     "\"nodes\":[{\"name\":\"N\",\"mesh\":0}],"
+		     "\"meshes\":[{\"name\":\"%s\",\"primitives\":"
+		     "[{\"attributes\":{\"POSITION\":0},\"material\":0}]}],"
+		     "\"materials\":[{\"name\":\"Mat\"}],"
+		     "\"accessors\":[{\"bufferView\":0,\"componentType\":5126,"
+		     "\"count\":3,\"type\":\"VEC3\"}],"
+		     "\"bufferViews\":[{\"buffer\":0,\"byteLength\":36}],"
+		     "\"buffers\":[{\"uri\":\"%s\",\"byteLength\":%u}]}",
+		     mesh, uri, blen) < 0)
+		abort();
+	return s;
+}
+
+static void test_gltf_replace(void)
+{
+	static const float old_pos[9] = { 0, 0, 0, 1, 0, 0, 0, 1, 0 };
+	float cur_pos[10] = { 5, 5, 5, 6, 5, 5, 5, 6, 5, 0 };
+	char *old = one_mesh(36, "M", "t.bin"), *cur = one_mesh(38, "M", "t.bin");
+	char *other = one_mesh(36, "Other", "t.bin");
+	char *datauri = one_mesh(36, "M", "data:application/octet-stream;base64,AAAA");
+	struct vlt_extract_side os = { "t.bin", old_pos, sizeof(old_pos) };
+	struct vlt_extract_side cs = { "t.bin", cur_pos, 38 };
+	struct vlt_extract_result res, glb_old, glb_cur;
+	const unsigned char *p;
+	const char *q;
+	uint32_t total, jl, bl;
+
+	memset(&res, 0, sizeof(res));
+	ok(!vlt_replace_sides(cur, strlen(cur), &cs, 1, old, strlen(old), &os,
+			      1, "t.gltf", "M", NULL, &res),
+	   "a .gltf mesh is replaced from its old version");
+	is_str(res.side_name, "t.bin", "the buffer written is buffer 0's uri");
+	is_int(res.side.len, 40 + 36, "the old bytes follow the current ones, "
+	       "4-aligned");
+	ok(res.side.len == 76 && !memcmp(res.side.data, cur_pos, 38) &&
+	   !memcmp(res.side.data + 40, old_pos, 36),
+	   "the current bytes are kept, the old mesh's appended");
+	ok(res.data.data && strstr(res.data.data, "\"byteOffset\": 40") &&
+	   strstr(res.data.data, "\"byteLength\": 76") &&
+	   strstr(res.data.data, "\"POSITION\": 1"),
+	   "a new bufferView and accessor; the mesh points at them");
+	q = res.data.data ? strstr(res.data.data, "\"Mat\"") : NULL;
+	ok(q && !strstr(q + 1, "\"Mat\""),
+	   "the identical material is reused, not added");
+	vlt_extract_result_release(&res);
+
+	/* the same as GLBs: the BIN chunk grows */
+	memset(&glb_old, 0, sizeof(glb_old));
+	memset(&glb_cur, 0, sizeof(glb_cur));
+	memset(&res, 0, sizeof(res));
+	ok(!vlt_extract(old, strlen(old), "o.gltf", "N", "o.glb", &os, 1,
+			NULL, &glb_old) &&
+	   !vlt_extract(cur, strlen(cur), "c.gltf", "N", "c.glb", &cs, 1,
+			NULL, &glb_cur), "two GLBs made");
+	ok(!vlt_replace(glb_cur.data.data, glb_cur.data.len,
+			glb_old.data.data, glb_old.data.len, "c.glb", "N", NULL,
+			&res), "a GLB's node is replaced (its mesh)");
+	p = (const unsigned char *)res.data.data;
+	total = p ? (uint32_t)p[8] | (uint32_t)p[9] << 8 |
+		    (uint32_t)p[10] << 16 : 0;
+	jl = p ? (uint32_t)p[12] | (uint32_t)p[13] << 8 : 0;
+	bl = p && 28 + jl <= res.data.len ?
+	     (uint32_t)p[20 + jl] | (uint32_t)p[21 + jl] << 8 : 0;
+	ok(p && total == res.data.len && jl % 4 == 0 && bl == 36 + 36 &&
+	   28 + jl + bl == total, "the GLB's lengths add up");
+	ok(p && bl == 72 && !memcmp(p + 28 + jl, cur_pos, 36) &&
+	   !memcmp(p + 28 + jl + 36, old_pos, 36) && !res.side_name,
+	   "its BIN chunk keeps the current bytes, then the old ones");
+	vlt_extract_result_release(&res);
+	memset(&res, 0, sizeof(res));
+
+	is_int(vlt_replace(glb_cur.data.data, glb_cur.data.len,
+			   glb_old.data.data, glb_old.data.len, "c.glb", "Q",
+			   NULL, &res), VLT_E_NOTFOUND,
+	       "an element the old version lacks is not found");
+	ok(!res.data.len, "nothing comes back");
+	is_int(vlt_replace_sides(other, strlen(other), &os, 1, old,
+				 strlen(old), &os, 1, "t.gltf", "M", NULL,
+				 &res), VLT_E_NOTFOUND,
+	       "a mesh the current file lacks is not found");
+	ok(!res.data.len && !res.side.len, "nothing comes back");
+	ok(!vlt_replace_sides(other, strlen(other), &os, 1, old, strlen(old),
+			      &os, 1, "t.gltf", "M", "N2", &res) &&
+	   strstr(res.data.data, "\"name\": \"N2\"") &&
+	   strstr(res.data.data, "\"nodes\": [\n        0,\n        1\n"),
+	   "--as adds a mesh and a node at the scene's root");
+	vlt_extract_result_release(&res);
+	memset(&res, 0, sizeof(res));
+	is_int(vlt_replace_sides(datauri, strlen(datauri), NULL, 0, old,
+				 strlen(old), &os, 1, "t.gltf", "M", NULL,
+				 &res), VLT_E_UNSUPPORTED,
+	       "a current buffer that is a data: URI is refused");
+	is_int(vlt_replace_sides(cur, strlen(cur), NULL, 0, old, strlen(old),
+				 &os, 1, "t.gltf", "M", NULL, &res),
+	       VLT_E_NOTFOUND, "a current .bin that is not there is named");
+	ok(!res.data.len && !res.side.len && !res.side_name,
+	   "nothing comes back");
+	vlt_extract_result_release(&res);
+	vlt_extract_result_release(&glb_old);
+	vlt_extract_result_release(&glb_cur);
+	free(old);
+	free(cur);
+	free(other);
+	free(datauri);
+}
+
 int main(void)
 {
 	tap_plan_lazy();
@@ -624,5 +739,6 @@ int main(void)
 	test_obj();
 	test_rect();
 	test_gltf();
+	test_gltf_replace();
 	return tap_done();
 }
