@@ -84,6 +84,7 @@ struct report {
 	size_t last_pack;
 	enum vlt_codec codec;
 	int level;
+	struct vlt_attrs *repo_attrs;  /* the policy the repository applies */
 };
 
 static int lookup_sizes(struct report *rp, const struct vlt_oid *oid,
@@ -363,11 +364,21 @@ static void sink_file(struct sink *s, const struct vlt_oid *file,
 		sink_cut(s, 1);
 }
 
+/* A policy that says nothing of compression keeps the codec the
+ * repository applies to path (its attributes, else its codec). */
 static void sink_init(struct sink *s, struct report *rp,
-		      const struct vlt_attr_result *res)
+		      const struct vlt_attr_result *res, const char *path)
 {
 	struct vlt_chunker_params p;
 	const struct vlt_chunker_params *base = vlt_repo_chunking(rp->r);
+	struct vlt_attr_result have;
+	enum vlt_codec codec = rp->codec;
+
+	vlt_attr_lookup(rp->repo_attrs, path, &have);
+	if (res->has_compress)
+		codec = res->codec;
+	else if (have.has_compress)
+		codec = have.codec;
 
 	memset(s, 0, sizeof(*s));
 	s->rp = rp;
@@ -377,8 +388,7 @@ static void sink_init(struct sink *s, struct report *rp,
 	vlt_chunker_params_for(base, res->has_chunker ? res->chunker :
 			       base->algo, &p);
 	if (vlt_chunker_init(&s->ck, &p) < 0 ||
-	    vlt_compressor_init(&s->comp, res->has_compress ? res->codec :
-				rp->codec, rp->level) < 0)
+	    vlt_compressor_init(&s->comp, codec, rp->level) < 0)
 		die("%s", vlt_error_last());
 	s->need = p.algo == VLT_CHUNKER_FIXED ? p.avg : p.max;
 	if (s->rechunk && !(s->buf = malloc(2 * s->need)))
@@ -450,7 +460,7 @@ static void measure(struct report *rp, struct policy *pol, size_t num,
 		goto done;
 	qsort(match, nmatch, sizeof(*match), cmp_path_then_order);
 	vlt_attr_lookup(pol->attrs, match[0]->path, &res);
-	sink_init(&s, rp, &res);
+	sink_init(&s, rp, &res, match[0]->path);
 	if (res.delta == 1) {
 		/* the first version of a path as it is stored, each later one
 		 * as a delta against the one before */
@@ -519,6 +529,28 @@ struct policies {
 	size_t nr, alloc;
 };
 
+/* 1 if a policy line sets an attribute there is something to measure
+ * for (vault-optimize.md): chunker=, compress= / -compress, delta=on. */
+static int measurable(const char *line)
+{
+	const char *p = line + strcspn(line, " \t");
+
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if ((n > 8 && !strncmp(p, "chunker=", 8)) ||
+		    (n > 9 && !strncmp(p, "compress=", 9)) ||
+		    (n == 9 && !strncmp(p, "-compress", 9)) ||
+		    (n == 8 && !strncmp(p, "delta=on", 8)) ||
+		    (n == 5 && !strncmp(p, "delta", 5)))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 /* Parse one line as a policy; VLT_E_INVALID names it. */
 static int policy_add(struct policies *ps, const char *line, int is_default)
 {
@@ -536,6 +568,12 @@ static int policy_add(struct policies *ps, const char *line, int is_default)
 	if ((err = vlt_attrs_add(a, "", line, strlen(line), "--policy")) < 0) {
 		vlt_attrs_free(a);
 		return err;
+	}
+	if (!measurable(line)) {
+		vlt_attrs_free(a);
+		return vlt_error_set(VLT_E_INVALID, "'%s' sets nothing to "
+				     "measure (chunker=, compress= or "
+				     "delta=on)", line);
 	}
 	if (VLT_ALLOC_GROW(ps->v, ps->nr + 1, ps->alloc) < 0) {
 		vlt_attrs_free(a);
@@ -593,7 +631,7 @@ static int already_applied(struct report *rp, const struct vlt_attrs *repo,
 static void add_defaults(struct report *rp, struct policies *ps)
 {
 	const char *text = vlt_attrs_defaults_text("game");
-	struct vlt_attrs *repo = repo_attrs(rp->r);
+	const struct vlt_attrs *repo = rp->repo_attrs;
 
 	while (text && *text) {
 		const char *nl = strchr(text, '\n');
@@ -611,7 +649,6 @@ static void add_defaults(struct report *rp, struct policies *ps)
 		free(line);
 		text += n + (nl ? 1 : 0);
 	}
-	vlt_attrs_free(repo);
 }
 
 static int64_t saving(const struct policy *p)
@@ -914,6 +951,7 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
+	rp.repo_attrs = repo_attrs(rp.r);
 	/* the user's policies, then the defaults not applied yet; all
 	 * sorted by saving once measured */
 	add_defaults(&rp, &ps);
@@ -956,6 +994,7 @@ out:
 	for (size_t i = 0; i < rp.ntypes; i++)
 		free(rp.types[i].ext);
 	free(rp.types);
+	vlt_attrs_free(rp.repo_attrs);
 	vlt_objwalk_release(&rp.walk);
 	vlt_repo_free(rp.r);
 	return 0;

@@ -159,3 +159,18 @@ json() {
 	assert_success
 	assert_output --partial "optimize"
 }
+
+@test "a policy that sets nothing to measure is refused" {
+	make_game
+	run vault game optimize --report --policy '*.pak delta=off'
+	[ "$status" -eq 129 ]
+	assert_output --partial "'*.pak delta=off' sets nothing to measure"
+}
+
+@test "chunker=asset keeps the codec the repository applies to the path" {
+	make_game
+	printf '*.txt compress=none\n' > .vaultattributes
+	vault game optimize --report --json --policy '*.txt chunker=asset' > r.json
+	# stored raw either way: the would-be bytes are the file's size
+	[ "$(json r.json '[p["would_bytes"] for p in j["policies"] if p["policy"] == "*.txt chunker=asset"][0]')" -eq "$(wc -c < README.txt)" ]
+}
