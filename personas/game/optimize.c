@@ -760,12 +760,12 @@ static void print_human(struct report *rp, const struct path_cost *pc,
 	vlt_buf_adds(&out, "\npolicies (every version of the matching files "
 		     "cut and compressed again)\n");
 	if (!ps->nr)
-		vlt_buf_adds(&out, "  none to try: the repository already "
-			     "applies the game defaults\n");
+		vlt_buf_adds(&out, "  none to try: every game default that "
+			     "matches a file here is applied already\n");
 	else
 		vlt_buf_addf(&out, "%-26s  %8s  %11s  %11s  %11s  %7s\n",
 			     "policy", "versions", "current", "would be",
-			     "saving", "");
+			     "saving", "%");
 	for (size_t i = 0; i < ps->nr; i++) {
 		const struct policy *p = &ps->v[i];
 		int64_t sv = saving(p);
@@ -775,9 +775,13 @@ static void print_human(struct report *rp, const struct path_cost *pc,
 			 print_human_size((uint64_t)(sv < 0 ? -sv : sv)));
 		vlt_buf_addf(&out, "%-26s  %8zu  %11s  ", p->line, p->files,
 			     print_human_size(p->current));
+		if (p->current)
+			snprintf(b1, sizeof(b1), "%.1f%%",
+				 100.0 * (double)sv / (double)p->current);
+		else
+			snprintf(b1, sizeof(b1), "-");
 		vlt_buf_addf(&out, "%11s  %11s  %7s\n",
-			     print_human_size(p->would), sbuf,
-			     sv < 0 ? "" : pct((uint64_t)sv, p->current, b1));
+			     print_human_size(p->would), sbuf, b1);
 		if (sv > 0 && !best)
 			best = p;
 	}
