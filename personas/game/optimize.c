@@ -673,6 +673,21 @@ struct path_cost {
 	size_t versions;
 };
 
+/* 1 if the policy sets delta=on (measured as deltas). */
+static int is_delta(const struct policy *p)
+{
+	const char *d = p->line + strcspn(p->line, " \t");
+
+	while ((d = strstr(d, "delta")) != NULL) {
+		if ((d[-1] == ' ' || d[-1] == '\t') &&
+		    (!strncmp(d, "delta=on", 8) || d[5] == '\0' ||
+		     d[5] == ' ' || d[5] == '\t'))
+			return 1;
+		d += 5;
+	}
+	return 0;
+}
+
 static int cmp_type(const void *pa, const void *pb)
 {
 	const struct type_cost *a = pa, *b = pb;
@@ -782,7 +797,8 @@ static void print_human(struct report *rp, const struct path_cost *pc,
 			snprintf(b1, sizeof(b1), "-");
 		vlt_buf_addf(&out, "%11s  %11s  %7s\n",
 			     print_human_size(p->would), sbuf, b1);
-		if (sv > 0 && !best)
+		/* advise what backup honours today: not delta=on */
+		if (sv > 0 && !best && !is_delta(p))
 			best = p;
 	}
 	for (size_t i = 0; i < ps->nr; i++) {
@@ -808,16 +824,17 @@ static void print_human(struct report *rp, const struct path_cost *pc,
 				     "delta limit counted as stored chunks\n",
 				     p->line, p->skipped_delta,
 				     p->skipped_delta == 1 ? "" : "s");
-		if (p->files && strstr(p->line, "delta=on"))
+		if (p->files && is_delta(p))
 			vlt_buf_addf(&out, "note: '%s': backup does not store "
-				     "deltas yet; this is what it would save\n",
-				     p->line);
+				     "deltas yet; this is what it would save "
+				     "once it does\n", p->line);
 	}
 	if (best)
 		vlt_buf_addf(&out, "\nto apply the best policy:\n  echo '%s' "
 			     ">> .vaultattributes\n", best->line);
 	else if (ps->nr)
-		vlt_buf_adds(&out, "\nno policy tried would save bytes\n");
+		vlt_buf_adds(&out, "\nno policy that backup applies today "
+			     "would save bytes\n");
 	cli_write_stdout(out.data, out.len);
 	vlt_buf_release(&out);
 }

@@ -174,3 +174,13 @@ json() {
 	# stored raw either way: the would-be bytes are the file's size
 	[ "$(json r.json '[p["would_bytes"] for p in j["policies"] if p["policy"] == "*.txt chunker=asset"][0]')" -eq "$(wc -c < README.txt)" ]
 }
+
+@test "the advice never names delta=on, which backup does not store yet" {
+	make_game
+	printf '*.pak chunker=asset\n' > .vaultattributes
+	run vault game optimize --report
+	assert_success
+	assert_line --regexp '^Builds/\*\* delta=on +2 '
+	refute_line --partial "echo 'Builds/** delta=on'"
+	refute_line --partial "echo '*.pak"
+}
