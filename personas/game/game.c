@@ -30,6 +30,9 @@ static const struct cli_persona_cmd cmds[] = {
 	{ "build", "vault-build",
 	  "build outputs per platform and snapshot; diff explains growth",
 	  0, NULL },
+	{ "optimize", "vault-optimize",
+	  "which assets cost the most stored bytes; what a policy would save",
+	  0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
